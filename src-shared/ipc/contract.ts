@@ -1,0 +1,274 @@
+/**
+ * The one IPC contract between the renderer and the main-process services.
+ *
+ * Every channel names its request and response schema and who may call it. The preload
+ * exposes exactly one function per channel, the Electron main process and the web host
+ * both register handlers through the same helper, and both validate requests (and, in
+ * development and tests, responses) against these schemas. Nothing else crosses.
+ *
+ * This file is plain TypeScript: no electron, no node:*, no DOM.
+ */
+import { z } from 'zod';
+
+/** Staff roles as carried in the `role` attribute of a staff certificate. */
+export const StaffRole = z.enum(['admissions', 'clinician', 'claims', 'credentialing', 'privacy']);
+export type StaffRole = z.infer<typeof StaffRole>;
+export const STAFF_ROLES: readonly StaffRole[] = StaffRole.options;
+
+/**
+ * Who may call a channel.
+ * - `anyone`: no sign-in needed (the sign-in screen itself, cache status).
+ * - `signed-in`: any unlocked staff session, whatever the role.
+ * - a list of roles: only a signed-in session with one of these roles.
+ */
+export type ChannelAccess = 'anyone' | 'signed-in' | readonly StaffRole[];
+
+/** Stable error codes; the UI maps each to a sentence a desk clerk understands. */
+export const ErrorCode = z.enum([
+  'VALIDATION', // the request did not match its schema
+  'UNKNOWN_CHANNEL',
+  'FORBIDDEN_SENDER', // the call came from a frame or origin that is not ours
+  'NOT_SIGNED_IN',
+  'SESSION_LOCKED', // signed in, but the workstation locked itself; PIN needed
+  'ROLE_REFUSED', // signed in, but this role may not do this
+  'WRONG_PIN',
+  'LOCKED_OUT', // too many wrong PINs; wait until `retryAt`
+  'IDENTITY_INVALID', // an imported certificate/key pair is unusable
+  'CACHE_NEEDS_SETUP',
+  'CACHE_LOCKED',
+  'CACHE_WRONG_KEY',
+  'CACHE_CORRUPT',
+  'CACHE_TOO_NEW', // the database was written by a newer version of the app
+  'KEYCHAIN_UNAVAILABLE',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAVAILABLE', // a dependency (ledger, keychain) is not reachable right now
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const IpcError = z.object({
+  code: ErrorCode,
+  /** A sentence for the user: what is wrong and what to do. Never a stack trace. */
+  message: z.string(),
+  /** Optional machine-readable details (e.g. `retryAt` for LOCKED_OUT). */
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type IpcError = z.infer<typeof IpcError>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+// ---------------------------------------------------------------------------------------
+// Shared shapes
+
+export const StaffIdentitySummary = z.object({
+  id: z.string(),
+  /** The person's display name, from the certificate's common name. */
+  displayName: z.string(),
+  mspId: z.string(),
+  role: StaffRole,
+  /** ISO time the certificate stops being valid. */
+  notAfter: z.string(),
+});
+export type StaffIdentitySummary = z.infer<typeof StaffIdentitySummary>;
+
+export const SessionState = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('signed-out') }),
+  z.object({
+    status: z.literal('locked'),
+    identity: StaffIdentitySummary,
+    lockedAt: z.string(),
+  }),
+  z.object({
+    status: z.literal('signed-in'),
+    identity: StaffIdentitySummary,
+    autoLockMinutes: z.number().int().positive(),
+    /** ISO time the session locks if nothing happens before then. */
+    locksAt: z.string(),
+  }),
+]);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const CacheState = z.discriminatedUnion('status', [
+  /** First run: no cache yet; a passphrase (web host) and a recovery passphrase are set. */
+  z.object({ status: z.literal('needs-setup'), keyProtection: z.enum(['os-keychain', 'passphrase']) }),
+  /** The cache exists but its key is wrapped by a passphrase that has not been given yet. */
+  z.object({ status: z.literal('locked'), keyProtection: z.enum(['os-keychain', 'passphrase']) }),
+  z.object({ status: z.literal('open'), schemaVersion: z.number().int(), keyProtection: z.enum(['os-keychain', 'passphrase']) }),
+  z.object({ status: z.literal('error'), error: IpcError }),
+]);
+export type CacheState = z.infer<typeof CacheState>;
+
+export const SyncState = z.object({
+  connection: z.enum(['online', 'offline', 'connecting', 'not-configured']),
+  /** Ledger writes waiting in the outbox. */
+  queued: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  lastSyncAt: z.string().nullable(),
+  /** Why the last attempt failed, in words for the user; null when all is well. */
+  problem: z.string().nullable(),
+});
+export type SyncState = z.infer<typeof SyncState>;
+
+export const SignInEvent = z.object({
+  at: z.string(),
+  kind: z.enum(['sign-in', 'sign-out', 'wrong-pin', 'locked-out', 'auto-lock', 'unlock', 'identity-imported', 'role-refused']),
+  identityId: z.string().nullable(),
+  displayName: z.string().nullable(),
+  role: StaffRole.nullable(),
+  detail: z.string().nullable(),
+});
+export type SignInEvent = z.infer<typeof SignInEvent>;
+
+const Empty = z.object({}).strict();
+const Pin = z.string().min(4, 'A PIN has at least 4 characters.').max(128);
+
+// ---------------------------------------------------------------------------------------
+// The channels
+
+function channel<Req extends z.ZodType, Res extends z.ZodType>(spec: {
+  request: Req;
+  response: Res;
+  access: ChannelAccess;
+  /** One line: what the channel does, for the docs and error logs. */
+  summary: string;
+}): typeof spec {
+  return spec;
+}
+
+export const contract = {
+  'cache.state': channel({
+    summary: 'Whether the encrypted cache is set up, locked or open.',
+    request: Empty,
+    response: CacheState,
+    access: 'anyone',
+  }),
+  'cache.setUp': channel({
+    summary: 'First run: create the encrypted cache, protected by a passphrase and a recovery passphrase.',
+    request: z
+      .object({
+        /** Required when the key is protected by a passphrase (no OS keychain). */
+        passphrase: z.string().min(12, 'Use at least 12 characters.').max(1024).optional(),
+        recoveryPassphrase: z.string().min(12, 'Use at least 12 characters.').max(1024),
+      })
+      .strict(),
+    response: CacheState,
+    access: 'anyone',
+  }),
+  'cache.unlock': channel({
+    summary: 'Open the cache with its passphrase (or the recovery passphrase).',
+    request: z.object({ passphrase: z.string().min(1).max(1024), isRecovery: z.boolean().default(false) }).strict(),
+    response: CacheState,
+    access: 'anyone',
+  }),
+
+  'session.state': channel({
+    summary: 'Who is signed in, and whether the workstation is locked.',
+    request: Empty,
+    response: SessionState,
+    access: 'anyone',
+  }),
+  'session.listIdentities': channel({
+    summary: 'Staff identities enrolled on this workstation, for the sign-in screen.',
+    request: Empty,
+    response: z.array(StaffIdentitySummary),
+    access: 'anyone',
+  }),
+  'session.importIdentity': channel({
+    summary: 'Enrol a staff identity from PEM certificate and key, protected by a new PIN.',
+    request: z
+      .object({
+        certificatePem: z.string().min(1).max(20_000),
+        privateKeyPem: z.string().min(1).max(20_000),
+        mspId: z.string().min(1).max(200),
+        pin: Pin,
+      })
+      .strict(),
+    response: StaffIdentitySummary,
+    access: 'anyone',
+  }),
+  'session.signIn': channel({
+    summary: 'Unlock a staff identity with its PIN and start a session.',
+    request: z.object({ identityId: z.string().min(1).max(200), pin: z.string().min(1).max(128) }).strict(),
+    response: SessionState,
+    access: 'anyone',
+  }),
+  'session.unlock': channel({
+    summary: 'Resume a locked session with the same PIN.',
+    request: z.object({ pin: z.string().min(1).max(128) }).strict(),
+    response: SessionState,
+    access: 'anyone',
+  }),
+  'session.lock': channel({
+    summary: 'Lock the workstation now, keeping the session.',
+    request: Empty,
+    response: SessionState,
+    access: 'signed-in',
+  }),
+  'session.signOut': channel({
+    summary: 'End the session.',
+    request: Empty,
+    response: SessionState,
+    access: 'anyone',
+  }),
+  'session.activity': channel({
+    summary: 'The user did something: postpone the auto-lock.',
+    request: Empty,
+    response: SessionState,
+    access: 'signed-in',
+  }),
+  'session.setAutoLock': channel({
+    summary: 'Change the inactivity time after which this workstation locks.',
+    request: z.object({ minutes: z.number().int().min(1).max(60) }).strict(),
+    response: SessionState,
+    access: 'signed-in',
+  }),
+
+  'sync.state': channel({
+    summary: 'Ledger connection and outbox state for the status bar.',
+    request: Empty,
+    response: SyncState,
+    access: 'signed-in',
+  }),
+
+  'audit.signInEvents': channel({
+    summary: "This workstation's sign-in, lock and refusal events, newest first (privacy officers).",
+    request: z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    response: z.array(SignInEvent),
+    access: ['privacy'],
+  }),
+} as const;
+
+export type Contract = typeof contract;
+export type ChannelName = keyof Contract;
+export const CHANNEL_NAMES = Object.keys(contract) as ChannelName[];
+
+export type RequestOf<C extends ChannelName> = z.input<Contract[C]['request']>;
+export type ParsedRequestOf<C extends ChannelName> = z.output<Contract[C]['request']>;
+export type ResponseOf<C extends ChannelName> = z.output<Contract[C]['response']>;
+
+/** The typed surface the preload (Electron) or the HTTP client (web host) gives the renderer. */
+export type CareLedgerApi = {
+  [C in ChannelName]: (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>>;
+} & {
+  /** Subscribe to pushed events; returns an unsubscribe function. */
+  onEvent(listener: (event: PushEvent) => void): () => void;
+};
+
+// ---------------------------------------------------------------------------------------
+// Events pushed from main to the renderer
+
+export const PushEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('session'), state: SessionState }),
+  z.object({ type: z.literal('sync'), state: SyncState }),
+  z.object({ type: z.literal('cache'), state: CacheState }),
+]);
+export type PushEvent = z.infer<typeof PushEvent>;
+
+/** Whether a session with `role` may call a channel with `access` (ignores lock state). */
+export function roleMayCall(access: ChannelAccess, role: StaffRole | null): boolean {
+  if (access === 'anyone') return true;
+  if (role === null) return false;
+  if (access === 'signed-in') return true;
+  return access.includes(role);
+}
