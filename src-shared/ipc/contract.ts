@@ -92,8 +92,12 @@ export type SessionState = z.infer<typeof SessionState>;
 export const CacheState = z.discriminatedUnion('status', [
   /** First run: no cache yet; a passphrase (web host) and a recovery passphrase are set. */
   z.object({ status: z.literal('needs-setup'), keyProtection: z.enum(['os-keychain', 'passphrase']) }),
-  /** The cache exists but its key is wrapped by a passphrase that has not been given yet. */
-  z.object({ status: z.literal('locked'), keyProtection: z.enum(['os-keychain', 'passphrase']) }),
+  /**
+   * The cache exists but its key has not been unwrapped yet: with `passphrase` protection the
+   * passphrase is needed; `needsRecovery` is true when the OS keychain could not give the key
+   * back (keychain lost or reset), so only the recovery passphrase can open it.
+   */
+  z.object({ status: z.literal('locked'), keyProtection: z.enum(['os-keychain', 'passphrase']), needsRecovery: z.boolean() }),
   z.object({ status: z.literal('open'), schemaVersion: z.number().int(), keyProtection: z.enum(['os-keychain', 'passphrase']) }),
   z.object({ status: z.literal('error'), error: IpcError }),
 ]);
@@ -157,7 +161,17 @@ export const contract = {
   }),
   'cache.unlock': channel({
     summary: 'Open the cache with its passphrase (or the recovery passphrase).',
-    request: z.object({ passphrase: z.string().min(1).max(1024), isRecovery: z.boolean().default(false) }).strict(),
+    request: z
+      .object({
+        passphrase: z.string().min(1).max(1024),
+        isRecovery: z.boolean().default(false),
+        /**
+         * With `isRecovery` under passphrase protection: the new everyday passphrase that replaces
+         * the forgotten one. Under OS-keychain protection the key is rewrapped by the keychain.
+         */
+        newPassphrase: z.string().min(12, 'Use at least 12 characters.').max(1024).optional(),
+      })
+      .strict(),
     response: CacheState,
     access: 'anyone',
   }),
