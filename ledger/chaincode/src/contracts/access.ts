@@ -1,0 +1,207 @@
+// Context is imported as a value: decorator metadata must name it so the contract API skips it as a parameter.
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { canonicalJson } from '../lib/canonical-json';
+import { sha256Hex } from '../lib/encoding';
+import { LedgerError, invalid } from '../lib/errors';
+import { emit, exists, getJson, key, mustGetJson, pageByPartialKey, putIndex, putJson, result, txTime } from '../lib/ledger';
+import { authorise } from '../lib/organisations';
+import { PURPOSES_OF_USE, RECORD_CATEGORIES, arrayOf, code, id, int, isoTime, mspId, object, oneOf, optional, pageArgs, parseJsonArg, personDid, sha256 } from '../lib/validate';
+import { type Consent, consentDecisionFor, consentKey } from './consent';
+
+/** Break-the-glass reasons are codes; a free-text note stays in the hospital, only its hash is here. */
+export const BREAK_GLASS_REASONS = ['emergency-unconscious', 'emergency-life-threatening', 'emergency-incapacitated', 'emergency-other', 'legal-obligation'] as const;
+
+const entryArg = object({
+  entryId: id(),
+  patientDid: personDid(),
+  categories: arrayOf(oneOf(RECORD_CATEGORIES), { min: 1, max: RECORD_CATEGORIES.length, unique: true }),
+  purpose: oneOf(PURPOSES_OF_USE),
+  decision: oneOf(['allowed', 'refused'] as const),
+  consentId: optional(id()),
+  breakGlass: optional(object({ reasonCode: oneOf(BREAK_GLASS_REASONS), noteSha256: optional(sha256()) })),
+  accessedAt: isoTime(),
+});
+
+const batchArg = object({
+  batchId: id(),
+  batchSha256: sha256(),
+  count: int({ min: 1, max: 1_000_000 }),
+  firstAccessAt: isoTime(),
+  lastAccessAt: isoTime(),
+});
+
+const reviewArg = object({ outcome: oneOf(['justified', 'unjustified'] as const), reasonCode: optional(code()), noteSha256: optional(sha256()) });
+
+type EntryInput = ReturnType<typeof entryArg>;
+
+export interface AccessEntry extends EntryInput {
+  staff: { mspId: string; id: string; role: string };
+  /** The chaincode's own check of the cited consent at `accessedAt`. */
+  consentCheck: 'confirmed' | 'not-covered' | 'unknown-consent' | 'none';
+  consentCheckReason?: string;
+  loggedAt: string;
+  /** Hash of the entry as submitted, so a retried submission is recognised. */
+  inputSha256: string;
+  review?: { outcome: 'justified' | 'unjustified'; reasonCode?: string; noteSha256?: string; reviewedAt: string; reviewer: { mspId: string; id: string } };
+}
+
+export interface OfflineBatch {
+  batchId: string;
+  mspId: string;
+  staffId: string;
+  batchSha256: string;
+  count: number;
+  firstAccessAt: string;
+  lastAccessAt: string;
+  anchoredAt: string;
+}
+
+const ACCESS_ROLES = ['clinician', 'admissions', 'claims', 'privacy'] as const;
+/** How far ahead of the transaction time an access may be dated (clock skew between workstation and client). */
+const FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+function entryKey(ctx: Context, entryId: string): string {
+  return key(ctx, 'access', [entryId]);
+}
+
+/**
+ * The append-only access log. Every record access, allowed or refused, is logged with the
+ * caller's identity; an allowed access must cite a consent or a break-the-glass reason.
+ * The chaincode re-checks a cited consent and flags an entry it does not cover for review
+ * instead of refusing it, because an access that happened must never be lost from the log.
+ */
+@Info({ title: 'Access', description: 'Append-only record access log' })
+export class AccessContract extends Contract {
+  constructor() {
+    super('Access');
+  }
+
+  /**
+   * Logs one access. Caller: a hospital, role clinician, admissions, claims or privacy (the
+   * staff member who accessed). A retry with identical content returns the stored entry.
+   * @throws LedgerError INVALID_ARGUMENT, ALREADY_EXISTS, FORBIDDEN
+   */
+  @Transaction()
+  @Returns('string')
+  public async logAccess(ctx: Context, entryJson: string): Promise<string> {
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: ACCESS_ROLES, action: 'log record access' });
+    const input = parseJsonArg(entryJson, 'entry', entryArg);
+    const now = txTime(ctx);
+    if (Date.parse(input.accessedAt) > Date.parse(now) + FUTURE_SKEW_MS) throw invalid(`entry.accessedAt (${input.accessedAt}) is in the future; check the workstation clock.`);
+    if (input.decision === 'allowed' && input.consentId === undefined && input.breakGlass === undefined) {
+      throw invalid('An allowed access must cite the consentId that covers it or a breakGlass reason.');
+    }
+    const inputSha256 = sha256Hex(canonicalJson(input));
+    const existing = await getJson<AccessEntry>(ctx, entryKey(ctx, input.entryId));
+    if (existing) {
+      if (existing.inputSha256 === inputSha256 && existing.staff.id === who.id) return result(existing);
+      throw new LedgerError('ALREADY_EXISTS', `Access entry ${input.entryId} is already logged with different content.`);
+    }
+    let consentCheck: AccessEntry['consentCheck'] = 'none';
+    let consentCheckReason: string | undefined;
+    if (input.consentId !== undefined) {
+      const consent = await getJson<Consent>(ctx, consentKey(ctx, input.consentId));
+      if (!consent || consent.patientDid !== input.patientDid) {
+        consentCheck = 'unknown-consent';
+      } else {
+        const reasons = input.categories.map((category) => consentDecisionFor(consent, who.organisation.did, input.purpose, category, input.accessedAt)).filter((d) => d.decision !== 'permit');
+        consentCheck = reasons.length === 0 ? 'confirmed' : 'not-covered';
+        consentCheckReason = reasons[0]?.reason;
+      }
+    }
+    const entry: AccessEntry = {
+      ...input,
+      staff: { mspId: who.mspId, id: who.id, role: who.role ?? '' },
+      consentCheck,
+      consentCheckReason,
+      loggedAt: now,
+      inputSha256,
+    };
+    await putJson(ctx, entryKey(ctx, entry.entryId), entry);
+    await putIndex(ctx, 'access~patient', [entry.patientDid, entry.accessedAt, entry.entryId]);
+    // Break-the-glass, and allowed accesses the cited consent does not cover, wait for the privacy officer.
+    const needsReview = entry.decision === 'allowed' && (entry.breakGlass !== undefined || (consentCheck !== 'confirmed' && consentCheck !== 'none'));
+    if (needsReview) await putIndex(ctx, 'access~review', [who.mspId, entry.entryId]);
+    emit(ctx, 'Access.Logged', { entry, needsReview });
+    return result(entry);
+  }
+
+  /**
+   * Anchors a batch of accesses made offline: the SHA-256 of the canonical batch and its count.
+   * Caller: a hospital, role clinician, admissions, claims or privacy.
+   * @throws LedgerError INVALID_ARGUMENT, ALREADY_EXISTS, FORBIDDEN
+   */
+  @Transaction()
+  @Returns('string')
+  public async anchorOfflineBatch(ctx: Context, batchJson: string): Promise<string> {
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: ACCESS_ROLES, action: 'anchor offline access batches' });
+    const input = parseJsonArg(batchJson, 'batch', batchArg);
+    if (input.lastAccessAt < input.firstAccessAt) throw invalid('batch.lastAccessAt must not be before batch.firstAccessAt.');
+    const batchKey = key(ctx, 'access-batch', [who.mspId, input.batchId]);
+    const existing = await getJson<OfflineBatch>(ctx, batchKey);
+    if (existing) {
+      if (existing.batchSha256 === input.batchSha256 && existing.count === input.count) return result(existing);
+      throw new LedgerError('ALREADY_EXISTS', `Offline batch ${input.batchId} is already anchored with a different hash.`);
+    }
+    const batch: OfflineBatch = { ...input, mspId: who.mspId, staffId: who.id, anchoredAt: txTime(ctx) };
+    await putJson(ctx, batchKey, batch);
+    emit(ctx, 'Access.BatchAnchored', { batch });
+    return result(batch);
+  }
+
+  /**
+   * Closes the review of a break-the-glass (or not-covered) access of the caller's own hospital.
+   * Caller: the entry's hospital, role privacy. @throws LedgerError NOT_FOUND, INVALID_STATE, FORBIDDEN
+   */
+  @Transaction()
+  @Returns('string')
+  public async reviewAccess(ctx: Context, entryId: string, reviewJson: string): Promise<string> {
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: ['privacy'], action: 'review break-the-glass access' });
+    const checkedId = id()(entryId, 'entryId');
+    const review = parseJsonArg(reviewJson, 'review', reviewArg);
+    const entry = await mustGetJson<AccessEntry>(ctx, entryKey(ctx, checkedId), `Access entry ${checkedId}`);
+    if (entry.staff.mspId !== who.mspId) throw new LedgerError('FORBIDDEN', `Access entry ${checkedId} belongs to ${entry.staff.mspId}; only its own privacy officers review it.`);
+    const reviewIndex = key(ctx, 'access~review', [who.mspId, checkedId]);
+    if (!(await exists(ctx, reviewIndex))) {
+      throw new LedgerError('INVALID_STATE', `Access entry ${checkedId} is not awaiting review.`);
+    }
+    const updated: AccessEntry = { ...entry, review: { ...review, reviewedAt: txTime(ctx), reviewer: { mspId: who.mspId, id: who.id } } };
+    await putJson(ctx, entryKey(ctx, checkedId), updated);
+    await ctx.stub.deleteState(reviewIndex);
+    emit(ctx, 'Access.Reviewed', { entry: updated });
+    return result(updated);
+  }
+
+  /** One entry. Caller: anyone. @throws LedgerError NOT_FOUND */
+  @Transaction(false)
+  @Returns('string')
+  public async getAccessEntry(ctx: Context, entryId: string): Promise<string> {
+    const checkedId = id()(entryId, 'entryId');
+    return result(await mustGetJson<AccessEntry>(ctx, entryKey(ctx, checkedId), `Access entry ${checkedId}`));
+  }
+
+  /** A patient's access history, oldest first, one page at a time. Caller: anyone. */
+  @Transaction(false)
+  @Returns('string')
+  public async listAccessForPatient(ctx: Context, patientDid: string, pageSize: string, bookmark: string): Promise<string> {
+    const patient = personDid()(patientDid, 'patientDid');
+    return result(await pageByPartialKey(ctx, 'access~patient', [patient], pageArgs(pageSize, bookmark), (kv) => getJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[2] ?? ''))));
+  }
+
+  /** Accesses of hospital `mspId` awaiting the privacy officer's review, one page at a time. Caller: anyone. */
+  @Transaction(false)
+  @Returns('string')
+  public async listAccessAwaitingReview(ctx: Context, hospitalMspId: string, pageSize: string, bookmark: string): Promise<string> {
+    const msp = mspId()(hospitalMspId, 'hospitalMspId');
+    return result(await pageByPartialKey(ctx, 'access~review', [msp], pageArgs(pageSize, bookmark), (kv) => getJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[1] ?? ''))));
+  }
+
+  /** One anchored offline batch. Caller: anyone. @throws LedgerError NOT_FOUND */
+  @Transaction(false)
+  @Returns('string')
+  public async getOfflineBatch(ctx: Context, hospitalMspId: string, batchId: string): Promise<string> {
+    const msp = mspId()(hospitalMspId, 'hospitalMspId');
+    const checkedId = id()(batchId, 'batchId');
+    return result(await mustGetJson<OfflineBatch>(ctx, key(ctx, 'access-batch', [msp, checkedId]), `Offline batch ${checkedId} of ${msp}`));
+  }
+}
