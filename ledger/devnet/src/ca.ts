@@ -68,7 +68,7 @@ async function importKeyPem(pem: string): Promise<webcrypto.CryptoKey> {
 
 /** Creates a self-signed CA for one organisation. */
 export async function createDevCa(options: { mspId: string; commonName?: string; validDays?: number }): Promise<DevCa> {
-  const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify']));
   const now = new Date();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -90,7 +90,7 @@ export async function createDevCa(options: { mspId: string; commonName?: string;
 export async function issueIdentity(ca: DevCa, options: IssueIdentityOptions): Promise<IssuedIdentity> {
   const caCert = new x509.X509Certificate(ca.certificatePem);
   const caKey = await importKeyPem(ca.privateKeyPem);
-  const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify']));
   const now = new Date();
   const ou = options.ou ?? 'client';
   const extensions: x509.Extension[] = [

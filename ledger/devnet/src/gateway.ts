@@ -1,0 +1,511 @@
+/**
+ * The gRPC services the Fabric Gateway client talks to: gateway.Gateway (Evaluate, Endorse,
+ * Submit, CommitStatus, ChaincodeEvents) and protos.Deliver (Deliver, DeliverFiltered,
+ * DeliverWithPrivateData). One logical endorsing peer per organisation, each signing with its
+ * own peer identity.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { common, gateway, google, ledger as ledgerProtos, orderer, peer } from '@hyperledger/fabric-protos';
+import { DevnetError } from './errors';
+import type { Membership, Signer } from './identity';
+import { type ChaincodeDefinition, type Ledger, VALIDATION_PARAMETER, resolveStart, validationCodeName } from './ledger';
+import type { Orderer } from './orderer';
+import { type Policy, chooseEndorsingOrgs, policyFromEnvelope } from './policy';
+import { type CheckedProposal, buildProposalResponse, buildTransactionEnvelope, checkProposal } from './proposal';
+import type { ChaincodeRuntime, SimulationResult } from './simulation';
+import { privateKeyHash } from './state';
+
+const { kvrwset } = ledgerProtos.rwset;
+
+export interface EndorsingPeer {
+  mspId: string;
+  /** Shown in ErrorDetail.address, like a peer's host:port. */
+  address: string;
+  signer: Signer;
+}
+
+export interface GatewayDeps {
+  channelId: string;
+  membership: Membership;
+  ledger: Ledger;
+  orderer: Orderer;
+  peers: ReadonlyMap<string, EndorsingPeer>;
+  chaincodes: ReadonlyMap<string, ChaincodeDefinition & { runtime: ChaincodeRuntime }>;
+  log: (level: 'info' | 'debug' | 'warn', message: string) => void;
+}
+
+interface Detail {
+  address: string;
+  mspId: string;
+  message: string;
+}
+
+class RpcError extends Error {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+    readonly details: Detail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+function toServiceError(err: unknown): Partial<grpc.ServiceError> {
+  const rpc =
+    err instanceof RpcError
+      ? err
+      : err instanceof DevnetError
+        ? new RpcError(statusForDevnetError(err), err.message)
+        : new RpcError(grpc.status.INTERNAL, `devnet internal error: ${(err as Error)?.message ?? String(err)}`);
+  const metadata = new grpc.Metadata();
+  if (rpc.details.length > 0) {
+    // Fabric's gateway attaches one gateway.ErrorDetail per failing peer in google.rpc.Status details.
+    const status = new google.rpc.Status();
+    status.setCode(rpc.code);
+    status.setMessage(rpc.message);
+    for (const d of rpc.details) {
+      const detail = new gateway.ErrorDetail();
+      detail.setAddress(d.address);
+      detail.setMspId(d.mspId);
+      detail.setMessage(d.message);
+      // google.protobuf.Any (its typings are not installed; the shape is two setters).
+      const any = status.addDetails() as unknown as { setTypeUrl(url: string): void; setValue(value: Uint8Array): void };
+      any.setTypeUrl('type.googleapis.com/gateway.ErrorDetail');
+      any.setValue(detail.serializeBinary());
+    }
+    metadata.set('grpc-status-details-bin', Buffer.from(status.serializeBinary()));
+  }
+  return { code: rpc.code, details: rpc.message, message: rpc.message, metadata };
+}
+
+function statusForDevnetError(err: DevnetError): grpc.status {
+  switch (err.code) {
+    case 'UNKNOWN_MSP':
+    case 'UNTRUSTED_CERTIFICATE':
+    case 'EXPIRED_CERTIFICATE':
+    case 'MALFORMED_IDENTITY':
+    case 'BAD_SIGNATURE':
+      return grpc.status.PERMISSION_DENIED;
+    case 'WRONG_CHANNEL':
+    case 'UNKNOWN_CHAINCODE':
+      return grpc.status.NOT_FOUND;
+    case 'BAD_PROPOSAL':
+      return grpc.status.INVALID_ARGUMENT;
+    case 'STOPPED':
+      return grpc.status.UNAVAILABLE;
+    default:
+      return grpc.status.FAILED_PRECONDITION;
+  }
+}
+
+function unary<Req, Res>(handler: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    handler(call.request, call).then(
+      (response) => callback(null, response),
+      (err: unknown) => callback(toServiceError(err)),
+    );
+  };
+}
+
+export class GatewayServer {
+  readonly #deps: GatewayDeps;
+
+  constructor(deps: GatewayDeps) {
+    this.#deps = deps;
+  }
+
+  register(server: grpc.Server): void {
+    server.addService(gateway.GatewayService, {
+      evaluate: unary((req: gateway.EvaluateRequest) => this.evaluate(req)),
+      endorse: unary((req: gateway.EndorseRequest) => this.endorse(req)),
+      submit: unary((req: gateway.SubmitRequest) => this.submit(req)),
+      commitStatus: unary((req: gateway.SignedCommitStatusRequest, call) => this.commitStatus(req, call)),
+      chaincodeEvents: (call: grpc.ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>) => {
+        this.chaincodeEvents(call).catch((err: unknown) => call.destroy(Object.assign(new Error((err as Error).message), toServiceError(err))));
+      },
+    } satisfies grpc.UntypedServiceImplementation);
+    const deliver = (mode: 'block' | 'filtered' | 'private') => (call: grpc.ServerDuplexStream<common.Envelope, peer.DeliverResponse>) => {
+      this.deliver(call, mode).catch((err: unknown) => call.destroy(Object.assign(new Error((err as Error).message), toServiceError(err))));
+    };
+    server.addService(peer.DeliverService, {
+      deliver: deliver('block'),
+      deliverFiltered: deliver('filtered'),
+      deliverWithPrivateData: deliver('private'),
+    } satisfies grpc.UntypedServiceImplementation);
+  }
+
+  #check(signed: peer.SignedProposal | undefined, channelId: string): CheckedProposal {
+    if (!signed) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the request holds no proposed transaction');
+    if (channelId && channelId !== this.#deps.channelId) throw new RpcError(grpc.status.NOT_FOUND, `channel "${channelId}" is not served here; this devnet serves "${this.#deps.channelId}"`);
+    return checkProposal(signed, this.#deps.membership, this.#deps.channelId);
+  }
+
+  #chaincode(name: string): ChaincodeDefinition & { runtime: ChaincodeRuntime } {
+    const cc = this.#deps.chaincodes.get(name);
+    if (!cc) {
+      throw new DevnetError('UNKNOWN_CHAINCODE', `chaincode "${name}" is not defined on channel ${this.#deps.channelId}; the devnet runs ${[...this.#deps.chaincodes.keys()].join(', ') || 'no chaincode'}.`);
+    }
+    return cc;
+  }
+
+  #peer(mspId: string): EndorsingPeer {
+    const p = this.#deps.peers.get(mspId);
+    if (!p) throw new RpcError(grpc.status.UNAVAILABLE, `no peer of organisation "${mspId}" is available; known organisations: ${[...this.#deps.peers.keys()].join(', ')}`);
+    return p;
+  }
+
+  async #simulate(proposal: CheckedProposal, cc: ChaincodeDefinition & { runtime: ChaincodeRuntime }, mspId: string): Promise<SimulationResult> {
+    const { ledger } = this.#deps;
+    return ledger.lock.read(() =>
+      cc.runtime.simulate(
+        {
+          channelId: proposal.channelId,
+          chaincodeName: proposal.chaincodeName,
+          txId: proposal.txId,
+          signedProposal: proposal.signedProposalBytes,
+          proposal: proposal.proposalBytes,
+          args: proposal.args,
+          transient: proposal.transient,
+          timestamp: proposal.timestamp,
+          peerMspId: mspId,
+          isInit: proposal.isInit,
+        },
+        ledger.state,
+      ),
+    );
+  }
+
+  /** The org an evaluation runs on: a requested target, else the caller's own org, else the first. */
+  #evaluationOrg(targets: string[], callerMspId: string): string {
+    const known = (m: string): boolean => this.#deps.peers.has(m);
+    return targets.find(known) ?? (known(callerMspId) ? callerMspId : ([...this.#deps.peers.keys()][0] ?? callerMspId));
+  }
+
+  async evaluate(req: gateway.EvaluateRequest): Promise<gateway.EvaluateResponse> {
+    const proposal = this.#check(req.getProposedTransaction(), req.getChannelId());
+    const cc = this.#chaincode(proposal.chaincodeName);
+    const endorser = this.#peer(this.#evaluationOrg(req.getTargetOrganizationsList(), proposal.creator.mspId));
+    const result = await this.#simulate(proposal, cc, endorser.mspId);
+    this.#deps.log('debug', `evaluate ${proposal.txId} ${cc.name}.${fnName(proposal)} on ${endorser.mspId}: ${result.response.status}`);
+    if (result.response.status < 200 || result.response.status >= 400) {
+      throw new RpcError(grpc.status.UNKNOWN, `evaluate call to endorser returned error: chaincode response ${result.response.status}, ${result.response.message}`, [
+        { address: endorser.address, mspId: endorser.mspId, message: `chaincode response ${result.response.status}, ${result.response.message}` },
+      ]);
+    }
+    const response = new peer.Response();
+    response.setStatus(result.response.status);
+    response.setMessage(result.response.message);
+    response.setPayload(result.response.payload);
+    const out = new gateway.EvaluateResponse();
+    out.setResult(response);
+    return out;
+  }
+
+  async endorse(req: gateway.EndorseRequest): Promise<gateway.EndorseResponse> {
+    const proposal = this.#check(req.getProposedTransaction(), req.getChannelId());
+    const cc = this.#chaincode(proposal.chaincodeName);
+    // As a peer's endorser does: a transaction id already on the ledger is refused.
+    if (this.#deps.ledger.txStatus(proposal.txId)) {
+      throw new RpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [
+        { address: 'gateway', mspId: proposal.creator.mspId, message: `duplicate transaction found [${proposal.txId}]; create a new proposal instead of re-sending a committed one` },
+      ]);
+    }
+    const requested = req.getEndorsingOrganizationsList();
+    const results = new Map<string, SimulationResult>();
+    const failures: Detail[] = [];
+    const runOn = async (orgs: string[]): Promise<void> => {
+      await Promise.all(
+        orgs
+          .filter((m) => !results.has(m))
+          .map(async (mspId) => {
+            const endorser = this.#peer(mspId);
+            try {
+              const result = await this.#simulate(proposal, cc, mspId);
+              if (result.response.status < 200 || result.response.status >= 400) {
+                failures.push({ address: endorser.address, mspId, message: `chaincode response ${result.response.status}, ${result.response.message}` });
+              } else {
+                results.set(mspId, result);
+              }
+            } catch (err) {
+              failures.push({ address: endorser.address, mspId, message: (err as Error).message });
+            }
+          }),
+      );
+    };
+    let orgs: string[];
+    if (requested.length > 0) {
+      for (const m of requested) this.#peer(m);
+      orgs = [...new Set(requested)];
+      await runOn(orgs);
+    } else {
+      // Endorse first on the caller's org (the gateway's "local" peer here), then add the orgs
+      // the chaincode policy, the key-level policies and the collections written require.
+      const first = this.#evaluationOrg([], proposal.creator.mspId);
+      await runOn([first]);
+      const firstResult = results.get(first);
+      if (firstResult) {
+        const plan = this.#endorsementPlan(cc, firstResult, first);
+        orgs = plan;
+        await runOn(plan);
+      } else {
+        orgs = [first];
+      }
+    }
+    if (failures.length > 0) {
+      this.#deps.log('info', `endorse ${proposal.txId} ${cc.name}.${fnName(proposal)} failed: ${failures.map((f) => `${f.mspId}: ${f.message}`).join('; ')}`);
+      throw new RpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', failures);
+    }
+    const chosen = orgs.map((m) => ({ mspId: m, result: results.get(m) })).filter((r): r is { mspId: string; result: SimulationResult } => r.result !== undefined);
+    const responses = chosen.map(({ mspId, result }) => buildProposalResponse(proposal, result, cc.version, this.#peer(mspId).signer));
+    let envelope: common.Envelope;
+    try {
+      envelope = buildTransactionEnvelope(proposal, responses);
+    } catch (err) {
+      throw new RpcError(grpc.status.ABORTED, (err as Error).message);
+    }
+    // Private data travels to the committer only from an endorser that is a member of the collection.
+    const holder = chosen.find(({ result }) => result.privateWrites.length > 0 || result.privatePurges.length > 0);
+    if (holder) this.#deps.ledger.holdPrivateData(proposal.txId, { writes: holder.result.privateWrites, purges: holder.result.privatePurges });
+    this.#deps.log('debug', `endorse ${proposal.txId} ${cc.name}.${fnName(proposal)} by ${chosen.map((c) => c.mspId).join(', ')}`);
+    const out = new gateway.EndorseResponse();
+    out.setPreparedTransaction(envelope);
+    return out;
+  }
+
+  /** Orgs that must endorse, given what the first simulation wrote. */
+  #endorsementPlan(cc: ChaincodeDefinition, result: SimulationResult, first: string): string[] {
+    const { ledger } = this.#deps;
+    const policies: Policy[] = [];
+    let writesWithoutKeyPolicy = false;
+    let wrote = false;
+    const collectionsWritten = new Set<string>();
+    const rw = ledgerProtos.rwset.TxReadWriteSet.deserializeBinary(result.results);
+    for (const ns of rw.getNsRwsetList()) {
+      const kv = kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
+      for (const key of [...kv.getWritesList().map((w) => w.getKey()), ...kv.getMetadataWritesList().map((w) => w.getKey())]) {
+        wrote = true;
+        const vp = ledger.state.get(ns.getNamespace(), key)?.metadata?.get(VALIDATION_PARAMETER);
+        if (vp && vp.length > 0) policies.push(policyFromEnvelope(vp));
+        else writesWithoutKeyPolicy = true;
+      }
+      for (const coll of ns.getCollectionHashedRwsetList()) {
+        const hashed = kvrwset.HashedRWSet.deserializeBinary(coll.getHashedRwset_asU8());
+        if (hashed.getHashedWritesList().length > 0) collectionsWritten.add(coll.getCollectionName());
+        for (const keyHash of [...hashed.getHashedWritesList().map((w) => w.getKeyHash_asU8()), ...hashed.getMetadataWritesList().map((w) => w.getKeyHash_asU8())]) {
+          wrote = true;
+          const vp = ledger.state.getPrivateHash(ns.getNamespace(), coll.getCollectionName(), keyHash)?.metadata?.get(VALIDATION_PARAMETER);
+          if (vp && vp.length > 0) policies.push(policyFromEnvelope(vp));
+          else writesWithoutKeyPolicy = true;
+        }
+      }
+    }
+    if (!wrote || writesWithoutKeyPolicy) policies.push(cc.policy);
+    let candidates = [first, ...[...this.#deps.peers.keys()].filter((m) => m !== first)];
+    // Private data is only disseminated to members: prefer endorsers that are members of every collection written.
+    if (collectionsWritten.size > 0) {
+      const members = candidates.filter((m) => [...collectionsWritten].every((c) => cc.collections.find((x) => x.name === c)?.memberMspIds.includes(m)));
+      if (members.length > 0) candidates = [...members, ...candidates.filter((m) => !members.includes(m))];
+    }
+    try {
+      return chooseEndorsingOrgs(policies, candidates);
+    } catch (err) {
+      throw new RpcError(grpc.status.FAILED_PRECONDITION, (err as Error).message);
+    }
+  }
+
+  submit(req: gateway.SubmitRequest): Promise<gateway.SubmitResponse> {
+    const envelope = req.getPreparedTransaction();
+    if (!envelope) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the request holds no prepared transaction');
+    if (req.getChannelId() && req.getChannelId() !== this.#deps.channelId) throw new RpcError(grpc.status.NOT_FOUND, `channel "${req.getChannelId()}" is not served here`);
+    let channelHeader: common.ChannelHeader;
+    let creator: Uint8Array;
+    try {
+      const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+      channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0));
+      creator = common.SignatureHeader.deserializeBinary(payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array(0)).getCreator_asU8();
+    } catch {
+      throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the prepared transaction cannot be decoded');
+    }
+    if (channelHeader.getTxId() !== req.getTransactionId()) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the transaction id of the request does not match the prepared transaction');
+    // The ordering service admits only transactions signed by a channel member (its Writers policy).
+    try {
+      this.#deps.membership.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8());
+    } catch (err) {
+      throw new RpcError(grpc.status.ABORTED, `received unsuccessful response from orderer: status=FORBIDDEN, info=${(err as Error).message}`, [
+        { address: 'orderer', mspId: '', message: (err as Error).message },
+      ]);
+    }
+    try {
+      this.#deps.orderer.broadcast(envelope.serializeBinary());
+    } catch (err) {
+      throw new RpcError(grpc.status.UNAVAILABLE, (err as Error).message);
+    }
+    return Promise.resolve(new gateway.SubmitResponse());
+  }
+
+  async commitStatus(signed: gateway.SignedCommitStatusRequest, call: grpc.ServerUnaryCall<unknown, unknown>): Promise<gateway.CommitStatusResponse> {
+    const request = gateway.CommitStatusRequest.deserializeBinary(signed.getRequest_asU8());
+    this.#deps.membership.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+    if (request.getChannelId() !== this.#deps.channelId) throw new RpcError(grpc.status.NOT_FOUND, `channel "${request.getChannelId()}" is not served here`);
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    const status = await this.#deps.ledger.waitForTx(request.getTransactionId(), abort.signal);
+    const out = new gateway.CommitStatusResponse();
+    out.setResult(status.code as peer.TxValidationCodeMap[keyof peer.TxValidationCodeMap]);
+    out.setBlockNumber(status.blockNumber);
+    return out;
+  }
+
+  async chaincodeEvents(call: grpc.ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>): Promise<void> {
+    const signed = call.request;
+    const request = gateway.ChaincodeEventsRequest.deserializeBinary(signed.getRequest_asU8());
+    this.#deps.membership.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+    if (request.getChannelId() !== this.#deps.channelId) throw new RpcError(grpc.status.NOT_FOUND, `channel "${request.getChannelId()}" is not served here`);
+    const chaincode = request.getChaincodeId();
+    const { ledger } = this.#deps;
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    call.on('close', () => abort.abort());
+    let number = resolveStart(request.getStartPosition(), ledger.height);
+    let afterTxId = request.getAfterTransactionId();
+    while (!abort.signal.aborted) {
+      try {
+        await ledger.waitForBlock(number, abort.signal);
+      } catch {
+        break;
+      }
+      const summary = ledger.getSummary(number);
+      if (!summary) break;
+      let txs = summary.txs;
+      if (afterTxId) {
+        // Events after this transaction within the start block; all of them if it is not there.
+        const index = txs.findIndex((t) => t.txId === afterTxId);
+        if (index >= 0) txs = txs.slice(index + 1);
+        afterTxId = '';
+      }
+      const events = txs.filter((t) => t.code === peer.TxValidationCode.VALID && t.event && t.event.getChaincodeId() === chaincode).map((t) => t.event as peer.ChaincodeEvent);
+      if (events.length > 0) {
+        const response = new gateway.ChaincodeEventsResponse();
+        response.setBlockNumber(number);
+        response.setEventsList(events);
+        if (!call.write(response)) await new Promise((resolve) => call.once('drain', resolve));
+      }
+      number++;
+    }
+    call.end();
+  }
+
+  async deliver(call: grpc.ServerDuplexStream<common.Envelope, peer.DeliverResponse>, mode: 'block' | 'filtered' | 'private'): Promise<void> {
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    call.on('error', () => abort.abort());
+    const sendStatus = (status: common.StatusMap[keyof common.StatusMap]): void => {
+      const response = new peer.DeliverResponse();
+      response.setStatus(status);
+      call.write(response);
+    };
+    for await (const envelope of call as AsyncIterable<common.Envelope>) {
+      if (abort.signal.aborted) break;
+      let seek: orderer.SeekInfo;
+      try {
+        const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+        const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0));
+        const signatureHeader = common.SignatureHeader.deserializeBinary(payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array(0));
+        if (channelHeader.getType() !== common.HeaderType.DELIVER_SEEK_INFO) {
+          sendStatus(common.Status.BAD_REQUEST);
+          continue;
+        }
+        if (channelHeader.getChannelId() !== this.#deps.channelId) {
+          sendStatus(common.Status.NOT_FOUND);
+          continue;
+        }
+        try {
+          this.#deps.membership.verify(signatureHeader.getCreator_asU8(), envelope.getPayload_asU8(), envelope.getSignature_asU8());
+        } catch (err) {
+          this.#deps.log('info', `deliver refused: ${(err as Error).message}`);
+          sendStatus(common.Status.FORBIDDEN);
+          continue;
+        }
+        seek = orderer.SeekInfo.deserializeBinary(payload.getData_asU8());
+      } catch {
+        sendStatus(common.Status.BAD_REQUEST);
+        continue;
+      }
+      const { ledger } = this.#deps;
+      const start = resolveStart(seek.getStart(), ledger.height);
+      const stopPos = seek.getStop();
+      const stop = stopPos?.getTypeCase() === orderer.SeekPosition.TypeCase.SPECIFIED ? (stopPos.getSpecified()?.getNumber() ?? Number.MAX_SAFE_INTEGER) : stopPos?.getTypeCase() === orderer.SeekPosition.TypeCase.NEWEST ? Math.max(0, ledger.height - 1) : Number.MAX_SAFE_INTEGER;
+      if (stop < start) {
+        sendStatus(common.Status.BAD_REQUEST);
+        continue;
+      }
+      const failIfNotReady = seek.getBehavior() === orderer.SeekInfo.SeekBehavior.FAIL_IF_NOT_READY;
+      let number = start;
+      let completed = true;
+      while (number <= stop && !abort.signal.aborted) {
+        if (number >= ledger.height && failIfNotReady) {
+          sendStatus(common.Status.NOT_FOUND);
+          completed = false;
+          break;
+        }
+        try {
+          await ledger.waitForBlock(number, abort.signal);
+        } catch {
+          completed = false;
+          break;
+        }
+        const block = ledger.getBlock(number);
+        if (!block) break;
+        const response = new peer.DeliverResponse();
+        if (mode === 'filtered') response.setFilteredBlock(this.#filteredBlock(number));
+        else if (mode === 'private') {
+          const bp = new peer.BlockAndPrivateData();
+          bp.setBlock(block);
+          response.setBlockAndPrivateData(bp);
+        } else response.setBlock(block);
+        if (!call.write(response)) await new Promise((resolve) => call.once('drain', resolve));
+        number++;
+      }
+      if (completed && !abort.signal.aborted) sendStatus(common.Status.SUCCESS);
+    }
+    call.end();
+  }
+
+  #filteredBlock(number: number): peer.FilteredBlock {
+    const summary = this.#deps.ledger.getSummary(number);
+    const filtered = new peer.FilteredBlock();
+    filtered.setChannelId(this.#deps.channelId);
+    filtered.setNumber(number);
+    filtered.setFilteredTransactionsList(
+      (summary?.txs ?? []).map((tx) => {
+        const ft = new peer.FilteredTransaction();
+        ft.setTxid(tx.txId);
+        ft.setType(tx.type as common.HeaderTypeMap[keyof common.HeaderTypeMap]);
+        ft.setTxValidationCode(tx.code as peer.TxValidationCodeMap[keyof peer.TxValidationCodeMap]);
+        if (tx.type === common.HeaderType.ENDORSER_TRANSACTION) {
+          const actions = new peer.FilteredTransactionActions();
+          if (tx.event) {
+            // Filtered blocks carry the event without its payload.
+            const event = new peer.ChaincodeEvent();
+            event.setChaincodeId(tx.event.getChaincodeId());
+            event.setTxId(tx.event.getTxId());
+            event.setEventName(tx.event.getEventName());
+            const action = new peer.FilteredChaincodeAction();
+            action.setChaincodeEvent(event);
+            actions.setChaincodeActionsList([action]);
+          }
+          ft.setTransactionActions(actions);
+        }
+        return ft;
+      }),
+    );
+    return filtered;
+  }
+}
+
+function fnName(proposal: CheckedProposal): string {
+  const first = proposal.args[0];
+  return first ? Buffer.from(first).toString('utf8') : '';
+}
+
+export { validationCodeName, privateKeyHash };

@@ -1,0 +1,200 @@
+/**
+ * Membership checks as a peer's MSP does them: a creator is a SerializedIdentity (MSP ID +
+ * PEM certificate); the certificate must be issued by the configured CA of that MSP ID and
+ * be valid now; signatures are ECDSA P-256 over SHA-256, DER-encoded, and must be low-S
+ * (Fabric refuses high-S signatures so that a signature cannot be malleated).
+ */
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { msp } from '@hyperledger/fabric-protos';
+import { DevnetError } from './errors';
+
+/** Order of the P-256 group; low-S means s <= n/2. */
+const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+const P256_HALF_N = P256_N >> 1n;
+
+export interface OrgTrust {
+  mspId: string;
+  caCertificatePem: string;
+}
+
+/** An identity that passed the MSP checks. */
+export interface VerifiedIdentity {
+  mspId: string;
+  certificatePem: string;
+  /** Node OU from the subject (client, peer, admin, orderer), '' if none. */
+  ou: string;
+  commonName: string;
+  publicKey: KeyObject;
+  notAfter: Date;
+  notBefore: Date;
+}
+
+export class Membership {
+  readonly #cas = new Map<string, X509Certificate>();
+  /** Cache of parsed, chain-checked certificates keyed by creator bytes; validity dates are re-checked on each use. */
+  readonly #cache = new Map<string, VerifiedIdentity>();
+
+  constructor(orgs: readonly OrgTrust[]) {
+    for (const org of orgs) this.#cas.set(org.mspId, new X509Certificate(org.caCertificatePem));
+  }
+
+  mspIds(): string[] {
+    return [...this.#cas.keys()];
+  }
+
+  /**
+   * Checks a serialized identity (SerializedIdentity bytes).
+   * @throws DevnetError UNKNOWN_MSP, MALFORMED_IDENTITY, UNTRUSTED_CERTIFICATE, EXPIRED_CERTIFICATE
+   */
+  deserialize(creator: Uint8Array, now: Date = new Date()): VerifiedIdentity {
+    const cacheKey = Buffer.from(creator).toString('base64');
+    let identity = this.#cache.get(cacheKey);
+    if (!identity) {
+      identity = this.#check(creator);
+      if (this.#cache.size > 10_000) this.#cache.clear();
+      this.#cache.set(cacheKey, identity);
+    }
+    if (now < identity.notBefore || now > identity.notAfter) {
+      throw new DevnetError(
+        'EXPIRED_CERTIFICATE',
+        `access denied: the certificate of ${identity.commonName} (${identity.mspId}) is not valid now (valid ${identity.notBefore.toISOString()} to ${identity.notAfter.toISOString()}); enrol a new identity.`,
+      );
+    }
+    return identity;
+  }
+
+  #check(creator: Uint8Array): VerifiedIdentity {
+    let sid: msp.SerializedIdentity;
+    try {
+      sid = msp.SerializedIdentity.deserializeBinary(creator);
+    } catch {
+      throw new DevnetError('MALFORMED_IDENTITY', 'access denied: the creator is not a serialized Fabric identity.');
+    }
+    const mspId = sid.getMspid();
+    const ca = this.#cas.get(mspId);
+    if (!ca) {
+      throw new DevnetError('UNKNOWN_MSP', `access denied: organisation "${mspId}" is not a member of this channel; use an identity issued by one of ${[...this.#cas.keys()].join(', ')}.`);
+    }
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(Buffer.from(sid.getIdBytes_asU8()));
+    } catch {
+      throw new DevnetError('MALFORMED_IDENTITY', `access denied: the creator of ${mspId} does not hold a readable X.509 certificate.`);
+    }
+    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) {
+      throw new DevnetError('UNTRUSTED_CERTIFICATE', `access denied: the certificate "${cert.subject.replace(/\n/g, ', ')}" was not issued by the CA of ${mspId}; it is not trusted.`);
+    }
+    if (cert.ca) {
+      throw new DevnetError('MALFORMED_IDENTITY', `access denied: a CA certificate cannot sign transactions for ${mspId}.`);
+    }
+    const fields = subjectFields(cert.subject);
+    return {
+      mspId,
+      certificatePem: cert.toString(),
+      ou: fields.get('OU') ?? '',
+      commonName: fields.get('CN') ?? '',
+      publicKey: cert.publicKey,
+      notAfter: new Date(cert.validTo),
+      notBefore: new Date(cert.validFrom),
+    };
+  }
+
+  /**
+   * Checks `signature` over `data` by `creator`, returning the verified identity.
+   * @throws DevnetError as deserialize, and BAD_SIGNATURE
+   */
+  verify(creator: Uint8Array, data: Uint8Array, signature: Uint8Array, now?: Date): VerifiedIdentity {
+    const identity = this.deserialize(creator, now);
+    if (!verifySignature(identity.publicKey, data, signature)) {
+      throw new DevnetError('BAD_SIGNATURE', `access denied: the signature does not match the certificate of ${identity.commonName} (${identity.mspId}); the request was altered or signed with another key.`);
+    }
+    return identity;
+  }
+}
+
+function subjectFields(subject: string): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const line of subject.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) result.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return result;
+}
+
+/** ECDSA-SHA256 verification that also refuses high-S signatures, as Fabric does. */
+export function verifySignature(publicKey: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+  const rs = parseDerSignature(signature);
+  if (!rs || rs.s > P256_HALF_N || rs.s <= 0n || rs.r <= 0n) return false;
+  try {
+    return nodeVerify('sha256', data, publicKey, signature);
+  } catch {
+    return false;
+  }
+}
+
+function parseDerSignature(sig: Uint8Array): { r: bigint; s: bigint } | undefined {
+  // SEQUENCE { INTEGER r, INTEGER s }, short-form lengths (a P-256 signature is < 128 bytes).
+  if (sig.length < 8 || sig[0] !== 0x30 || sig[1] !== sig.length - 2) return undefined;
+  let offset = 2;
+  const ints: bigint[] = [];
+  for (let i = 0; i < 2; i++) {
+    if (sig[offset] !== 0x02) return undefined;
+    const len = sig[offset + 1] ?? 0;
+    const bytes = sig.subarray(offset + 2, offset + 2 + len);
+    if (bytes.length !== len || len === 0) return undefined;
+    ints.push(BigInt('0x' + Buffer.from(bytes).toString('hex')));
+    offset += 2 + len;
+  }
+  if (offset !== sig.length) return undefined;
+  return { r: ints[0] ?? 0n, s: ints[1] ?? 0n };
+}
+
+function derInteger(value: bigint): Buffer {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  let bytes = Buffer.from(hex, 'hex');
+  if ((bytes[0] ?? 0) & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+  return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
+}
+
+/** Rewrites a DER ECDSA signature to its low-S form. */
+export function toLowS(signature: Uint8Array): Uint8Array {
+  const rs = parseDerSignature(signature);
+  if (!rs) throw new Error('Not a DER ECDSA signature.');
+  if (rs.s <= P256_HALF_N) return signature;
+  const body = Buffer.concat([derInteger(rs.r), derInteger(P256_N - rs.s)]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
+
+/** A peer's (or any node's) signing identity. */
+export class Signer {
+  readonly serializedIdentity: Uint8Array;
+  readonly #key: KeyObject;
+
+  constructor(
+    readonly mspId: string,
+    readonly certificatePem: string,
+    privateKeyPem: string,
+  ) {
+    const sid = new msp.SerializedIdentity();
+    sid.setMspid(mspId);
+    sid.setIdBytes(Buffer.from(certificatePem));
+    this.serializedIdentity = sid.serializeBinary();
+    this.#key = createPrivateKey(privateKeyPem);
+    // Fail early if the key does not belong to the certificate.
+    const probe = Buffer.from('devnet-key-check');
+    if (!nodeVerify('sha256', probe, createPublicKey(new X509Certificate(certificatePem).publicKey.export({ format: 'pem', type: 'spki' })), nodeSign('sha256', probe, this.#key))) {
+      throw new Error(`The private key of ${mspId} does not match its certificate.`);
+    }
+  }
+
+  sign(data: Uint8Array): Uint8Array {
+    return toLowS(nodeSign('sha256', data, this.#key));
+  }
+}
+
+export function sha256(...parts: Uint8Array[]): Buffer {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}

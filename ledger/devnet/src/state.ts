@@ -1,0 +1,202 @@
+/**
+ * World state as the committer holds it: public keys with versions and metadata, key
+ * history, private data hashes (every peer) and cleartext private data (held for collection
+ * members only). Rebuilt at start from the block file and the private data log.
+ */
+import { createHash } from 'node:crypto';
+import type { CollectionConfig, HistoryEntry, Version, VersionedValue, WorldStateReader } from './simulation';
+
+/** Compares strings as their UTF-8 bytes (i.e. by code point), as Fabric's state databases do. */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // UTF-16 order differs from code point order only when a surrogate is involved.
+    if (x >= 0xd800 && x <= 0xdfff) {
+      if (y >= 0xd800 && y <= 0xdfff) return x - y;
+      return y >= 0xe000 ? 1 : x - y;
+    }
+    if (y >= 0xd800 && y <= 0xdfff) return x >= 0xe000 ? -1 : x - y;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+class SortedKeys {
+  readonly values = new Map<string, VersionedValue>();
+  #sorted: string[] | undefined;
+
+  set(key: string, value: VersionedValue): void {
+    if (!this.values.has(key)) this.#sorted = undefined;
+    this.values.set(key, value);
+  }
+
+  delete(key: string): void {
+    if (this.values.delete(key)) this.#sorted = undefined;
+  }
+
+  sortedKeys(): string[] {
+    this.#sorted ??= [...this.values.keys()].sort(compareUtf8);
+    return this.#sorted;
+  }
+}
+
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareUtf8(keys[mid] ?? '', key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const collKey = (ns: string, coll: string): string => `${ns}\u0000${coll}`;
+
+export class WorldState implements WorldStateReader {
+  readonly #public = new Map<string, SortedKeys>();
+  readonly #history = new Map<string, HistoryEntry[]>();
+  readonly #private = new Map<string, Map<string, VersionedValue & { committedBlock: number }>>();
+  readonly #hashes = new Map<string, Map<string, { valueHash: Uint8Array; version: Version; metadata?: Map<string, Uint8Array> }>>();
+  readonly #collections = new Map<string, Map<string, CollectionConfig>>();
+
+  setCollections(namespace: string, configs: readonly CollectionConfig[]): void {
+    this.#collections.set(namespace, new Map(configs.map((c) => [c.name, c])));
+  }
+
+  collections(namespace: string): ReadonlyMap<string, CollectionConfig> {
+    return this.#collections.get(namespace) ?? new Map();
+  }
+
+  get(namespace: string, key: string): VersionedValue | undefined {
+    return this.#public.get(namespace)?.values.get(key);
+  }
+
+  *range(namespace: string, startKey: string, endKey: string): Iterable<{ key: string; value: VersionedValue }> {
+    const ns = this.#public.get(namespace);
+    if (!ns) return;
+    const keys = ns.sortedKeys();
+    for (let i = lowerBound(keys, startKey); i < keys.length; i++) {
+      const key = keys[i] ?? '';
+      if (endKey !== '' && compareUtf8(key, endKey) >= 0) break;
+      const value = ns.values.get(key);
+      if (value) yield { key, value };
+    }
+  }
+
+  /** Newest first, as Fabric 2.x returns GetHistoryForKey. */
+  history(namespace: string, key: string): Iterable<HistoryEntry> {
+    return [...(this.#history.get(collKey(namespace, key)) ?? [])].reverse();
+  }
+
+  getPrivate(namespace: string, collection: string, key: string, peerMspId: string): VersionedValue | undefined {
+    const config = this.collections(namespace).get(collection);
+    if (!config?.memberMspIds.includes(peerMspId)) return undefined;
+    const entry = this.#private.get(collKey(namespace, collection))?.get(key);
+    if (!entry) return undefined;
+    const hash = this.getPrivateHash(namespace, collection, privateKeyHash(key));
+    return { value: entry.value, version: entry.version, ...(hash?.metadata ? { metadata: hash.metadata } : {}) };
+  }
+
+  getPrivateHash(namespace: string, collection: string, keyHash: Uint8Array): { valueHash: Uint8Array; version: Version; metadata?: Map<string, Uint8Array> } | undefined {
+    return this.#hashes.get(collKey(namespace, collection))?.get(Buffer.from(keyHash).toString('hex'));
+  }
+
+  /** All cleartext private entries (for blockToLive purging). */
+  *privateEntries(): Iterable<{ namespace: string; collection: string; key: string; committedBlock: number }> {
+    for (const [ck, entries] of this.#private) {
+      const [namespace = '', collection = ''] = ck.split('\u0000');
+      for (const [key, value] of entries) yield { namespace, collection, key, committedBlock: value.committedBlock };
+    }
+  }
+
+  // --- writes, used only by the committer ---
+
+  putPublic(namespace: string, key: string, value: Uint8Array, version: Version, historyEntry: HistoryEntry): void {
+    let ns = this.#public.get(namespace);
+    if (!ns) {
+      ns = new SortedKeys();
+      this.#public.set(namespace, ns);
+    }
+    const previous = ns.values.get(key);
+    ns.set(key, { value, version, ...(previous?.metadata ? { metadata: previous.metadata } : {}) });
+    this.#addHistory(namespace, key, historyEntry);
+  }
+
+  deletePublic(namespace: string, key: string, historyEntry: HistoryEntry): void {
+    this.#public.get(namespace)?.delete(key);
+    this.#addHistory(namespace, key, historyEntry);
+  }
+
+  /** Replaces a key's metadata (state-based endorsement); an empty map clears it. */
+  setPublicMetadata(namespace: string, key: string, metadata: Map<string, Uint8Array>, version: Version): void {
+    const current = this.#public.get(namespace)?.values.get(key);
+    if (!current) return;
+    const next: VersionedValue = { value: current.value, version };
+    if (metadata.size > 0) next.metadata = metadata;
+    this.#public.get(namespace)?.set(key, next);
+  }
+
+  #addHistory(namespace: string, key: string, entry: HistoryEntry): void {
+    const hk = collKey(namespace, key);
+    let list = this.#history.get(hk);
+    if (!list) {
+      list = [];
+      this.#history.set(hk, list);
+    }
+    list.push(entry);
+  }
+
+  putPrivateHash(namespace: string, collection: string, keyHash: Uint8Array, valueHash: Uint8Array | null, version: Version): void {
+    const ck = collKey(namespace, collection);
+    let map = this.#hashes.get(ck);
+    if (!map) {
+      map = new Map();
+      this.#hashes.set(ck, map);
+    }
+    const hex = Buffer.from(keyHash).toString('hex');
+    if (valueHash === null) map.delete(hex);
+    else {
+      const previous = map.get(hex);
+      map.set(hex, { valueHash, version, ...(previous?.metadata ? { metadata: previous.metadata } : {}) });
+    }
+  }
+
+  setPrivateHashMetadata(namespace: string, collection: string, keyHash: Uint8Array, metadata: Map<string, Uint8Array>, version: Version): void {
+    const entry = this.#hashes.get(collKey(namespace, collection))?.get(Buffer.from(keyHash).toString('hex'));
+    if (!entry) return;
+    entry.version = version;
+    if (metadata.size > 0) entry.metadata = metadata;
+    else delete entry.metadata;
+  }
+
+  putPrivate(namespace: string, collection: string, key: string, value: Uint8Array | null, version: Version, committedBlock: number): void {
+    const ck = collKey(namespace, collection);
+    let map = this.#private.get(ck);
+    if (!map) {
+      map = new Map();
+      this.#private.set(ck, map);
+    }
+    if (value === null) map.delete(key);
+    else map.set(key, { value, version, committedBlock });
+  }
+
+  purgePrivate(namespace: string, collection: string, key: string): void {
+    this.#private.get(collKey(namespace, collection))?.delete(key);
+  }
+
+  publicKeyCount(): number {
+    let n = 0;
+    for (const ns of this.#public.values()) n += ns.values.size;
+    return n;
+  }
+}
+
+
+/** Fabric hashes private keys and values with sha256. */
+export function privateKeyHash(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
