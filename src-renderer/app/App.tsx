@@ -1,0 +1,110 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { api } from '../lib/api';
+import { LockScreen } from '../features/lock/LockScreen';
+import { useSessionStore } from '../features/session/store';
+import { CacheErrorScreen } from '../features/setup/CacheErrorScreen';
+import { CacheUnlockScreen } from '../features/setup/CacheUnlockScreen';
+import { SetupScreen } from '../features/setup/SetupScreen';
+import { useCacheStore } from '../features/setup/store';
+import { AppShell } from '../features/shell/AppShell';
+import { useShellStore } from '../features/shell/store';
+import { SignInScreen } from '../features/sign-in/SignInScreen';
+import { useSyncStore } from '../features/sync/store';
+import { AuthLayout } from '../ui/AuthLayout';
+import { Loading } from '../ui/Loading';
+import { ErrorNotice } from '../ui/Notice';
+
+/**
+ * Which screen is shown follows from two pieces of state owned by the main process: the
+ * encrypted cache (set up? unlocked?) and the staff session (signed out, locked, signed
+ * in). The renderer keeps copies, updated from call results and pushed events, and never
+ * decides them on its own.
+ */
+export function App(): ReactNode {
+  const cache = useCacheStore((s) => s.cache);
+  const cacheError = useCacheStore((s) => s.loadError);
+  const loadCache = useCacheStore((s) => s.load);
+  const session = useSessionStore((s) => s.session);
+  const sessionError = useSessionStore((s) => s.loadError);
+  const loadSession = useSessionStore((s) => s.load);
+
+  useEffect(() => {
+    const unsubscribe = api.onEvent((event) => {
+      if (event.type === 'session') useSessionStore.getState().apply(event.state);
+      else if (event.type === 'sync') useSyncStore.getState().apply(event.state);
+      else useCacheStore.getState().apply(event.state);
+    });
+    void loadCache();
+    return unsubscribe;
+  }, [loadCache]);
+
+  const cacheOpen = cache?.status === 'open';
+  useEffect(() => {
+    if (cacheOpen) void loadSession();
+  }, [cacheOpen, loadSession]);
+
+  useResetOnUserChange();
+
+  if (cache === null) {
+    return (
+      <AuthLayout testId="starting-screen" title="Starting CareLedger">
+        {cacheError ? (
+          <ErrorNotice error={cacheError}>
+            <button type="button" className="btn" onClick={() => void loadCache()}>
+              Try again
+            </button>
+          </ErrorNotice>
+        ) : (
+          <Loading label="Connecting to the workstation service…" />
+        )}
+      </AuthLayout>
+    );
+  }
+  switch (cache.status) {
+    case 'needs-setup':
+      return <SetupScreen keyProtection={cache.keyProtection} />;
+    case 'locked':
+      return <CacheUnlockScreen keyProtection={cache.keyProtection} needsRecovery={cache.needsRecovery} />;
+    case 'error':
+      return <CacheErrorScreen error={cache.error} onRetry={() => void loadCache()} />;
+    case 'open':
+      break;
+  }
+
+  if (session === null) {
+    return (
+      <AuthLayout testId="starting-screen" title="Starting CareLedger">
+        {sessionError ? (
+          <ErrorNotice error={sessionError}>
+            <button type="button" className="btn" onClick={() => void loadSession()}>
+              Try again
+            </button>
+          </ErrorNotice>
+        ) : (
+          <Loading label="Checking who is signed in…" />
+        )}
+      </AuthLayout>
+    );
+  }
+  switch (session.status) {
+    case 'signed-out':
+      return <SignInScreen />;
+    case 'locked':
+      return <LockScreen identity={session.identity} lockedAt={session.lockedAt} />;
+    case 'signed-in':
+      return <AppShell identity={session.identity} locksAt={session.locksAt} />;
+  }
+}
+
+/** A new person at the keyboard starts on their own home screen with fresh sync state. */
+function useResetOnUserChange(): void {
+  const identityId = useSessionStore((s) => (s.session && s.session.status !== 'signed-out' ? s.session.identity.id : null));
+  const previous = useRef<string | null>(identityId);
+  useEffect(() => {
+    if (previous.current !== identityId) {
+      previous.current = identityId;
+      useShellStore.getState().reset();
+      useSyncStore.getState().clear();
+    }
+  }, [identityId]);
+}

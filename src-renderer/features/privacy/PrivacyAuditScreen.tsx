@@ -1,0 +1,108 @@
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import type { IpcError, SignInEvent } from '../../../src-shared/ipc/contract';
+import { api } from '../../lib/api';
+import { formatDateTime, roleLabel } from '../../lib/format';
+import { Loading } from '../../ui/Loading';
+import { ErrorNotice } from '../../ui/Notice';
+
+const KIND_LABELS: Record<SignInEvent['kind'], { label: string; tone: string }> = {
+  'sign-in': { label: 'Signed in', tone: 'badge-success' },
+  'sign-out': { label: 'Signed out', tone: '' },
+  'wrong-pin': { label: 'Wrong PIN', tone: 'badge-warning' },
+  'locked-out': { label: 'Locked out', tone: 'badge-danger' },
+  'auto-lock': { label: 'Locked (inactive)', tone: '' },
+  unlock: { label: 'Unlocked', tone: 'badge-success' },
+  'identity-imported': { label: 'Identity enrolled', tone: 'badge-brand' },
+  'role-refused': { label: 'Refused for role', tone: 'badge-danger' },
+};
+
+const LIMIT = 200;
+
+/** The workstation's own sign-in, lock and refusal events, for privacy officers. */
+export function PrivacyAuditScreen(): ReactNode {
+  const [events, setEvents] = useState<SignInEvent[] | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const [loading, setLoading] = useState(true);
+
+  const load = useCallback(async (): Promise<void> => {
+    setLoading(true);
+    const result = await api['audit.signInEvents']({ limit: LIMIT });
+    setLoading(false);
+    if (result.ok) {
+      setEvents(result.value);
+      setError(null);
+    } else {
+      setError(result.error);
+    }
+  }, []);
+
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- loading is the point of this effect
+    void load();
+  }, [load]);
+
+  return (
+    <div className="stack">
+      <p className="lead">
+        Sign-ins, locks, wrong PINs and refused actions on this workstation, newest first. Access to patient records
+        will be listed here too once record viewing is available.
+      </p>
+      <section className="card card-flush" aria-labelledby="audit-heading">
+        <div className="card-toolbar">
+          <h2 id="audit-heading">Workstation sign-in events</h2>
+          <span className="muted">{events ? `${events.length} shown (up to ${LIMIT})` : null}</span>
+          <button type="button" className="btn" onClick={() => void load()} disabled={loading}>
+            {loading ? 'Refreshing…' : 'Refresh'}
+          </button>
+        </div>
+        {error ? (
+          <div className="card-body">
+            <ErrorNotice error={error} />
+          </div>
+        ) : null}
+        {events === null && !error ? (
+          <div className="card-body">
+            <Loading label="Loading events…" />
+          </div>
+        ) : null}
+        {events !== null && events.length === 0 ? (
+          <div className="card-body empty">
+            <p>No events recorded on this workstation yet.</p>
+          </div>
+        ) : null}
+        {events !== null && events.length > 0 ? (
+          <div className="table-scroll">
+            <table className="table" data-testid="audit-events">
+              <caption className="visually-hidden">Sign-in events, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Staff member</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Detail</th>
+                </tr>
+              </thead>
+              <tbody>
+                {events.map((event, index) => {
+                  const kind = KIND_LABELS[event.kind];
+                  return (
+                    <tr key={`${event.at}-${index}`}>
+                      <td className="nowrap">{formatDateTime(event.at)}</td>
+                      <td>
+                        <span className={`badge ${kind.tone}`}>{kind.label}</span>
+                      </td>
+                      <td>{event.displayName ?? <span className="muted">Unknown</span>}</td>
+                      <td>{event.role ? roleLabel(event.role) : <span className="muted">—</span>}</td>
+                      <td>{event.detail ?? <span className="muted">—</span>}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </section>
+    </div>
+  );
+}

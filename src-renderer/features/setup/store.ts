@@ -1,0 +1,25 @@
+import { create } from 'zustand';
+import type { CacheState, IpcError } from '../../../src-shared/ipc/contract';
+import { api } from '../../lib/api';
+
+interface CacheStore {
+  /** null until the first answer from the service. */
+  cache: CacheState | null;
+  /** Set when the service could not even tell us the cache state. */
+  loadError: IpcError | null;
+  load: () => Promise<void>;
+  apply: (state: CacheState) => void;
+}
+
+export const useCacheStore = create<CacheStore>()((set) => ({
+  cache: null,
+  loadError: null,
+  async load() {
+    const result = await api['cache.state']({});
+    if (result.ok) set({ cache: result.value, loadError: null });
+    else set({ loadError: result.error });
+  },
+  apply(state) {
+    set({ cache: state, loadError: null });
+  },
+}));

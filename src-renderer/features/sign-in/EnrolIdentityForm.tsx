@@ -1,0 +1,188 @@
+import { useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
+import type { IpcError, StaffIdentitySummary } from '../../../src-shared/ipc/contract';
+import { api } from '../../lib/api';
+import { roleLabel } from '../../lib/format';
+import { ErrorNotice, Notice } from '../../ui/Notice';
+
+interface PemFile {
+  name: string;
+  text: string;
+}
+
+interface Problems {
+  certificate?: string;
+  key?: string;
+  mspId?: string;
+  pin?: string;
+  pinConfirm?: string;
+}
+
+const MAX_PEM_BYTES = 20_000;
+
+/**
+ * Enrol a staff identity issued by the organisation's certificate authority: the
+ * certificate and private key as PEM files (IT hands them over), the organisation's MSP ID,
+ * and a new PIN that protects the key on this workstation.
+ */
+export function EnrolIdentityForm({
+  onEnrolled,
+  onCancel,
+}: {
+  onEnrolled: (identity: StaffIdentitySummary) => void;
+  onCancel?: () => void;
+}): ReactNode {
+  const [certificate, setCertificate] = useState<PemFile | null>(null);
+  const [key, setKey] = useState<PemFile | null>(null);
+  const [mspId, setMspId] = useState('');
+  const [pin, setPin] = useState('');
+  const [pinConfirm, setPinConfirm] = useState('');
+  const [problems, setProblems] = useState<Problems>({});
+  const [error, setError] = useState<IpcError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function readPem(event: ChangeEvent<HTMLInputElement>, set: (file: PemFile | null) => void): Promise<void> {
+    const file = event.target.files?.[0];
+    if (!file) {
+      set(null);
+      return;
+    }
+    if (file.size > MAX_PEM_BYTES) {
+      set({ name: file.name, text: '' });
+      return;
+    }
+    set({ name: file.name, text: await file.text() });
+  }
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    const found: Problems = {};
+    if (!certificate?.text.includes('-----BEGIN CERTIFICATE-----'))
+      found.certificate = 'Choose the certificate file (a .pem file that starts with "BEGIN CERTIFICATE").';
+    if (!key?.text.includes('PRIVATE KEY-----'))
+      found.key = 'Choose the private key file (a .pem file that starts with "BEGIN PRIVATE KEY").';
+    if (mspId.trim().length === 0) found.mspId = "Enter your organisation's MSP ID.";
+    if (pin.length < 4) found.pin = 'Use at least 4 characters.';
+    else if (pinConfirm !== pin) found.pinConfirm = 'The two PINs are not the same.';
+    setProblems(found);
+    if (Object.keys(found).length > 0 || !certificate || !key) return;
+    setBusy(true);
+    setError(null);
+    const result = await api['session.importIdentity']({
+      certificatePem: certificate.text,
+      privateKeyPem: key.text,
+      mspId: mspId.trim(),
+      pin,
+    });
+    setBusy(false);
+    if (result.ok) onEnrolled(result.value);
+    else setError(result.error);
+  }
+
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate aria-label="Enrol a staff identity" data-testid="enrol-form">
+      {error ? <ErrorNotice error={error} /> : null}
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="enrol-certificate">Certificate file</label>
+          <span className="hint" id="enrol-certificate-hint">
+            The .pem certificate issued to you by your organisation.
+          </span>
+          <input
+            id="enrol-certificate"
+            type="file"
+            accept=".pem,.crt,.cer,application/x-pem-file"
+            className="input"
+            aria-describedby="enrol-certificate-hint"
+            aria-invalid={problems.certificate ? true : undefined}
+            onChange={(e) => void readPem(e, setCertificate)}
+          />
+          {problems.certificate ? <span className="field-error">{problems.certificate}</span> : null}
+        </div>
+        <div className="field">
+          <label htmlFor="enrol-key">Private key file</label>
+          <span className="hint" id="enrol-key-hint">
+            The .pem key that belongs to that certificate.
+          </span>
+          <input
+            id="enrol-key"
+            type="file"
+            accept=".pem,.key,application/x-pem-file"
+            className="input"
+            aria-describedby="enrol-key-hint"
+            aria-invalid={problems.key ? true : undefined}
+            onChange={(e) => void readPem(e, setKey)}
+          />
+          {problems.key ? <span className="field-error">{problems.key}</span> : null}
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor="enrol-msp">Organisation MSP ID</label>
+        <span className="hint" id="enrol-msp-hint">
+          Given by IT with your files, for example Hospital1MSP.
+        </span>
+        <input
+          id="enrol-msp"
+          className="input"
+          value={mspId}
+          onChange={(e) => setMspId(e.target.value)}
+          aria-describedby="enrol-msp-hint"
+          aria-invalid={problems.mspId ? true : undefined}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        {problems.mspId ? <span className="field-error">{problems.mspId}</span> : null}
+      </div>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="enrol-pin">New PIN</label>
+          <span className="hint" id="enrol-pin-hint">
+            At least 4 characters. You will type it to sign in here.
+          </span>
+          <input
+            id="enrol-pin"
+            className="input"
+            type="password"
+            inputMode="numeric"
+            autoComplete="new-password"
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+            aria-describedby="enrol-pin-hint"
+            aria-invalid={problems.pin ? true : undefined}
+          />
+          {problems.pin ? <span className="field-error">{problems.pin}</span> : null}
+        </div>
+        <div className="field">
+          <label htmlFor="enrol-pin-confirm">Type the PIN again</label>
+          <input
+            id="enrol-pin-confirm"
+            className="input"
+            type="password"
+            inputMode="numeric"
+            autoComplete="new-password"
+            value={pinConfirm}
+            onChange={(e) => setPinConfirm(e.target.value)}
+            aria-invalid={problems.pinConfirm ? true : undefined}
+          />
+          {problems.pinConfirm ? <span className="field-error">{problems.pinConfirm}</span> : null}
+        </div>
+      </div>
+      <Notice tone="info">
+        <p>The private key is stored on this workstation encrypted under your PIN. The key file itself is not kept.</p>
+      </Notice>
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? 'Enrolling…' : 'Enrol identity'}
+        </button>
+        {onCancel ? (
+          <button type="button" className="btn btn-quiet" onClick={onCancel}>
+            Back to sign-in
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+export function enrolledMessage(identity: StaffIdentitySummary): string {
+  return `${identity.displayName} (${roleLabel(identity.role)}) is enrolled. Sign in with the new PIN.`;
+}

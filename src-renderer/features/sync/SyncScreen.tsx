@@ -1,0 +1,61 @@
+import { useEffect, type ReactNode } from 'react';
+import { formatDateTime } from '../../lib/format';
+import { Loading } from '../../ui/Loading';
+import { ErrorNotice, Notice } from '../../ui/Notice';
+import { describeSync } from './describe';
+import { useSyncStore } from './store';
+
+export function SyncScreen(): ReactNode {
+  const sync = useSyncStore((s) => s.sync);
+  const error = useSyncStore((s) => s.error);
+  const load = useSyncStore((s) => s.load);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <div className="stack">
+      <p className="lead">
+        Everything you do is saved first in this workstation&apos;s encrypted cache. Ledger writes wait in an outbox and
+        go out when the ledger gateway is reachable; ledger events flow back in. Nothing is lost or applied twice.
+      </p>
+      {error ? <ErrorNotice error={error} /> : null}
+      {sync === null && !error ? <Loading label="Loading sync state…" /> : null}
+      {sync ? (
+        <>
+          <section className="card" aria-labelledby="sync-connection">
+            <h2 id="sync-connection">Ledger connection</h2>
+            <p className={`sync-state sync-${describeSync(sync).tone}`} data-testid="sync-connection">
+              <span className="dot" aria-hidden="true" />
+              <strong>{describeSync(sync).label}</strong>
+            </p>
+            <p>{describeSync(sync).explanation}</p>
+            {sync.problem ? (
+              <Notice tone="warning" title="Last attempt failed">
+                <p>{sync.problem}</p>
+              </Notice>
+            ) : null}
+          </section>
+          <section className="card" aria-labelledby="sync-outbox">
+            <h2 id="sync-outbox">Outbox</h2>
+            <dl className="facts">
+              <div>
+                <dt>Waiting to be sent</dt>
+                <dd>{sync.queued}</dd>
+              </div>
+              <div>
+                <dt>Failed, will retry</dt>
+                <dd>{sync.failed}</dd>
+              </div>
+              <div>
+                <dt>Last successful sync</dt>
+                <dd>{sync.lastSyncAt ? formatDateTime(sync.lastSyncAt) : 'Never'}</dd>
+              </div>
+            </dl>
+          </section>
+        </>
+      ) : null}
+    </div>
+  );
+}
