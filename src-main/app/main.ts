@@ -1,0 +1,105 @@
+/**
+ * Electron main process: a hardened shell around the shared services.
+ *
+ * - renderer served from app://careledger (never file://), CSP sent as a header;
+ * - contextIsolation, sandbox, no node integration, webSecurity on, no webview;
+ * - only camera (video) permission, only for our origin; everything else denied;
+ * - navigation, redirects and new windows blocked; shell.openExternal is never called;
+ * - IPC only through the dispatcher (src-main/app/ipc.ts), which checks the sender frame.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, session, type WebContents } from 'electron';
+import { isOurOrigin, APP_ORIGIN } from '../ipc/sender';
+import { safeStorageKeychain } from '../platform/keychain';
+import { createWorkstation, type Workstation } from '../services';
+import { registerIpc } from './ipc';
+import { handleAppScheme, registerAppScheme } from './protocol';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererDir = path.join(here, '../renderer');
+const preloadFile = path.join(here, '../preload/index.cjs');
+
+registerAppScheme();
+app.enableSandbox();
+
+let mainWindow: BrowserWindow | null = null;
+let workstation: Workstation | null = null;
+
+function hardenContents(contents: WebContents): void {
+  // The app is one page; any navigation away from it is an attack or a bug.
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
+
+function restrictPermissions(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
+    // Camera only (QR scanning at the admission desk), never microphone, only for our page.
+    const cameraOnly = permission === 'media' && mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video');
+    callback(cameraOnly && isOurOrigin(details.requestingUrl));
+  });
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => {
+    return permission === 'media' && details.mediaType === 'video' && isOurOrigin(requestingOrigin);
+  });
+  ses.setDevicePermissionHandler(() => false);
+}
+
+async function createWindow(): Promise<void> {
+  mainWindow = new BrowserWindow({
+    width: 1366,
+    height: 768,
+    minWidth: 1024,
+    minHeight: 700,
+    show: false,
+    title: 'CareLedger Workstation',
+    webPreferences: {
+      preload: preloadFile,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+  await mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+
+app.on('window-all-closed', () => {
+  app.quit();
+});
+
+app.on('will-quit', () => {
+  void workstation?.close();
+});
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  restrictPermissions();
+  handleAppScheme(rendererDir);
+  const dataDir = process.env.CARELEDGER_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
+  workstation = createWorkstation({ dataDir, keychain: safeStorageKeychain(), validateResponses: !app.isPackaged });
+  await workstation.start();
+  registerIpc(workstation, () => mainWindow);
+  await createWindow();
+}
+
+start().catch((err: unknown) => {
+  console.error('CareLedger could not start:', err);
+  app.exit(1);
+});

@@ -1,0 +1,46 @@
+/**
+ * The app:// protocol: serves the built renderer instead of file:// (file:// pages share an
+ * origin with the whole disk). A privileged, standard, secure scheme gives the page a real
+ * origin (app://careledger) that the CSP, the permission handler and the IPC sender check key on.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { protocol } from 'electron';
+import { APP_HOST, APP_SCHEME } from '../ipc/sender';
+import { MIME_TYPES, RENDERER_SECURITY_HEADERS } from '../security/csp';
+
+/** Must run before `app.whenReady()`. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  ]);
+}
+
+function notFound(): Response {
+  return new Response('Not found', { status: 404, headers: { ...RENDERER_SECURITY_HEADERS, 'Content-Type': 'text/plain' } });
+}
+
+/** Serves files of `rendererDir` at app://careledger/…; anything else is 404. */
+export function handleAppScheme(rendererDir: string): void {
+  const base = path.resolve(rendererDir);
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== APP_HOST || request.method !== 'GET') return notFound();
+    let relative: string;
+    try {
+      relative = decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html';
+    } catch {
+      return notFound();
+    }
+    const file = path.resolve(base, relative);
+    if (!file.startsWith(base + path.sep)) return notFound();
+    try {
+      const body = await readFile(file);
+      return new Response(body, {
+        headers: { ...RENDERER_SECURITY_HEADERS, 'Content-Type': MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' },
+      });
+    } catch {
+      return notFound();
+    }
+  });
+}

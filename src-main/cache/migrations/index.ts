@@ -1,0 +1,49 @@
+/**
+ * Every schema step, in order. Forward only: never edit or remove a shipped migration; add the
+ * next number. Each runs in its own transaction together with its `user_version` bump.
+ */
+import { DomainError } from '../../errors';
+import type { CacheDatabase } from '../database';
+import { sql, sqlInteger } from '../sql';
+import m0001 from './0001-staff-identities';
+import m0002 from './0002-sign-in-events';
+import m0003 from './0003-workstation-settings';
+import type { Migration } from './types';
+
+export type { Migration } from './types';
+
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003];
+
+MIGRATIONS.forEach((m, i) => {
+  if (m.version !== i + 1) throw new Error(`migration list out of order: ${m.name} has version ${m.version} at position ${i + 1}`);
+});
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+
+export async function schemaVersion(db: CacheDatabase): Promise<number> {
+  const row = await db.read((r) => r.get<{ user_version: number }>(sql`PRAGMA user_version`));
+  return row?.user_version ?? 0;
+}
+
+/**
+ * Brings the cache to `upTo` (default: the latest version).
+ * @throws DomainError CACHE_TOO_NEW when the file was written by a newer app; nothing is changed.
+ */
+export async function migrate(db: CacheDatabase, upTo: number = LATEST_SCHEMA_VERSION): Promise<number> {
+  const current = await schemaVersion(db);
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new DomainError(
+      'CACHE_TOO_NEW',
+      `This cache was written by a newer version of CareLedger (schema ${current}; this app knows up to ${LATEST_SCHEMA_VERSION}). Install the newer version; nothing was changed.`,
+      { schemaVersion: current, supported: LATEST_SCHEMA_VERSION },
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current || m.version > upTo) continue;
+    await db.write(async (w) => {
+      await m.up(w);
+      await w.run(sql`PRAGMA user_version = ${sqlInteger(m.version)}`);
+    });
+  }
+  return schemaVersion(db);
+}

@@ -1,0 +1,35 @@
+/**
+ * The contract's channels mapped onto the services. Each handler only translates: the
+ * dispatcher has already checked the sender, the request and the role.
+ */
+import type { CacheService } from '../cache/cache-service';
+import type { SessionService } from '../session/session-service';
+import { notConfiguredSyncState } from '../sync/sync-state';
+import type { Handlers } from './dispatcher';
+
+export interface HandlerServices {
+  cache: CacheService;
+  session: SessionService;
+}
+
+export function createHandlers({ cache, session }: HandlerServices): Handlers {
+  return {
+    'cache.state': () => Promise.resolve(cache.state()),
+    'cache.setUp': (r) => cache.setUp(r),
+    'cache.unlock': (r) => cache.unlock(r),
+
+    'session.state': () => Promise.resolve(session.state()),
+    'session.listIdentities': () => session.listIdentities(),
+    'session.importIdentity': (r) => session.importIdentity(r),
+    'session.signIn': (r) => session.signIn(r),
+    'session.unlock': (r) => session.unlock(r),
+    'session.lock': () => session.lock(),
+    'session.signOut': () => session.signOut(),
+    'session.activity': () => Promise.resolve(session.activity()),
+    'session.setAutoLock': (r) => session.setAutoLock(r.minutes),
+
+    'sync.state': () => Promise.resolve(notConfiguredSyncState()),
+
+    'audit.signInEvents': (r) => session.signInEvents(r.limit),
+  };
+}

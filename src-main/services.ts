@@ -1,0 +1,78 @@
+/**
+ * The main-process services, wired once and shared by both transports (Electron IPC and the
+ * web host). Nothing here imports electron: the OS keychain comes in as an interface.
+ *
+ * Data-dir layout:
+ *   <dataDir>/cache/careledger.db (+ -wal, -shm)   the SQLCipher cache
+ *   <dataDir>/cache/key.json                       the wrapped cache key (never plain)
+ */
+import path from 'node:path';
+import { CacheService } from './cache/cache-service';
+import type { Keychain } from './cache/keychain';
+import { systemClock, type Clock } from './clock';
+import type { ScryptParams } from './crypto/secret-box';
+import { EventBus } from './events';
+import { createDispatcher, type DispatchLog, type Dispatcher } from './ipc/dispatcher';
+import { createHandlers } from './ipc/handlers';
+import { SessionService } from './session/session-service';
+
+export interface WorkstationOptions {
+  dataDir: string;
+  keychain: Keychain | null;
+  clock?: Clock;
+  /** Validate responses against the contract (development and tests). */
+  validateResponses?: boolean;
+  scrypt?: ScryptParams;
+  log?: DispatchLog;
+  /** Session tuning, for tests. */
+  maxWrongPins?: number;
+  lockoutBaseMs?: number;
+}
+
+export interface Workstation {
+  dispatcher: Dispatcher;
+  events: EventBus;
+  cache: CacheService;
+  session: SessionService;
+  /** Looks at the cache files and opens the cache when the keychain can. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createWorkstation(options: WorkstationOptions): Workstation {
+  const clock = options.clock ?? systemClock;
+  const events = new EventBus();
+  const cache = new CacheService({
+    dir: path.join(options.dataDir, 'cache'),
+    keychain: options.keychain,
+    ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+    onChange: (state) => events.publish({ type: 'cache', state }),
+  });
+  const session = new SessionService({
+    cache,
+    clock,
+    ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+    ...(options.maxWrongPins !== undefined ? { maxWrongPins: options.maxWrongPins } : {}),
+    ...(options.lockoutBaseMs !== undefined ? { lockoutBaseMs: options.lockoutBaseMs } : {}),
+    onChange: (state) => events.publish({ type: 'session', state }),
+  });
+  const dispatcher = createDispatcher({
+    handlers: createHandlers({ cache, session }),
+    session,
+    validateResponses: options.validateResponses ?? true,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return {
+    dispatcher,
+    events,
+    cache,
+    session,
+    start: async () => {
+      await cache.start();
+    },
+    close: async () => {
+      session.dispose();
+      await cache.close();
+    },
+  };
+}

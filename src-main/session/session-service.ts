@@ -1,0 +1,338 @@
+/**
+ * Staff sign-in on a shared workstation: enrolled identities (private key sealed under a PIN),
+ * wrong-PIN counting with a growing lockout, auto-lock after inactivity, lock, unlock and
+ * sign-out. Every change is pushed as a `session` event and written to the local sign-in log.
+ *
+ * The private key is only in memory while the session is signed in and unlocked.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { ChannelName, SessionState, SignInEvent, StaffIdentitySummary, StaffRole } from '../../src-shared/ipc/contract';
+import type { CacheService } from '../cache/cache-service';
+import type { ReadHandle } from '../cache/database';
+import { sql } from '../cache/sql';
+import type { Clock, TimerHandle } from '../clock';
+import { DEFAULT_SCRYPT, isSecretBox, openWithSecret, sealWithSecret, WrongSecretError, type ScryptParams } from '../crypto/secret-box';
+import { DomainError } from '../errors';
+import type { SessionGate } from '../ipc/dispatcher';
+import { parseStaffIdentity } from './staff-certificate';
+
+const PIN_LABEL = 'careledger staff private key';
+
+export interface SessionServiceOptions {
+  cache: CacheService;
+  clock: Clock;
+  onChange?: (state: SessionState) => void;
+  scrypt?: ScryptParams;
+  /** Wrong PINs in a row before a lockout (default 5). */
+  maxWrongPins?: number;
+  /** First lockout length; each further lockout doubles it, up to `maxLockoutMs`. */
+  lockoutBaseMs?: number;
+  maxLockoutMs?: number;
+}
+
+interface IdentityRow {
+  id: string;
+  display_name: string;
+  msp_id: string;
+  role: StaffRole;
+  not_after: string;
+  certificate_pem: string;
+  sealed_private_key: string;
+  failed_pins: number;
+  lockouts: number;
+  locked_until: string | null;
+}
+
+/** What the ledger layer needs to sign as the signed-in person. */
+export interface SigningIdentity {
+  summary: StaffIdentitySummary;
+  certificatePem: string;
+  privateKey: KeyObject;
+}
+
+type Session =
+  | { status: 'signed-out' }
+  | { status: 'locked'; identity: StaffIdentitySummary; lockedAt: number }
+  | { status: 'signed-in'; identity: StaffIdentitySummary; certificatePem: string; privateKey: KeyObject; locksAt: number };
+
+function summaryOf(row: IdentityRow): StaffIdentitySummary {
+  return { id: row.id, displayName: row.display_name, mspId: row.msp_id, role: row.role, notAfter: row.not_after };
+}
+
+export class SessionService implements SessionGate {
+  #session: Session = { status: 'signed-out' };
+  #timer: TimerHandle | null = null;
+  #autoLockMinutes = 5;
+  readonly #clock: Clock;
+  readonly #scrypt: ScryptParams;
+  readonly #maxWrongPins: number;
+  readonly #lockoutBaseMs: number;
+  readonly #maxLockoutMs: number;
+
+  constructor(private readonly options: SessionServiceOptions) {
+    this.#clock = options.clock;
+    this.#scrypt = options.scrypt ?? DEFAULT_SCRYPT;
+    this.#maxWrongPins = options.maxWrongPins ?? 5;
+    this.#lockoutBaseMs = options.lockoutBaseMs ?? 60_000;
+    this.#maxLockoutMs = options.maxLockoutMs ?? 60 * 60_000;
+  }
+
+  #iso(ms: number = this.#clock.now()): string {
+    return new Date(ms).toISOString();
+  }
+
+  get #db(): ReturnType<CacheService['database']> {
+    return this.options.cache.database();
+  }
+
+  // --- state -----------------------------------------------------------------------------
+
+  /** The session as the dispatcher sees it; locks first when the inactivity deadline has passed (e.g. after sleep). */
+  current(): { status: 'signed-out' } | { status: 'locked' | 'signed-in'; identity: StaffIdentitySummary } {
+    const s = this.#session;
+    if (s.status === 'signed-in' && this.#clock.now() >= s.locksAt) this.#autoLock();
+    const now = this.#session;
+    return now.status === 'signed-out' ? { status: 'signed-out' } : { status: now.status, identity: now.identity };
+  }
+
+  state(): SessionState {
+    this.current();
+    const s = this.#session;
+    if (s.status === 'signed-out') return { status: 'signed-out' };
+    if (s.status === 'locked') return { status: 'locked', identity: s.identity, lockedAt: this.#iso(s.lockedAt) };
+    return { status: 'signed-in', identity: s.identity, autoLockMinutes: this.#autoLockMinutes, locksAt: this.#iso(s.locksAt) };
+  }
+
+  /** The signed-in person's certificate and key, for signing ledger transactions; null when locked or signed out. */
+  signingIdentity(): SigningIdentity | null {
+    this.current();
+    const s = this.#session;
+    return s.status === 'signed-in' ? { summary: s.identity, certificatePem: s.certificatePem, privateKey: s.privateKey } : null;
+  }
+
+  #changed(): SessionState {
+    const state = this.state();
+    this.options.onChange?.(state);
+    return state;
+  }
+
+  #arm(): void {
+    this.#disarm();
+    const s = this.#session;
+    if (s.status !== 'signed-in') return;
+    const ms = Math.max(0, s.locksAt - this.#clock.now());
+    this.#timer = this.#clock.setTimer(() => {
+      this.#timer = null;
+      this.current();
+    }, ms);
+  }
+
+  #disarm(): void {
+    if (this.#timer) this.#clock.clearTimer(this.#timer);
+    this.#timer = null;
+  }
+
+  #autoLock(): void {
+    const s = this.#session;
+    if (s.status !== 'signed-in') return;
+    this.#session = { status: 'locked', identity: s.identity, lockedAt: this.#clock.now() };
+    this.#disarm();
+    void this.#record('auto-lock', s.identity, `no activity for ${this.#autoLockMinutes} minute(s)`).catch(() => undefined);
+    this.#changed();
+  }
+
+  // --- sign-in log -------------------------------------------------------------------------
+
+  async #record(kind: SignInEvent['kind'], identity: StaffIdentitySummary | null, detail: string | null): Promise<void> {
+    const at = this.#iso();
+    await this.#db.write((w) =>
+      w.run(sql`INSERT INTO sign_in_event (at, kind, identity_id, display_name, role, detail)
+                VALUES (${at}, ${kind}, ${identity?.id ?? null}, ${identity?.displayName ?? null}, ${identity?.role ?? null}, ${detail})`),
+    );
+  }
+
+  async recordRoleRefused(identity: StaffIdentitySummary, channel: ChannelName): Promise<void> {
+    await this.#record('role-refused', identity, `refused: ${channel}`);
+  }
+
+  /** The local sign-in log, newest first. */
+  async signInEvents(limit: number): Promise<SignInEvent[]> {
+    const rows = await this.#db.read((r) =>
+      r.all<{ at: string; kind: SignInEvent['kind']; identity_id: string | null; display_name: string | null; role: StaffRole | null; detail: string | null }>(
+        sql`SELECT at, kind, identity_id, display_name, role, detail FROM sign_in_event ORDER BY seq DESC LIMIT ${limit}`,
+      ),
+    );
+    return rows.map((r) => ({ at: r.at, kind: r.kind, identityId: r.identity_id, displayName: r.display_name, role: r.role, detail: r.detail }));
+  }
+
+  // --- identities ---------------------------------------------------------------------------
+
+  async listIdentities(): Promise<StaffIdentitySummary[]> {
+    const rows = await this.#db.read((r) => r.all<IdentityRow>(sql`SELECT * FROM staff_identity ORDER BY display_name`));
+    return rows.map(summaryOf);
+  }
+
+  /**
+   * Enrols a staff identity: checks it, seals the private key under the PIN, stores it.
+   * @throws DomainError IDENTITY_INVALID (see parseStaffIdentity), CONFLICT when already enrolled.
+   */
+  async importIdentity(request: { certificatePem: string; privateKeyPem: string; mspId: string; pin: string }): Promise<StaffIdentitySummary> {
+    const parsed = parseStaffIdentity(request, new Date(this.#clock.now()));
+    const pkcs8 = Buffer.from(parsed.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const sealed = await sealWithSecret(pkcs8, request.pin, PIN_LABEL, this.#scrypt);
+    pkcs8.fill(0);
+    const s = parsed.summary;
+    const enrolledAt = this.#iso();
+    await this.#db.write(async (w) => {
+      const existing = await w.get<{ id: string }>(sql`SELECT id FROM staff_identity WHERE id = ${s.id}`);
+      if (existing) throw new DomainError('CONFLICT', `${s.displayName} is already enrolled on this workstation.`);
+      await w.run(sql`INSERT INTO staff_identity (id, display_name, msp_id, role, not_after, certificate_pem, sealed_private_key, enrolled_at)
+                      VALUES (${s.id}, ${s.displayName}, ${s.mspId}, ${s.role}, ${s.notAfter}, ${parsed.certificatePem}, ${JSON.stringify(sealed)}, ${enrolledAt})`);
+    });
+    await this.#record('identity-imported', s, null);
+    return s;
+  }
+
+  async #identity(r: ReadHandle, id: string): Promise<IdentityRow> {
+    const row = await r.get<IdentityRow>(sql`SELECT * FROM staff_identity WHERE id = ${id}`);
+    if (!row) throw new DomainError('NOT_FOUND', 'This staff identity is not enrolled on this workstation.');
+    return row;
+  }
+
+  /**
+   * Opens the identity's private key with the PIN, counting wrong PINs.
+   * @throws DomainError LOCKED_OUT (with `retryAt`), WRONG_PIN (with `attemptsLeft`).
+   */
+  async #checkPin(id: string, pin: string): Promise<{ row: IdentityRow; privateKey: KeyObject }> {
+    const row = await this.#db.read((r) => this.#identity(r, id));
+    const now = this.#clock.now();
+    if (row.locked_until !== null && Date.parse(row.locked_until) > now) {
+      throw new DomainError('LOCKED_OUT', `Too many wrong PINs. Try again after ${new Date(row.locked_until).toLocaleTimeString('en-GB')}.`, { retryAt: row.locked_until });
+    }
+    const box: unknown = JSON.parse(row.sealed_private_key);
+    if (!isSecretBox(box)) throw new DomainError('IDENTITY_INVALID', 'The stored key of this identity is damaged. Enrol the identity again.');
+    let pem: Buffer;
+    try {
+      pem = await openWithSecret(box, pin, PIN_LABEL);
+    } catch (err) {
+      if (!(err instanceof WrongSecretError)) throw err;
+      await this.#wrongPin(row);
+      throw new Error('unreachable');
+    }
+    const privateKey = createPrivateKey(pem);
+    pem.fill(0);
+    if (row.failed_pins !== 0 || row.lockouts !== 0 || row.locked_until !== null) {
+      await this.#db.write((w) => w.run(sql`UPDATE staff_identity SET failed_pins = 0, lockouts = 0, locked_until = NULL WHERE id = ${row.id}`));
+    }
+    return { row, privateKey };
+  }
+
+  async #wrongPin(row: IdentityRow): Promise<never> {
+    const failed = row.failed_pins + 1;
+    const summary = summaryOf(row);
+    if (failed >= this.#maxWrongPins) {
+      const lockouts = row.lockouts + 1;
+      const ms = Math.min(this.#maxLockoutMs, this.#lockoutBaseMs * 2 ** (lockouts - 1));
+      const retryAt = this.#iso(this.#clock.now() + ms);
+      await this.#db.write((w) => w.run(sql`UPDATE staff_identity SET failed_pins = 0, lockouts = ${lockouts}, locked_until = ${retryAt} WHERE id = ${row.id}`));
+      await this.#record('locked-out', summary, `locked until ${retryAt}`);
+      throw new DomainError('LOCKED_OUT', `Too many wrong PINs. Try again after ${new Date(retryAt).toLocaleTimeString('en-GB')}.`, { retryAt });
+    }
+    await this.#db.write((w) => w.run(sql`UPDATE staff_identity SET failed_pins = ${failed} WHERE id = ${row.id}`));
+    await this.#record('wrong-pin', summary, null);
+    const attemptsLeft = this.#maxWrongPins - failed;
+    throw new DomainError('WRONG_PIN', `That PIN is not right. ${attemptsLeft} ${attemptsLeft === 1 ? 'try' : 'tries'} left before a lockout.`, { attemptsLeft });
+  }
+
+  async #loadAutoLockMinutes(): Promise<void> {
+    const row = await this.#db.read((r) => r.get<{ value: string }>(sql`SELECT value FROM workstation_setting WHERE key = 'autoLockMinutes'`));
+    const minutes = Number(row?.value);
+    this.#autoLockMinutes = Number.isInteger(minutes) && minutes >= 1 && minutes <= 60 ? minutes : 5;
+  }
+
+  #start(row: IdentityRow, privateKey: KeyObject): void {
+    this.#session = {
+      status: 'signed-in',
+      identity: summaryOf(row),
+      certificatePem: row.certificate_pem,
+      privateKey,
+      locksAt: this.#clock.now() + this.#autoLockMinutes * 60_000,
+    };
+    this.#arm();
+  }
+
+  // --- session operations -----------------------------------------------------------------
+
+  /** @throws DomainError NOT_FOUND, WRONG_PIN, LOCKED_OUT, IDENTITY_INVALID (certificate expired since enrolment). */
+  async signIn(request: { identityId: string; pin: string }): Promise<SessionState> {
+    const { row, privateKey } = await this.#checkPin(request.identityId, request.pin);
+    if (Date.parse(row.not_after) < this.#clock.now()) {
+      throw new DomainError('IDENTITY_INVALID', `This certificate expired on ${row.not_after}. Ask your organisation for a new one and enrol it.`);
+    }
+    // A locked session of someone else ends when another person signs in at this workstation.
+    const previous = this.#session;
+    if (previous.status !== 'signed-out' && previous.identity.id !== row.id) {
+      await this.#record('sign-out', previous.identity, 'replaced by another sign-in');
+    }
+    await this.#loadAutoLockMinutes();
+    this.#start(row, privateKey);
+    await this.#record('sign-in', summaryOf(row), null);
+    return this.#changed();
+  }
+
+  /** @throws DomainError NOT_SIGNED_IN, WRONG_PIN, LOCKED_OUT. */
+  async unlock(request: { pin: string }): Promise<SessionState> {
+    const s = this.#session;
+    if (s.status === 'signed-out') throw new DomainError('NOT_SIGNED_IN', 'Nobody is signed in. Sign in first.');
+    if (s.status === 'signed-in') return this.state();
+    const { row, privateKey } = await this.#checkPin(s.identity.id, request.pin);
+    this.#start(row, privateKey);
+    await this.#record('unlock', s.identity, null);
+    return this.#changed();
+  }
+
+  lock(): Promise<SessionState> {
+    const s = this.#session;
+    if (s.status !== 'signed-in') return Promise.resolve(this.state());
+    this.#session = { status: 'locked', identity: s.identity, lockedAt: this.#clock.now() };
+    this.#disarm();
+    return Promise.resolve(this.#changed());
+  }
+
+  async signOut(): Promise<SessionState> {
+    const s = this.#session;
+    if (s.status === 'signed-out') return this.state();
+    this.#session = { status: 'signed-out' };
+    this.#disarm();
+    await this.#record('sign-out', s.identity, null);
+    return this.#changed();
+  }
+
+  /** The person did something: the auto-lock moves to `autoLockMinutes` from now. */
+  activity(): SessionState {
+    const s = this.#session;
+    if (s.status === 'signed-in' && this.#clock.now() < s.locksAt) {
+      s.locksAt = this.#clock.now() + this.#autoLockMinutes * 60_000;
+      this.#arm();
+    }
+    return this.state();
+  }
+
+  async setAutoLock(minutes: number): Promise<SessionState> {
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) throw new DomainError('VALIDATION', 'Choose between 1 and 60 minutes.');
+    await this.#db.write((w) => w.run(sql`UPDATE workstation_setting SET value = ${String(minutes)} WHERE key = 'autoLockMinutes'`));
+    this.#autoLockMinutes = minutes;
+    const s = this.#session;
+    if (s.status === 'signed-in') {
+      s.locksAt = this.#clock.now() + minutes * 60_000;
+      this.#arm();
+    }
+    return this.#changed();
+  }
+
+  /** Stops the timer (shutdown). */
+  dispose(): void {
+    this.#disarm();
+    this.#session = { status: 'signed-out' };
+  }
+}
