@@ -26,8 +26,9 @@ export function str(options: StringOptions = {}): Check<string> {
   const { min = 1, max = 256, pattern, expected } = options;
   return (value, path) => {
     if (typeof value !== 'string') throw invalid(`${path} must be text.`);
-    if (value.length < min) throw invalid(min === 1 ? `${path} must not be empty.` : `${path} must have at least ${min} characters.`);
-    if (value.length > max) throw invalid(`${path} must have at most ${max} characters.`);
+    const what = expected ? ` (${expected})` : '';
+    if (value.length < min) throw invalid(min === 1 ? `${path} must not be empty${what}.` : `${path} must have at least ${min} characters${what}.`);
+    if (value.length > max) throw invalid(`${path} must have at most ${max} characters${what}.`);
     if (pattern && !pattern.test(value)) throw invalid(`${path} must be ${expected ?? `text matching ${String(pattern)}`}; got '${value.slice(0, 80)}'.`);
     return value;
   };
