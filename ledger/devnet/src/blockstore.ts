@@ -100,15 +100,23 @@ export class BlockStore {
         try {
           block = common.Block.deserializeBinary(record);
         } catch {
-          throw new DevnetError('STORAGE_CORRUPT', `Block ${this.#blocks.length} in ${this.#file} cannot be read; run "npm run devnet -- verify" and start over with --reset.`);
+          throw new DevnetError(
+            'STORAGE_CORRUPT',
+            `Block ${this.#blocks.length} in ${this.#file} cannot be read; run "npm run devnet -- verify" and start over with --reset.`,
+          );
         }
         const header = block.getHeader();
         const n = this.#blocks.length;
         const previousOk = Buffer.from(header?.getPreviousHash_asU8() ?? []).equals(this.#lastHeaderHash);
-        const dataOk = blockDataHash(block.getData()?.getDataList_asU8() ?? []).equals(Buffer.from(header?.getDataHash_asU8() ?? []));
+        const dataOk = blockDataHash(block.getData()?.getDataList_asU8() ?? []).equals(
+          Buffer.from(header?.getDataHash_asU8() ?? []),
+        );
         // Refuse to serve a ledger whose hash chain is broken: a tampered file must not be trusted.
         if (!header || header.getNumber() !== n || !previousOk || !dataOk) {
-          throw new DevnetError('STORAGE_CORRUPT', `Block ${n} in ${this.#file} fails its hash-chain check; run "npm run devnet -- verify" for details, or start over with --reset.`);
+          throw new DevnetError(
+            'STORAGE_CORRUPT',
+            `Block ${n} in ${this.#file} fails its hash-chain check; run "npm run devnet -- verify" for details, or start over with --reset.`,
+          );
         }
         this.#blocks.push(new Uint8Array(record));
         this.#lastHeaderHash = blockHeaderHash(header);
@@ -177,19 +185,39 @@ export function verifyBlockFile(dir: string): VerifyReport {
     }
     const header = block.getHeader();
     if (!header) return { ok: false, blocks: i, firstBad: { number: i, reason: 'the block has no header' } };
-    if (header.getNumber() !== i) return { ok: false, blocks: i, firstBad: { number: i, reason: `header number is ${header.getNumber()}, expected ${i}` } };
+    if (header.getNumber() !== i)
+      return {
+        ok: false,
+        blocks: i,
+        firstBad: { number: i, reason: `header number is ${header.getNumber()}, expected ${i}` },
+      };
     const data = block.getData()?.getDataList_asU8() ?? [];
     if (!blockDataHash(data).equals(Buffer.from(header.getDataHash_asU8()))) {
-      return { ok: false, blocks: i, firstBad: { number: i, reason: 'data_hash does not match the block data (transactions were altered)' } };
+      return {
+        ok: false,
+        blocks: i,
+        firstBad: { number: i, reason: 'data_hash does not match the block data (transactions were altered)' },
+      };
     }
     const prev = Buffer.from(header.getPreviousHash_asU8());
     if (previous ? !prev.equals(previous) : prev.length !== 0) {
-      return { ok: false, blocks: i, firstBad: { number: i, reason: 'previous_hash does not match the header hash of the block before' } };
+      return {
+        ok: false,
+        blocks: i,
+        firstBad: { number: i, reason: 'previous_hash does not match the header hash of the block before' },
+      };
     }
     previous = blockHeaderHash(header);
   }
   if (goodLength < bytes.length) {
-    return { ok: false, blocks: records.length, firstBad: { number: records.length, reason: `${bytes.length - goodLength} trailing bytes do not form a complete block (torn write)` } };
+    return {
+      ok: false,
+      blocks: records.length,
+      firstBad: {
+        number: records.length,
+        reason: `${bytes.length - goodLength} trailing bytes do not form a complete block (torn write)`,
+      },
+    };
   }
   return { ok: true, blocks: records.length };
 }

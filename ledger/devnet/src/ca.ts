@@ -51,7 +51,7 @@ export interface IssueIdentityOptions {
 function serial(): string {
   // Positive, non-zero, 16 random bytes.
   const bytes = webcrypto.getRandomValues(new Uint8Array(16));
-  bytes[0] = (bytes[0] ?? 0) & 0x7f | 0x01;
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x01;
   return Buffer.from(bytes).toString('hex');
 }
 
@@ -68,7 +68,7 @@ async function importKeyPem(pem: string): Promise<webcrypto.CryptoKey> {
 
 /** Creates a self-signed CA for one organisation. */
 export async function createDevCa(options: { mspId: string; commonName?: string; validDays?: number }): Promise<DevCa> {
-  const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify']));
+  const keys = await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify']);
   const now = new Date();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -79,31 +79,42 @@ export async function createDevCa(options: { mspId: string; commonName?: string;
     keys,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { mspId: options.mspId, certificatePem: cert.toString('pem'), privateKeyPem: await exportKeyPem(keys.privateKey) };
+  return {
+    mspId: options.mspId,
+    certificatePem: cert.toString('pem'),
+    privateKeyPem: await exportKeyPem(keys.privateKey),
+  };
 }
 
 /** Issues an enrolment (or TLS) certificate signed by `ca`, with a fresh P-256 key. */
 export async function issueIdentity(ca: DevCa, options: IssueIdentityOptions): Promise<IssuedIdentity> {
   const caCert = new x509.X509Certificate(ca.certificatePem);
   const caKey = await importKeyPem(ca.privateKeyPem);
-  const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify']));
+  const keys = await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify']);
   const now = new Date();
   const ou = options.ou ?? 'client';
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(
-      options.tlsServer ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature,
+      options.tlsServer
+        ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
+        : x509.KeyUsageFlags.digitalSignature,
       true,
     ),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     await x509.AuthorityKeyIdentifierExtension.create(caCert),
   ];
   if (options.tlsServer) {
-    extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]));
+    extensions.push(
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+    );
   }
   const san: x509.JsonGeneralName[] = [
     ...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),

@@ -37,7 +37,9 @@ async function main(): Promise<number> {
       console.log(`OK: ${report.blocks} blocks, hash chain intact (${dataDir}).`);
       return 0;
     }
-    console.error(`BAD: block ${report.firstBad?.number}: ${report.firstBad?.reason} (${report.blocks} good blocks before it; ${dataDir}).`);
+    console.error(
+      `BAD: block ${report.firstBad?.number}: ${report.firstBad?.reason} (${report.blocks} good blocks before it; ${dataDir}).`,
+    );
     return 1;
   }
   if (positionals.length > 0) {

@@ -8,7 +8,13 @@ import * as grpc from '@grpc/grpc-js';
 import { common, gateway, google, ledger as ledgerProtos, orderer, peer } from '@hyperledger/fabric-protos';
 import { DevnetError } from './errors';
 import type { Membership, Signer } from './identity';
-import { type ChaincodeDefinition, type Ledger, VALIDATION_PARAMETER, resolveStart, validationCodeName } from './ledger';
+import {
+  type ChaincodeDefinition,
+  type Ledger,
+  VALIDATION_PARAMETER,
+  resolveStart,
+  validationCodeName,
+} from './ledger';
 import type { Orderer } from './orderer';
 import { type Policy, chooseEndorsingOrgs, policyFromEnvelope } from './policy';
 import { type CheckedProposal, buildProposalResponse, buildTransactionEnvelope, checkProposal } from './proposal';
@@ -69,7 +75,10 @@ function toServiceError(err: unknown): Partial<grpc.ServiceError> {
       detail.setMspId(d.mspId);
       detail.setMessage(d.message);
       // google.protobuf.Any (its typings are not installed; the shape is two setters).
-      const any = status.addDetails() as unknown as { setTypeUrl(url: string): void; setValue(value: Uint8Array): void };
+      const any = status.addDetails() as unknown as {
+        setTypeUrl(url: string): void;
+        setValue(value: Uint8Array): void;
+      };
       any.setTypeUrl('type.googleapis.com/gateway.ErrorDetail');
       any.setValue(detail.serializeBinary());
     }
@@ -98,12 +107,17 @@ function statusForDevnetError(err: DevnetError): grpc.status {
   }
 }
 
-function unary<Req, Res>(handler: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+function unary<Req, Res>(
+  handler: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    handler(call.request, call).then(
-      (response) => callback(null, response),
-      (err: unknown) => callback(toServiceError(err)),
-    );
+    // Through a promise chain so that a synchronous throw becomes a status, not UNKNOWN.
+    Promise.resolve()
+      .then(() => handler(call.request, call))
+      .then(
+        (response) => callback(null, response),
+        (err: unknown) => callback(toServiceError(err)),
+      );
   };
 }
 
@@ -120,13 +134,21 @@ export class GatewayServer {
       endorse: unary((req: gateway.EndorseRequest) => this.endorse(req)),
       submit: unary((req: gateway.SubmitRequest) => this.submit(req)),
       commitStatus: unary((req: gateway.SignedCommitStatusRequest, call) => this.commitStatus(req, call)),
-      chaincodeEvents: (call: grpc.ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>) => {
-        this.chaincodeEvents(call).catch((err: unknown) => call.destroy(Object.assign(new Error((err as Error).message), toServiceError(err))));
+      chaincodeEvents: (
+        call: grpc.ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>,
+      ) => {
+        this.chaincodeEvents(call).catch((err: unknown) =>
+          call.destroy(Object.assign(new Error((err as Error).message), toServiceError(err))),
+        );
       },
     } satisfies grpc.UntypedServiceImplementation);
-    const deliver = (mode: 'block' | 'filtered' | 'private') => (call: grpc.ServerDuplexStream<common.Envelope, peer.DeliverResponse>) => {
-      this.deliver(call, mode).catch((err: unknown) => call.destroy(Object.assign(new Error((err as Error).message), toServiceError(err))));
-    };
+    const deliver =
+      (mode: 'block' | 'filtered' | 'private') =>
+      (call: grpc.ServerDuplexStream<common.Envelope, peer.DeliverResponse>) => {
+        this.deliver(call, mode).catch((err: unknown) =>
+          call.destroy(Object.assign(new Error((err as Error).message), toServiceError(err))),
+        );
+      };
     server.addService(peer.DeliverService, {
       deliver: deliver('block'),
       deliverFiltered: deliver('filtered'),
@@ -136,25 +158,40 @@ export class GatewayServer {
 
   #check(signed: peer.SignedProposal | undefined, channelId: string): CheckedProposal {
     if (!signed) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the request holds no proposed transaction');
-    if (channelId && channelId !== this.#deps.channelId) throw new RpcError(grpc.status.NOT_FOUND, `channel "${channelId}" is not served here; this devnet serves "${this.#deps.channelId}"`);
+    if (channelId && channelId !== this.#deps.channelId)
+      throw new RpcError(
+        grpc.status.NOT_FOUND,
+        `channel "${channelId}" is not served here; this devnet serves "${this.#deps.channelId}"`,
+      );
     return checkProposal(signed, this.#deps.membership, this.#deps.channelId);
   }
 
   #chaincode(name: string): ChaincodeDefinition & { runtime: ChaincodeRuntime } {
     const cc = this.#deps.chaincodes.get(name);
     if (!cc) {
-      throw new DevnetError('UNKNOWN_CHAINCODE', `chaincode "${name}" is not defined on channel ${this.#deps.channelId}; the devnet runs ${[...this.#deps.chaincodes.keys()].join(', ') || 'no chaincode'}.`);
+      throw new DevnetError(
+        'UNKNOWN_CHAINCODE',
+        `chaincode "${name}" is not defined on channel ${this.#deps.channelId}; the devnet runs ${[...this.#deps.chaincodes.keys()].join(', ') || 'no chaincode'}.`,
+      );
     }
     return cc;
   }
 
   #peer(mspId: string): EndorsingPeer {
     const p = this.#deps.peers.get(mspId);
-    if (!p) throw new RpcError(grpc.status.UNAVAILABLE, `no peer of organisation "${mspId}" is available; known organisations: ${[...this.#deps.peers.keys()].join(', ')}`);
+    if (!p)
+      throw new RpcError(
+        grpc.status.UNAVAILABLE,
+        `no peer of organisation "${mspId}" is available; known organisations: ${[...this.#deps.peers.keys()].join(', ')}`,
+      );
     return p;
   }
 
-  async #simulate(proposal: CheckedProposal, cc: ChaincodeDefinition & { runtime: ChaincodeRuntime }, mspId: string): Promise<SimulationResult> {
+  async #simulate(
+    proposal: CheckedProposal,
+    cc: ChaincodeDefinition & { runtime: ChaincodeRuntime },
+    mspId: string,
+  ): Promise<SimulationResult> {
     const { ledger } = this.#deps;
     return ledger.lock.read(() =>
       cc.runtime.simulate(
@@ -186,11 +223,22 @@ export class GatewayServer {
     const cc = this.#chaincode(proposal.chaincodeName);
     const endorser = this.#peer(this.#evaluationOrg(req.getTargetOrganizationsList(), proposal.creator.mspId));
     const result = await this.#simulate(proposal, cc, endorser.mspId);
-    this.#deps.log('debug', `evaluate ${proposal.txId} ${cc.name}.${fnName(proposal)} on ${endorser.mspId}: ${result.response.status}`);
+    this.#deps.log(
+      'debug',
+      `evaluate ${proposal.txId} ${cc.name}.${fnName(proposal)} on ${endorser.mspId}: ${result.response.status}`,
+    );
     if (result.response.status < 200 || result.response.status >= 400) {
-      throw new RpcError(grpc.status.UNKNOWN, `evaluate call to endorser returned error: chaincode response ${result.response.status}, ${result.response.message}`, [
-        { address: endorser.address, mspId: endorser.mspId, message: `chaincode response ${result.response.status}, ${result.response.message}` },
-      ]);
+      throw new RpcError(
+        grpc.status.UNKNOWN,
+        `evaluate call to endorser returned error: chaincode response ${result.response.status}, ${result.response.message}`,
+        [
+          {
+            address: endorser.address,
+            mspId: endorser.mspId,
+            message: `chaincode response ${result.response.status}, ${result.response.message}`,
+          },
+        ],
+      );
     }
     const response = new peer.Response();
     response.setStatus(result.response.status);
@@ -207,30 +255,37 @@ export class GatewayServer {
     // As a peer's endorser does: a transaction id already on the ledger is refused.
     if (this.#deps.ledger.txStatus(proposal.txId)) {
       throw new RpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [
-        { address: 'gateway', mspId: proposal.creator.mspId, message: `duplicate transaction found [${proposal.txId}]; create a new proposal instead of re-sending a committed one` },
+        {
+          address: 'gateway',
+          mspId: proposal.creator.mspId,
+          message: `duplicate transaction found [${proposal.txId}]; create a new proposal instead of re-sending a committed one`,
+        },
       ]);
     }
     const requested = req.getEndorsingOrganizationsList();
     const results = new Map<string, SimulationResult>();
     const failures: Detail[] = [];
+    // One after another: all logical peers share one chaincode process, and the shim protocol
+    // allows one simulation per transaction id at a time.
     const runOn = async (orgs: string[]): Promise<void> => {
-      await Promise.all(
-        orgs
-          .filter((m) => !results.has(m))
-          .map(async (mspId) => {
-            const endorser = this.#peer(mspId);
-            try {
-              const result = await this.#simulate(proposal, cc, mspId);
-              if (result.response.status < 200 || result.response.status >= 400) {
-                failures.push({ address: endorser.address, mspId, message: `chaincode response ${result.response.status}, ${result.response.message}` });
-              } else {
-                results.set(mspId, result);
-              }
-            } catch (err) {
-              failures.push({ address: endorser.address, mspId, message: (err as Error).message });
-            }
-          }),
-      );
+      for (const mspId of orgs) {
+        if (results.has(mspId)) continue;
+        const endorser = this.#peer(mspId);
+        try {
+          const result = await this.#simulate(proposal, cc, mspId);
+          if (result.response.status < 200 || result.response.status >= 400) {
+            failures.push({
+              address: endorser.address,
+              mspId,
+              message: `chaincode response ${result.response.status}, ${result.response.message}`,
+            });
+          } else {
+            results.set(mspId, result);
+          }
+        } catch (err) {
+          failures.push({ address: endorser.address, mspId, message: (err as Error).message });
+        }
+      }
     };
     let orgs: string[];
     if (requested.length > 0) {
@@ -252,11 +307,22 @@ export class GatewayServer {
       }
     }
     if (failures.length > 0) {
-      this.#deps.log('info', `endorse ${proposal.txId} ${cc.name}.${fnName(proposal)} failed: ${failures.map((f) => `${f.mspId}: ${f.message}`).join('; ')}`);
-      throw new RpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', failures);
+      this.#deps.log(
+        'info',
+        `endorse ${proposal.txId} ${cc.name}.${fnName(proposal)} failed: ${failures.map((f) => `${f.mspId}: ${f.message}`).join('; ')}`,
+      );
+      throw new RpcError(
+        grpc.status.ABORTED,
+        'failed to endorse transaction, see attached details for more info',
+        failures,
+      );
     }
-    const chosen = orgs.map((m) => ({ mspId: m, result: results.get(m) })).filter((r): r is { mspId: string; result: SimulationResult } => r.result !== undefined);
-    const responses = chosen.map(({ mspId, result }) => buildProposalResponse(proposal, result, cc.version, this.#peer(mspId).signer));
+    const chosen = orgs
+      .map((m) => ({ mspId: m, result: results.get(m) }))
+      .filter((r): r is { mspId: string; result: SimulationResult } => r.result !== undefined);
+    const responses = chosen.map(({ mspId, result }) =>
+      buildProposalResponse(proposal, result, cc.version, this.#peer(mspId).signer),
+    );
     let envelope: common.Envelope;
     try {
       envelope = buildTransactionEnvelope(proposal, responses);
@@ -265,8 +331,15 @@ export class GatewayServer {
     }
     // Private data travels to the committer only from an endorser that is a member of the collection.
     const holder = chosen.find(({ result }) => result.privateWrites.length > 0 || result.privatePurges.length > 0);
-    if (holder) this.#deps.ledger.holdPrivateData(proposal.txId, { writes: holder.result.privateWrites, purges: holder.result.privatePurges });
-    this.#deps.log('debug', `endorse ${proposal.txId} ${cc.name}.${fnName(proposal)} by ${chosen.map((c) => c.mspId).join(', ')}`);
+    if (holder)
+      this.#deps.ledger.holdPrivateData(proposal.txId, {
+        writes: holder.result.privateWrites,
+        purges: holder.result.privatePurges,
+      });
+    this.#deps.log(
+      'debug',
+      `endorse ${proposal.txId} ${cc.name}.${fnName(proposal)} by ${chosen.map((c) => c.mspId).join(', ')}`,
+    );
     const out = new gateway.EndorseResponse();
     out.setPreparedTransaction(envelope);
     return out;
@@ -282,7 +355,10 @@ export class GatewayServer {
     const rw = ledgerProtos.rwset.TxReadWriteSet.deserializeBinary(result.results);
     for (const ns of rw.getNsRwsetList()) {
       const kv = kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-      for (const key of [...kv.getWritesList().map((w) => w.getKey()), ...kv.getMetadataWritesList().map((w) => w.getKey())]) {
+      for (const key of [
+        ...kv.getWritesList().map((w) => w.getKey()),
+        ...kv.getMetadataWritesList().map((w) => w.getKey()),
+      ]) {
         wrote = true;
         const vp = ledger.state.get(ns.getNamespace(), key)?.metadata?.get(VALIDATION_PARAMETER);
         if (vp && vp.length > 0) policies.push(policyFromEnvelope(vp));
@@ -291,9 +367,14 @@ export class GatewayServer {
       for (const coll of ns.getCollectionHashedRwsetList()) {
         const hashed = kvrwset.HashedRWSet.deserializeBinary(coll.getHashedRwset_asU8());
         if (hashed.getHashedWritesList().length > 0) collectionsWritten.add(coll.getCollectionName());
-        for (const keyHash of [...hashed.getHashedWritesList().map((w) => w.getKeyHash_asU8()), ...hashed.getMetadataWritesList().map((w) => w.getKeyHash_asU8())]) {
+        for (const keyHash of [
+          ...hashed.getHashedWritesList().map((w) => w.getKeyHash_asU8()),
+          ...hashed.getMetadataWritesList().map((w) => w.getKeyHash_asU8()),
+        ]) {
           wrote = true;
-          const vp = ledger.state.getPrivateHash(ns.getNamespace(), coll.getCollectionName(), keyHash)?.metadata?.get(VALIDATION_PARAMETER);
+          const vp = ledger.state
+            .getPrivateHash(ns.getNamespace(), coll.getCollectionName(), keyHash)
+            ?.metadata?.get(VALIDATION_PARAMETER);
           if (vp && vp.length > 0) policies.push(policyFromEnvelope(vp));
           else writesWithoutKeyPolicy = true;
         }
@@ -303,7 +384,9 @@ export class GatewayServer {
     let candidates = [first, ...[...this.#deps.peers.keys()].filter((m) => m !== first)];
     // Private data is only disseminated to members: prefer endorsers that are members of every collection written.
     if (collectionsWritten.size > 0) {
-      const members = candidates.filter((m) => [...collectionsWritten].every((c) => cc.collections.find((x) => x.name === c)?.memberMspIds.includes(m)));
+      const members = candidates.filter((m) =>
+        [...collectionsWritten].every((c) => cc.collections.find((x) => x.name === c)?.memberMspIds.includes(m)),
+      );
       if (members.length > 0) candidates = [...members, ...candidates.filter((m) => !members.includes(m))];
     }
     try {
@@ -316,24 +399,35 @@ export class GatewayServer {
   submit(req: gateway.SubmitRequest): Promise<gateway.SubmitResponse> {
     const envelope = req.getPreparedTransaction();
     if (!envelope) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the request holds no prepared transaction');
-    if (req.getChannelId() && req.getChannelId() !== this.#deps.channelId) throw new RpcError(grpc.status.NOT_FOUND, `channel "${req.getChannelId()}" is not served here`);
+    if (req.getChannelId() && req.getChannelId() !== this.#deps.channelId)
+      throw new RpcError(grpc.status.NOT_FOUND, `channel "${req.getChannelId()}" is not served here`);
     let channelHeader: common.ChannelHeader;
     let creator: Uint8Array;
     try {
       const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-      channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0));
-      creator = common.SignatureHeader.deserializeBinary(payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array(0)).getCreator_asU8();
+      channelHeader = common.ChannelHeader.deserializeBinary(
+        payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0),
+      );
+      creator = common.SignatureHeader.deserializeBinary(
+        payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array(0),
+      ).getCreator_asU8();
     } catch {
       throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the prepared transaction cannot be decoded');
     }
-    if (channelHeader.getTxId() !== req.getTransactionId()) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the transaction id of the request does not match the prepared transaction');
+    if (channelHeader.getTxId() !== req.getTransactionId())
+      throw new RpcError(
+        grpc.status.INVALID_ARGUMENT,
+        'the transaction id of the request does not match the prepared transaction',
+      );
     // The ordering service admits only transactions signed by a channel member (its Writers policy).
     try {
       this.#deps.membership.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8());
     } catch (err) {
-      throw new RpcError(grpc.status.ABORTED, `received unsuccessful response from orderer: status=FORBIDDEN, info=${(err as Error).message}`, [
-        { address: 'orderer', mspId: '', message: (err as Error).message },
-      ]);
+      throw new RpcError(
+        grpc.status.ABORTED,
+        `received unsuccessful response from orderer: status=FORBIDDEN, info=${(err as Error).message}`,
+        [{ address: 'orderer', mspId: '', message: (err as Error).message }],
+      );
     }
     try {
       this.#deps.orderer.broadcast(envelope.serializeBinary());
@@ -343,10 +437,14 @@ export class GatewayServer {
     return Promise.resolve(new gateway.SubmitResponse());
   }
 
-  async commitStatus(signed: gateway.SignedCommitStatusRequest, call: grpc.ServerUnaryCall<unknown, unknown>): Promise<gateway.CommitStatusResponse> {
+  async commitStatus(
+    signed: gateway.SignedCommitStatusRequest,
+    call: grpc.ServerUnaryCall<unknown, unknown>,
+  ): Promise<gateway.CommitStatusResponse> {
     const request = gateway.CommitStatusRequest.deserializeBinary(signed.getRequest_asU8());
     this.#deps.membership.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
-    if (request.getChannelId() !== this.#deps.channelId) throw new RpcError(grpc.status.NOT_FOUND, `channel "${request.getChannelId()}" is not served here`);
+    if (request.getChannelId() !== this.#deps.channelId)
+      throw new RpcError(grpc.status.NOT_FOUND, `channel "${request.getChannelId()}" is not served here`);
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort());
     const status = await this.#deps.ledger.waitForTx(request.getTransactionId(), abort.signal);
@@ -356,11 +454,14 @@ export class GatewayServer {
     return out;
   }
 
-  async chaincodeEvents(call: grpc.ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>): Promise<void> {
+  async chaincodeEvents(
+    call: grpc.ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>,
+  ): Promise<void> {
     const signed = call.request;
     const request = gateway.ChaincodeEventsRequest.deserializeBinary(signed.getRequest_asU8());
     this.#deps.membership.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
-    if (request.getChannelId() !== this.#deps.channelId) throw new RpcError(grpc.status.NOT_FOUND, `channel "${request.getChannelId()}" is not served here`);
+    if (request.getChannelId() !== this.#deps.channelId)
+      throw new RpcError(grpc.status.NOT_FOUND, `channel "${request.getChannelId()}" is not served here`);
     const chaincode = request.getChaincodeId();
     const { ledger } = this.#deps;
     const abort = new AbortController();
@@ -383,7 +484,9 @@ export class GatewayServer {
         if (index >= 0) txs = txs.slice(index + 1);
         afterTxId = '';
       }
-      const events = txs.filter((t) => t.code === peer.TxValidationCode.VALID && t.event && t.event.getChaincodeId() === chaincode).map((t) => t.event as peer.ChaincodeEvent);
+      const events = txs
+        .filter((t) => t.code === peer.TxValidationCode.VALID && t.event && t.event.getChaincodeId() === chaincode)
+        .map((t) => t.event as peer.ChaincodeEvent);
       if (events.length > 0) {
         const response = new gateway.ChaincodeEventsResponse();
         response.setBlockNumber(number);
@@ -395,7 +498,10 @@ export class GatewayServer {
     call.end();
   }
 
-  async deliver(call: grpc.ServerDuplexStream<common.Envelope, peer.DeliverResponse>, mode: 'block' | 'filtered' | 'private'): Promise<void> {
+  async deliver(
+    call: grpc.ServerDuplexStream<common.Envelope, peer.DeliverResponse>,
+    mode: 'block' | 'filtered' | 'private',
+  ): Promise<void> {
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort());
     call.on('error', () => abort.abort());
@@ -409,8 +515,12 @@ export class GatewayServer {
       let seek: orderer.SeekInfo;
       try {
         const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-        const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0));
-        const signatureHeader = common.SignatureHeader.deserializeBinary(payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array(0));
+        const channelHeader = common.ChannelHeader.deserializeBinary(
+          payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0),
+        );
+        const signatureHeader = common.SignatureHeader.deserializeBinary(
+          payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array(0),
+        );
         if (channelHeader.getType() !== common.HeaderType.DELIVER_SEEK_INFO) {
           sendStatus(common.Status.BAD_REQUEST);
           continue;
@@ -420,7 +530,11 @@ export class GatewayServer {
           continue;
         }
         try {
-          this.#deps.membership.verify(signatureHeader.getCreator_asU8(), envelope.getPayload_asU8(), envelope.getSignature_asU8());
+          this.#deps.membership.verify(
+            signatureHeader.getCreator_asU8(),
+            envelope.getPayload_asU8(),
+            envelope.getSignature_asU8(),
+          );
         } catch (err) {
           this.#deps.log('info', `deliver refused: ${(err as Error).message}`);
           sendStatus(common.Status.FORBIDDEN);
@@ -434,7 +548,12 @@ export class GatewayServer {
       const { ledger } = this.#deps;
       const start = resolveStart(seek.getStart(), ledger.height);
       const stopPos = seek.getStop();
-      const stop = stopPos?.getTypeCase() === orderer.SeekPosition.TypeCase.SPECIFIED ? (stopPos.getSpecified()?.getNumber() ?? Number.MAX_SAFE_INTEGER) : stopPos?.getTypeCase() === orderer.SeekPosition.TypeCase.NEWEST ? Math.max(0, ledger.height - 1) : Number.MAX_SAFE_INTEGER;
+      const stop =
+        stopPos?.getTypeCase() === orderer.SeekPosition.TypeCase.SPECIFIED
+          ? (stopPos.getSpecified()?.getNumber() ?? Number.MAX_SAFE_INTEGER)
+          : stopPos?.getTypeCase() === orderer.SeekPosition.TypeCase.NEWEST
+            ? Math.max(0, ledger.height - 1)
+            : Number.MAX_SAFE_INTEGER;
       if (stop < start) {
         sendStatus(common.Status.BAD_REQUEST);
         continue;

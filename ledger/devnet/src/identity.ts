@@ -4,7 +4,15 @@
  * be valid now; signatures are ECDSA P-256 over SHA-256, DER-encoded, and must be low-S
  * (Fabric refuses high-S signatures so that a signature cannot be malleated).
  */
-import { X509Certificate, createHash, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { msp } from '@hyperledger/fabric-protos';
 import { DevnetError } from './errors';
 
@@ -73,19 +81,31 @@ export class Membership {
     const mspId = sid.getMspid();
     const ca = this.#cas.get(mspId);
     if (!ca) {
-      throw new DevnetError('UNKNOWN_MSP', `access denied: organisation "${mspId}" is not a member of this channel; use an identity issued by one of ${[...this.#cas.keys()].join(', ')}.`);
+      throw new DevnetError(
+        'UNKNOWN_MSP',
+        `access denied: organisation "${mspId}" is not a member of this channel; use an identity issued by one of ${[...this.#cas.keys()].join(', ')}.`,
+      );
     }
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(Buffer.from(sid.getIdBytes_asU8()));
     } catch {
-      throw new DevnetError('MALFORMED_IDENTITY', `access denied: the creator of ${mspId} does not hold a readable X.509 certificate.`);
+      throw new DevnetError(
+        'MALFORMED_IDENTITY',
+        `access denied: the creator of ${mspId} does not hold a readable X.509 certificate.`,
+      );
     }
     if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) {
-      throw new DevnetError('UNTRUSTED_CERTIFICATE', `access denied: the certificate "${cert.subject.replace(/\n/g, ', ')}" was not issued by the CA of ${mspId}; it is not trusted.`);
+      throw new DevnetError(
+        'UNTRUSTED_CERTIFICATE',
+        `access denied: the certificate "${cert.subject.replace(/\n/g, ', ')}" was not issued by the CA of ${mspId}; it is not trusted.`,
+      );
     }
     if (cert.ca) {
-      throw new DevnetError('MALFORMED_IDENTITY', `access denied: a CA certificate cannot sign transactions for ${mspId}.`);
+      throw new DevnetError(
+        'MALFORMED_IDENTITY',
+        `access denied: a CA certificate cannot sign transactions for ${mspId}.`,
+      );
     }
     const fields = subjectFields(cert.subject);
     return {
@@ -106,7 +126,10 @@ export class Membership {
   verify(creator: Uint8Array, data: Uint8Array, signature: Uint8Array, now?: Date): VerifiedIdentity {
     const identity = this.deserialize(creator, now);
     if (!verifySignature(identity.publicKey, data, signature)) {
-      throw new DevnetError('BAD_SIGNATURE', `access denied: the signature does not match the certificate of ${identity.commonName} (${identity.mspId}); the request was altered or signed with another key.`);
+      throw new DevnetError(
+        'BAD_SIGNATURE',
+        `access denied: the signature does not match the certificate of ${identity.commonName} (${identity.mspId}); the request was altered or signed with another key.`,
+      );
     }
     return identity;
   }
@@ -183,7 +206,14 @@ export class Signer {
     this.#key = createPrivateKey(privateKeyPem);
     // Fail early if the key does not belong to the certificate.
     const probe = Buffer.from('devnet-key-check');
-    if (!nodeVerify('sha256', probe, createPublicKey(new X509Certificate(certificatePem).publicKey.export({ format: 'pem', type: 'spki' })), nodeSign('sha256', probe, this.#key))) {
+    if (
+      !nodeVerify(
+        'sha256',
+        probe,
+        createPublicKey(new X509Certificate(certificatePem).publicKey.export({ format: 'pem', type: 'spki' })),
+        nodeSign('sha256', probe, this.#key),
+      )
+    ) {
       throw new Error(`The private key of ${mspId} does not match its certificate.`);
     }
   }

@@ -9,7 +9,16 @@ import { DevnetError } from './errors';
 import { GatewayServer, type EndorsingPeer } from './gateway';
 import { Membership, Signer } from './identity';
 import { type ChaincodeDefinition, Ledger, validationCodeName } from './ledger';
-import { type ChaincodeConfig, type DevnetConfig, type NetworkBundle, buildBundle, ensureNetworkMaterial, loadCollections, loadConfig, writeFileAtomic } from './network';
+import {
+  type ChaincodeConfig,
+  type DevnetConfig,
+  type NetworkBundle,
+  buildBundle,
+  ensureNetworkMaterial,
+  loadCollections,
+  loadConfig,
+  writeFileAtomic,
+} from './network';
 import { Orderer } from './orderer';
 import { describePolicy, parsePolicy } from './policy';
 import type { ChaincodeRuntime } from './simulation';
@@ -20,7 +29,12 @@ export { DevnetError } from './errors';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
-export type RuntimeFactory = (chaincode: { name: string; version: string; packageDir: string; log: (message: string) => void }) => ChaincodeRuntime | Promise<ChaincodeRuntime>;
+export type RuntimeFactory = (chaincode: {
+  name: string;
+  version: string;
+  packageDir: string;
+  log: (message: string) => void;
+}) => ChaincodeRuntime | Promise<ChaincodeRuntime>;
 
 export interface StartDevnetOptions {
   dataDir: string;
@@ -54,11 +68,28 @@ export interface RunningDevnet {
 
 const levels: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
-async function defaultRuntimeFactory(chaincode: { name: string; version: string; packageDir: string; log: (message: string) => void }): Promise<ChaincodeRuntime> {
+async function defaultRuntimeFactory(chaincode: {
+  name: string;
+  version: string;
+  packageDir: string;
+  log: (message: string) => void;
+}): Promise<ChaincodeRuntime> {
   // Loaded lazily so that the core does not depend on the shim at import time.
   const specifier = './shim/runtime.js';
-  const shim = (await import(specifier)) as { createShimRuntime(options: { chaincodeName: string; chaincodeVersion?: string; packageDir: string; log?: (msg: string) => void }): ChaincodeRuntime };
-  return shim.createShimRuntime({ chaincodeName: chaincode.name, chaincodeVersion: chaincode.version, packageDir: chaincode.packageDir, log: chaincode.log });
+  const shim = (await import(specifier)) as {
+    createShimRuntime(options: {
+      chaincodeName: string;
+      chaincodeVersion?: string;
+      packageDir: string;
+      log?: (msg: string) => void;
+    }): ChaincodeRuntime;
+  };
+  return shim.createShimRuntime({
+    chaincodeName: chaincode.name,
+    chaincodeVersion: chaincode.version,
+    packageDir: chaincode.packageDir,
+    log: chaincode.log,
+  });
 }
 
 /**
@@ -69,7 +100,8 @@ async function defaultRuntimeFactory(chaincode: { name: string; version: string;
 export async function startDevnet(options: StartDevnetOptions): Promise<RunningDevnet> {
   const threshold = levels[options.logLevel ?? 'info'];
   const log = (level: LogLevel, message: string): void => {
-    if (levels[level] <= threshold) options.log?.(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`);
+    if (levels[level] <= threshold)
+      options.log?.(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`);
   };
   const dataDir = path.resolve(options.dataDir);
   if (options.reset) rmSync(dataDir, { recursive: true, force: true });
@@ -77,23 +109,45 @@ export async function startDevnet(options: StartDevnetOptions): Promise<RunningD
   const config = loadConfig(options.configPath);
   const material = await ensureNetworkMaterial(dataDir, config);
   const orgIds = material.orgs.map((o) => o.mspId);
-  const membership = new Membership(material.orgs.map((o) => ({ mspId: o.mspId, caCertificatePem: o.ca.certificatePem })));
+  const membership = new Membership(
+    material.orgs.map((o) => ({ mspId: o.mspId, caCertificatePem: o.ca.certificatePem })),
+  );
   const peers = new Map<string, EndorsingPeer>(
-    material.orgs.map((o) => [o.mspId, { mspId: o.mspId, address: `peer0.${o.mspId.toLowerCase()}`, signer: new Signer(o.mspId, o.peer.certificatePem, o.peer.privateKeyPem) }]),
+    material.orgs.map((o) => [
+      o.mspId,
+      {
+        mspId: o.mspId,
+        address: `peer0.${o.mspId.toLowerCase()}`,
+        signer: new Signer(o.mspId, o.peer.certificatePem, o.peer.privateKeyPem),
+      },
+    ]),
   );
 
-  const chaincodeConfigs = options.chaincodes ?? config.chaincodes.filter((c) => {
-    const present = existsSync(path.join(c.packageDir, 'package.json'));
-    if (!present) log('warn', `chaincode ${c.name}: no package at ${c.packageDir}; not started`);
-    return present;
-  });
+  const chaincodeConfigs =
+    options.chaincodes ??
+    config.chaincodes.filter((c) => {
+      const present = existsSync(path.join(c.packageDir, 'package.json'));
+      if (!present) log('warn', `chaincode ${c.name}: no package at ${c.packageDir}; not started`);
+      return present;
+    });
   const definitions = new Map<string, ChaincodeDefinition>();
   for (const c of chaincodeConfigs) {
     const policy = parsePolicy(c.endorsementPolicy ?? 'ANY', orgIds);
-    definitions.set(c.name, { name: c.name, version: c.version ?? '1.0', policy, collections: loadCollections(c.collectionsConfigPath, orgIds) });
+    definitions.set(c.name, {
+      name: c.name,
+      version: c.version ?? '1.0',
+      policy,
+      collections: loadCollections(c.collectionsConfigPath, orgIds),
+    });
   }
 
-  const ledger = new Ledger({ dir: path.join(dataDir, 'ledger'), channelId: config.channel, membership, chaincodes: definitions, log: (m) => log('debug', m) });
+  const ledger = new Ledger({
+    dir: path.join(dataDir, 'ledger'),
+    channelId: config.channel,
+    membership,
+    chaincodes: definitions,
+    log: (m) => log('debug', m),
+  });
   log('info', `ledger ${config.channel} at height ${ledger.height} (${dataDir})`);
 
   const runtimes = new Map<string, ChaincodeDefinition & { runtime: ChaincodeRuntime }>();
@@ -105,10 +159,18 @@ export async function startDevnet(options: StartDevnetOptions): Promise<RunningD
     for (const c of chaincodeConfigs) {
       const definition = definitions.get(c.name);
       if (!definition) continue;
-      const runtime = await factory({ name: c.name, version: definition.version, packageDir: c.packageDir, log: (m) => log('debug', `[${c.name}] ${m}`) });
+      const runtime = await factory({
+        name: c.name,
+        version: definition.version,
+        packageDir: c.packageDir,
+        log: (m) => log('debug', `[${c.name}] ${m}`),
+      });
       runtimes.set(c.name, { ...definition, runtime });
       await runtime.start();
-      log('info', `chaincode ${c.name} ${definition.version} ready; endorsement policy ${describePolicy(definition.policy)}; collections: ${definition.collections.map((x) => x.name).join(', ') || 'none'}`);
+      log(
+        'info',
+        `chaincode ${c.name} ${definition.version} ready; endorsement policy ${describePolicy(definition.policy)}; collections: ${definition.collections.map((x) => x.name).join(', ') || 'none'}`,
+      );
     }
   } catch (err) {
     await stopRuntimes();
@@ -122,29 +184,57 @@ export async function startDevnet(options: StartDevnetOptions): Promise<RunningD
     onBlock: (summary) => {
       for (const tx of summary.txs) {
         const what = tx.chaincodeName ? `${tx.chaincodeName}.${tx.functionName}` : 'config';
-        log(tx.code === 0 ? 'info' : 'warn', `tx ${tx.txId || '-'} ${what} ${validationCodeName(tx.code)} block ${summary.number}`);
+        log(
+          tx.code === 0 ? 'info' : 'warn',
+          `tx ${tx.txId || '-'} ${what} ${validationCodeName(tx.code)} block ${summary.number}`,
+        );
       }
     },
     onError: (err) => log('error', `block commit failed: ${(err as Error).stack ?? String(err)}`),
   });
 
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024, 'grpc.max_send_message_length': 100 * 1024 * 1024 });
-  new GatewayServer({ channelId: config.channel, membership, ledger, orderer, peers, chaincodes: runtimes, log: (level, m) => log(level, m) }).register(server);
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': 100 * 1024 * 1024,
+    'grpc.max_send_message_length': 100 * 1024 * 1024,
+  });
+  new GatewayServer({
+    channelId: config.channel,
+    membership,
+    ledger,
+    orderer,
+    peers,
+    chaincodes: runtimes,
+    log: (level, m) => log(level, m),
+  }).register(server);
   const tls = options.tls ?? true;
   const credentials = tls
-    ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(material.tlsServer.certificatePem), private_key: Buffer.from(material.tlsServer.privateKeyPem) }], false)
+    ? grpc.ServerCredentials.createSsl(
+        null,
+        [
+          {
+            cert_chain: Buffer.from(material.tlsServer.certificatePem),
+            private_key: Buffer.from(material.tlsServer.privateKeyPem),
+          },
+        ],
+        false,
+      )
     : grpc.ServerCredentials.createInsecure();
   const host = options.host ?? '127.0.0.1';
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${host}:${options.port ?? 7051}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+      server.bindAsync(`${host}:${options.port ?? 7051}`, credentials, (err, bound) =>
+        err ? reject(err) : resolve(bound),
+      );
     });
   } catch (err) {
     await orderer.close();
     await stopRuntimes();
     ledger.close();
-    throw new DevnetError('BAD_CONFIG', `Cannot listen on ${host}:${options.port ?? 7051}: ${(err as Error).message}. Is another devnet running? Use --port.`);
+    throw new DevnetError(
+      'BAD_CONFIG',
+      `Cannot listen on ${host}:${options.port ?? 7051}: ${(err as Error).message}. Is another devnet running? Use --port.`,
+    );
   }
   const endpoint = `${host}:${port}`;
   const bundle = buildBundle(material, { endpoint, tls, chaincode: config.bundleChaincode });

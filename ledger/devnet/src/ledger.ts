@@ -99,7 +99,8 @@ class BlockBatch {
 }
 
 const pk = (ns: string, key: string): string => `${ns}\u0000${key}`;
-const hk = (ns: string, coll: string, keyHash: Uint8Array): string => `${ns}\u0000${coll}\u0000${Buffer.from(keyHash).toString('hex')}`;
+const hk = (ns: string, coll: string, keyHash: Uint8Array): string =>
+  `${ns}\u0000${coll}\u0000${Buffer.from(keyHash).toString('hex')}`;
 
 function versionEquals(a: Version | undefined, b: ledgerProtos.rwset.kvrwset.Version | undefined): boolean {
   if (!a || !b) return !a && !b;
@@ -265,7 +266,12 @@ export class Ledger {
     const data = [envelope.serializeBinary()];
     const block = this.#buildBlock(0, data, [Codes.VALID]);
     this.#blocks.append(block);
-    this.#summaries.push({ number: 0, txs: [{ txId: '', txNum: 0, code: Codes.VALID, type: common.HeaderType.CONFIG, chaincodeName: '', functionName: '' }] });
+    this.#summaries.push({
+      number: 0,
+      txs: [
+        { txId: '', txNum: 0, code: Codes.VALID, type: common.HeaderType.CONFIG, chaincodeName: '', functionName: '' },
+      ],
+    });
   }
 
   #replay(): void {
@@ -293,7 +299,8 @@ export class Ledger {
         const parsed = parseTransaction(envBytes);
         if ('invalid' in parsed) {
           txs.push({ txId: parsed.txId, txNum, code, type: parsed.type, chaincodeName: '', functionName: '' });
-          if (parsed.txId && !this.#txIndex.has(parsed.txId)) this.#txIndex.set(parsed.txId, { blockNumber: n, txNum, code });
+          if (parsed.txId && !this.#txIndex.has(parsed.txId))
+            this.#txIndex.set(parsed.txId, { blockNumber: n, txNum, code });
           return;
         }
         txs.push(this.#summarise(parsed, txNum, code));
@@ -311,7 +318,9 @@ export class Ledger {
   }
 
   #filterOf(block: common.Block): Uint8Array {
-    return block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array(0);
+    return (
+      block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array(0)
+    );
   }
 
   #summarise(parsed: ParsedTransaction, txNum: number, code: number): TxSummary {
@@ -328,15 +337,29 @@ export class Ledger {
     let functionName = '';
     try {
       const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(
-        peer.Transaction.deserializeBinary(common.Payload.deserializeBinary(parsed.payloadBytes).getData_asU8()).getActionsList()[0]?.getPayload_asU8() ?? new Uint8Array(0),
+        peer.Transaction.deserializeBinary(common.Payload.deserializeBinary(parsed.payloadBytes).getData_asU8())
+          .getActionsList()[0]
+          ?.getPayload_asU8() ?? new Uint8Array(0),
       );
       const cpp = peer.ChaincodeProposalPayload.deserializeBinary(actionPayload.getChaincodeProposalPayload_asU8());
-      const args = peer.ChaincodeInvocationSpec.deserializeBinary(cpp.getInput_asU8()).getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
+      const args =
+        peer.ChaincodeInvocationSpec.deserializeBinary(cpp.getInput_asU8())
+          .getChaincodeSpec()
+          ?.getInput()
+          ?.getArgsList_asU8() ?? [];
       functionName = args[0] ? Buffer.from(args[0]).toString('utf8') : '';
     } catch {
       functionName = '';
     }
-    return { txId: parsed.txId, txNum, code, type: parsed.type, chaincodeName: parsed.chaincodeName, functionName, ...(event ? { event } : {}) };
+    return {
+      txId: parsed.txId,
+      txNum,
+      code,
+      type: parsed.type,
+      chaincodeName: parsed.chaincodeName,
+      functionName,
+      ...(event ? { event } : {}),
+    };
   }
 
   #readRwset(parsed: ParsedTransaction): ledgerProtos.rwset.TxReadWriteSet {
@@ -360,7 +383,14 @@ export class Ledger {
       const parsed = parseTransaction(envBytes);
       if ('invalid' in parsed) {
         filter.push(parsed.invalid);
-        txs.push({ txId: parsed.txId, txNum, code: parsed.invalid, type: parsed.type, chaincodeName: '', functionName: '' });
+        txs.push({
+          txId: parsed.txId,
+          txNum,
+          code: parsed.invalid,
+          type: parsed.type,
+          chaincodeName: '',
+          functionName: '',
+        });
         return;
       }
       const { code, reason, rw } = this.#validate(parsed, seen, batch);
@@ -377,7 +407,13 @@ export class Ledger {
     const block = this.#buildBlock(number, envelopes, filter);
     // Private data first: if we crash before the block is appended, the entry is ignored at replay.
     if (batch.privatePuts.length > 0 || batch.privatePurges.length > 0) {
-      const line = Buffer.from(JSON.stringify({ block: number, puts: batch.privatePuts, purges: batch.privatePurges } satisfies PrivateLogEntry) + '\n');
+      const line = Buffer.from(
+        JSON.stringify({
+          block: number,
+          puts: batch.privatePuts,
+          purges: batch.privatePurges,
+        } satisfies PrivateLogEntry) + '\n',
+      );
       let written = 0;
       while (written < line.length) written += writeSync(this.#pvtFd, line, written);
       fsyncSync(this.#pvtFd);
@@ -386,7 +422,8 @@ export class Ledger {
       this.#blocks.append(block);
       this.#apply(batch, number);
       txs.forEach((tx) => {
-        if (tx.txId && !this.#txIndex.has(tx.txId)) this.#txIndex.set(tx.txId, { blockNumber: number, txNum: tx.txNum, code: tx.code });
+        if (tx.txId && !this.#txIndex.has(tx.txId))
+          this.#txIndex.set(tx.txId, { blockNumber: number, txNum: tx.txNum, code: tx.code });
       });
       this.#summaries.push({ number, txs });
     });
@@ -409,7 +446,13 @@ export class Ledger {
     const signatures = new common.Metadata();
     signatures.setValue(ordererMetadata.serializeBinary());
     const metadata = new common.BlockMetadata();
-    const list: Uint8Array[] = [signatures.serializeBinary(), new Uint8Array(0), Uint8Array.from(filter), new Uint8Array(0), new Uint8Array(0)];
+    const list: Uint8Array[] = [
+      signatures.serializeBinary(),
+      new Uint8Array(0),
+      Uint8Array.from(filter),
+      new Uint8Array(0),
+      new Uint8Array(0),
+    ];
     metadata.setMetadataList(list);
     const block = new common.Block();
     block.setHeader(header);
@@ -418,7 +461,11 @@ export class Ledger {
     return block;
   }
 
-  #currentPublic(batch: BlockBatch | undefined, ns: string, key: string): { version?: Version; metadata?: Map<string, Uint8Array>; exists: boolean } {
+  #currentPublic(
+    batch: BlockBatch | undefined,
+    ns: string,
+    key: string,
+  ): { version?: Version; metadata?: Map<string, Uint8Array>; exists: boolean } {
     const update = batch?.publicUpdates.get(pk(ns, key));
     const committed = this.state.get(ns, key);
     if (update) {
@@ -427,10 +474,19 @@ export class Ledger {
       return { version: update.version, exists: true, ...(metadata && metadata.size > 0 ? { metadata } : {}) };
     }
     if (!committed) return { exists: false };
-    return { version: committed.version, exists: true, ...(committed.metadata ? { metadata: committed.metadata } : {}) };
+    return {
+      version: committed.version,
+      exists: true,
+      ...(committed.metadata ? { metadata: committed.metadata } : {}),
+    };
   }
 
-  #currentHash(batch: BlockBatch | undefined, ns: string, coll: string, keyHash: Uint8Array): { version?: Version; metadata?: Map<string, Uint8Array> } {
+  #currentHash(
+    batch: BlockBatch | undefined,
+    ns: string,
+    coll: string,
+    keyHash: Uint8Array,
+  ): { version?: Version; metadata?: Map<string, Uint8Array> } {
     const update = batch?.hashUpdates.get(hk(ns, coll, keyHash));
     const committed = this.state.getPrivateHash(ns, coll, keyHash);
     if (update) {
@@ -442,18 +498,30 @@ export class Ledger {
     return { version: committed.version, ...(committed.metadata ? { metadata: committed.metadata } : {}) };
   }
 
-  #validate(parsed: ParsedTransaction, seenInBlock: Set<string>, batch: BlockBatch): { code: number; reason?: string; rw?: ledgerProtos.rwset.TxReadWriteSet } {
-    if (parsed.channelId !== this.#opts.channelId) return { code: Codes.TARGET_CHAIN_NOT_FOUND, reason: `channel ${parsed.channelId}` };
+  #validate(
+    parsed: ParsedTransaction,
+    seenInBlock: Set<string>,
+    batch: BlockBatch,
+  ): { code: number; reason?: string; rw?: ledgerProtos.rwset.TxReadWriteSet } {
+    if (parsed.channelId !== this.#opts.channelId)
+      return { code: Codes.TARGET_CHAIN_NOT_FOUND, reason: `channel ${parsed.channelId}` };
     try {
       this.#opts.membership.verify(parsed.creatorBytes, parsed.payloadBytes, parsed.signature);
     } catch (err) {
       return { code: Codes.BAD_CREATOR_SIGNATURE, reason: (err as Error).message };
     }
-    if (parsed.nonce.length === 0 || computeTxId(parsed.nonce, parsed.creatorBytes) !== parsed.txId) return { code: Codes.BAD_PROPOSAL_TXID, reason: 'tx id is not hex(sha256(nonce + creator))' };
-    if (this.#txIndex.has(parsed.txId) || seenInBlock.has(parsed.txId)) return { code: Codes.DUPLICATE_TXID, reason: 'this transaction id was already ordered' };
+    if (parsed.nonce.length === 0 || computeTxId(parsed.nonce, parsed.creatorBytes) !== parsed.txId)
+      return { code: Codes.BAD_PROPOSAL_TXID, reason: 'tx id is not hex(sha256(nonce + creator))' };
+    if (this.#txIndex.has(parsed.txId) || seenInBlock.has(parsed.txId))
+      return { code: Codes.DUPLICATE_TXID, reason: 'this transaction id was already ordered' };
     const definition = this.#opts.chaincodes.get(parsed.chaincodeName);
-    if (!definition) return { code: Codes.INVALID_CHAINCODE, reason: `chaincode ${parsed.chaincodeName} is not defined` };
-    if (parsed.proposalHash.length === 0) return { code: Codes.BAD_RESPONSE_PAYLOAD, reason: 'the endorsed proposal hash does not match the transaction header and payload' };
+    if (!definition)
+      return { code: Codes.INVALID_CHAINCODE, reason: `chaincode ${parsed.chaincodeName} is not defined` };
+    if (parsed.proposalHash.length === 0)
+      return {
+        code: Codes.BAD_RESPONSE_PAYLOAD,
+        reason: 'the endorsed proposal hash does not match the transaction header and payload',
+      };
     let rw: ledgerProtos.rwset.TxReadWriteSet;
     try {
       rw = this.#readRwset(parsed);
@@ -468,7 +536,11 @@ export class Ledger {
       const id = Buffer.from(endorser).toString('base64');
       if (seenEndorsers.has(id)) continue;
       try {
-        const identity = this.#opts.membership.verify(endorser, Buffer.concat([parsed.prpBytes, endorser]), endorsement.getSignature_asU8());
+        const identity = this.#opts.membership.verify(
+          endorser,
+          Buffer.concat([parsed.prpBytes, endorser]),
+          endorsement.getSignature_asU8(),
+        );
         seenEndorsers.add(id);
         signatories.push({ mspId: identity.mspId, ou: identity.ou });
       } catch {
@@ -488,8 +560,12 @@ export class Ledger {
       } catch {
         return { code: Codes.BAD_RWSET, reason: `namespace ${name} rwset cannot be decoded` };
       }
-      const writtenKeys = [...kv.getWritesList().map((w) => w.getKey()), ...kv.getMetadataWritesList().map((w) => w.getKey())];
-      if (writtenKeys.length > 0 && name !== parsed.chaincodeName) return { code: Codes.ILLEGAL_WRITESET, reason: `writes to namespace ${name}` };
+      const writtenKeys = [
+        ...kv.getWritesList().map((w) => w.getKey()),
+        ...kv.getMetadataWritesList().map((w) => w.getKey()),
+      ];
+      if (writtenKeys.length > 0 && name !== parsed.chaincodeName)
+        return { code: Codes.ILLEGAL_WRITESET, reason: `writes to namespace ${name}` };
       for (const key of writtenKeys) {
         wroteSomething = true;
         const vp = this.#currentPublic(batch, name, key).metadata?.get(VALIDATION_PARAMETER);
@@ -503,12 +579,19 @@ export class Ledger {
         } catch {
           return { code: Codes.BAD_RWSET, reason: `collection ${coll.getCollectionName()} rwset cannot be decoded` };
         }
-        if (!definition.collections.some((c) => c.name === coll.getCollectionName())) return { code: Codes.INVALID_WRITESET, reason: `unknown collection ${coll.getCollectionName()}` };
-        const hashes = [...hashed.getHashedWritesList().map((w) => w.getKeyHash_asU8()), ...hashed.getMetadataWritesList().map((w) => w.getKeyHash_asU8())];
+        if (!definition.collections.some((c) => c.name === coll.getCollectionName()))
+          return { code: Codes.INVALID_WRITESET, reason: `unknown collection ${coll.getCollectionName()}` };
+        const hashes = [
+          ...hashed.getHashedWritesList().map((w) => w.getKeyHash_asU8()),
+          ...hashed.getMetadataWritesList().map((w) => w.getKeyHash_asU8()),
+        ];
         for (const keyHash of hashes) {
           wroteSomething = true;
-          const vp = this.#currentHash(batch, name, coll.getCollectionName(), keyHash).metadata?.get(VALIDATION_PARAMETER);
-          if (vp && vp.length > 0) keyPolicies.push({ where: `private key in ${coll.getCollectionName()}`, policy: policyFromEnvelope(vp) });
+          const vp = this.#currentHash(batch, name, coll.getCollectionName(), keyHash).metadata?.get(
+            VALIDATION_PARAMETER,
+          );
+          if (vp && vp.length > 0)
+            keyPolicies.push({ where: `private key in ${coll.getCollectionName()}`, policy: policyFromEnvelope(vp) });
           else writesWithoutKeyPolicy = true;
         }
       }
@@ -516,10 +599,17 @@ export class Ledger {
     // State-based endorsement: a key's own policy replaces the chaincode policy for that key.
     needsChaincodePolicy = !wroteSomething || writesWithoutKeyPolicy;
     if (needsChaincodePolicy && !evaluatePolicy(definition.policy, signatories)) {
-      return { code: Codes.ENDORSEMENT_POLICY_FAILURE, reason: `endorsed by ${signatories.map((s) => s.mspId).join(', ') || 'nobody'}; the chaincode policy is not satisfied` };
+      return {
+        code: Codes.ENDORSEMENT_POLICY_FAILURE,
+        reason: `endorsed by ${signatories.map((s) => s.mspId).join(', ') || 'nobody'}; the chaincode policy is not satisfied`,
+      };
     }
     for (const kp of keyPolicies) {
-      if (!evaluatePolicy(kp.policy, signatories)) return { code: Codes.ENDORSEMENT_POLICY_FAILURE, reason: `the state-based endorsement policy of ${kp.where} is not satisfied` };
+      if (!evaluatePolicy(kp.policy, signatories))
+        return {
+          code: Codes.ENDORSEMENT_POLICY_FAILURE,
+          reason: `the state-based endorsement policy of ${kp.where} is not satisfied`,
+        };
     }
     // MVCC: every read must still be at the version the endorser saw.
     for (const ns of rw.getNsRwsetList()) {
@@ -527,17 +617,26 @@ export class Ledger {
       const kv = kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
       for (const read of kv.getReadsList()) {
         const current = this.#currentPublic(batch, name, read.getKey());
-        if (!versionEquals(current.exists ? current.version : undefined, read.getVersion())) return { code: Codes.MVCC_READ_CONFLICT, reason: `key ${read.getKey()} changed since it was read` };
+        if (!versionEquals(current.exists ? current.version : undefined, read.getVersion()))
+          return { code: Codes.MVCC_READ_CONFLICT, reason: `key ${read.getKey()} changed since it was read` };
       }
       for (const coll of ns.getCollectionHashedRwsetList()) {
         const hashed = kvrwset.HashedRWSet.deserializeBinary(coll.getHashedRwset_asU8());
         for (const read of hashed.getHashedReadsList()) {
           const current = this.#currentHash(batch, name, coll.getCollectionName(), read.getKeyHash_asU8());
-          if (!versionEquals(current.version, read.getVersion())) return { code: Codes.MVCC_READ_CONFLICT, reason: `a private key in ${coll.getCollectionName()} changed since it was read` };
+          if (!versionEquals(current.version, read.getVersion()))
+            return {
+              code: Codes.MVCC_READ_CONFLICT,
+              reason: `a private key in ${coll.getCollectionName()} changed since it was read`,
+            };
         }
       }
       for (const rq of kv.getRangeQueriesInfoList()) {
-        if (!this.#rangeUnchanged(batch, name, rq)) return { code: Codes.PHANTOM_READ_CONFLICT, reason: `range [${rq.getStartKey()}, ${rq.getEndKey()}) changed since it was read` };
+        if (!this.#rangeUnchanged(batch, name, rq))
+          return {
+            code: Codes.PHANTOM_READ_CONFLICT,
+            reason: `range [${rq.getStartKey()}, ${rq.getEndKey()}) changed since it was read`,
+          };
       }
     }
     return { code: Codes.VALID, rw };
@@ -581,13 +680,27 @@ export class Ledger {
     });
   }
 
-  #collectWrites(parsed: ParsedTransaction, rw: ledgerProtos.rwset.TxReadWriteSet, blockNum: number, txNum: number, batch: BlockBatch, pending: PendingPrivateData | undefined): void {
+  #collectWrites(
+    parsed: ParsedTransaction,
+    rw: ledgerProtos.rwset.TxReadWriteSet,
+    blockNum: number,
+    txNum: number,
+    batch: BlockBatch,
+    pending: PendingPrivateData | undefined,
+  ): void {
     const version: Version = { blockNum, txNum };
     for (const ns of rw.getNsRwsetList()) {
       const name = ns.getNamespace();
       const kv = kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
       for (const write of kv.getWritesList()) {
-        const update: PublicUpdate = { ns: name, key: write.getKey(), value: write.getIsDelete() ? null : write.getValue_asU8(), version, txId: parsed.txId, timestamp: parsed.timestamp };
+        const update: PublicUpdate = {
+          ns: name,
+          key: write.getKey(),
+          value: write.getIsDelete() ? null : write.getValue_asU8(),
+          version,
+          txId: parsed.txId,
+          timestamp: parsed.timestamp,
+        };
         const previous = batch.publicUpdates.get(pk(name, write.getKey()));
         // Writing a value keeps the key's metadata unless this transaction changed it.
         if (previous?.metadata && update.value !== null) update.metadata = previous.metadata;
@@ -602,7 +715,15 @@ export class Ledger {
           existing.metadata = metadataMap(mw.getEntriesList());
           existing.version = version;
         } else if (current) {
-          batch.publicUpdates.set(pk(name, key), { ns: name, key, value: current.value, metadata: metadataMap(mw.getEntriesList()), version, txId: parsed.txId, timestamp: parsed.timestamp });
+          batch.publicUpdates.set(pk(name, key), {
+            ns: name,
+            key,
+            value: current.value,
+            metadata: metadataMap(mw.getEntriesList()),
+            version,
+            txId: parsed.txId,
+            timestamp: parsed.timestamp,
+          });
         }
       }
       for (const coll of ns.getCollectionHashedRwsetList()) {
@@ -611,16 +732,37 @@ export class Ledger {
         for (const write of hashed.getHashedWritesList()) {
           const keyHash = write.getKeyHash_asU8();
           const isDelete = write.getIsDelete() || write.getIsPurge();
-          batch.hashUpdates.set(hk(name, collName, keyHash), { ns: name, coll: collName, keyHash, valueHash: isDelete ? null : write.getValueHash_asU8(), version });
+          batch.hashUpdates.set(hk(name, collName, keyHash), {
+            ns: name,
+            coll: collName,
+            keyHash,
+            valueHash: isDelete ? null : write.getValueHash_asU8(),
+            version,
+          });
           // Cleartext only when this peer received it and it matches the endorsed hashes.
-          const clear = pending?.writes.find((w) => w.namespace === name && w.collection === collName && privateKeyHash(w.key).equals(Buffer.from(keyHash)));
+          const clear = pending?.writes.find(
+            (w) =>
+              w.namespace === name && w.collection === collName && privateKeyHash(w.key).equals(Buffer.from(keyHash)),
+          );
           if (write.getIsPurge()) {
-            const purge = pending?.purges.find((p) => p.namespace === name && p.collection === collName && privateKeyHash(p.key).equals(Buffer.from(keyHash)));
+            const purge = pending?.purges.find(
+              (p) =>
+                p.namespace === name && p.collection === collName && privateKeyHash(p.key).equals(Buffer.from(keyHash)),
+            );
             const key = purge?.key ?? clear?.key ?? this.#findPrivateKey(name, collName, keyHash);
             if (key !== undefined) batch.privatePurges.push({ ns: name, coll: collName, key });
           } else if (clear) {
-            const matches = isDelete ? clear.value === null : clear.value !== null && sha256(clear.value).equals(Buffer.from(write.getValueHash_asU8()));
-            if (matches) batch.privatePuts.push({ ns: name, coll: collName, key: clear.key, value: clear.value === null ? null : Buffer.from(clear.value).toString('base64'), version });
+            const matches = isDelete
+              ? clear.value === null
+              : clear.value !== null && sha256(clear.value).equals(Buffer.from(write.getValueHash_asU8()));
+            if (matches)
+              batch.privatePuts.push({
+                ns: name,
+                coll: collName,
+                key: clear.key,
+                value: clear.value === null ? null : Buffer.from(clear.value).toString('base64'),
+                version,
+              });
           }
         }
         for (const mw of hashed.getMetadataWritesList()) {
@@ -631,7 +773,13 @@ export class Ledger {
             existing.metadata = metadataMap(mw.getEntriesList());
             existing.version = version;
           } else {
-            batch.hashUpdates.set(key, { ns: name, coll: collName, keyHash, metadata: metadataMap(mw.getEntriesList()), version });
+            batch.hashUpdates.set(key, {
+              ns: name,
+              coll: collName,
+              keyHash,
+              metadata: metadataMap(mw.getEntriesList()),
+              version,
+            });
           }
         }
       }
@@ -640,7 +788,8 @@ export class Ledger {
 
   #findPrivateKey(ns: string, coll: string, keyHash: Uint8Array): string | undefined {
     for (const entry of this.state.privateEntries()) {
-      if (entry.namespace === ns && entry.collection === coll && privateKeyHash(entry.key).equals(Buffer.from(keyHash))) return entry.key;
+      if (entry.namespace === ns && entry.collection === coll && privateKeyHash(entry.key).equals(Buffer.from(keyHash)))
+        return entry.key;
     }
     return undefined;
   }
@@ -657,26 +806,45 @@ export class Ledger {
 
   #apply(batch: BlockBatch, blockNumber: number): void {
     for (const update of batch.history) {
-      const entry = { txId: update.txId, value: update.value ?? null, isDelete: update.value === null, timestamp: update.timestamp };
+      const entry = {
+        txId: update.txId,
+        value: update.value ?? null,
+        isDelete: update.value === null,
+        timestamp: update.timestamp,
+      };
       if (update.value === null) this.state.deletePublic(update.ns, update.key, entry);
       else this.state.putPublic(update.ns, update.key, update.value ?? new Uint8Array(0), update.version, entry);
     }
     for (const update of batch.publicUpdates.values()) {
       if (update.value === null) continue;
-      if (update.metadata !== undefined) this.state.setPublicMetadata(update.ns, update.key, update.metadata, update.version);
+      if (update.metadata !== undefined)
+        this.state.setPublicMetadata(update.ns, update.key, update.metadata, update.version);
     }
     for (const update of batch.hashUpdates.values()) {
-      if (update.valueHash !== undefined) this.state.putPrivateHash(update.ns, update.coll, update.keyHash, update.valueHash, update.version);
-      if (update.metadata !== undefined) this.state.setPrivateHashMetadata(update.ns, update.coll, update.keyHash, update.metadata, update.version);
+      if (update.valueHash !== undefined)
+        this.state.putPrivateHash(update.ns, update.coll, update.keyHash, update.valueHash, update.version);
+      if (update.metadata !== undefined)
+        this.state.setPrivateHashMetadata(update.ns, update.coll, update.keyHash, update.metadata, update.version);
     }
     for (const put of batch.privatePuts) {
-      this.state.putPrivate(put.ns, put.coll, put.key, put.value === null ? null : Buffer.from(put.value, 'base64'), put.version, blockNumber);
+      this.state.putPrivate(
+        put.ns,
+        put.coll,
+        put.key,
+        put.value === null ? null : Buffer.from(put.value, 'base64'),
+        put.version,
+        blockNumber,
+      );
     }
     for (const purge of batch.privatePurges) {
       this.state.purgePrivate(purge.ns, purge.coll, purge.key);
       const config = this.state.collections(purge.ns).get(purge.coll);
       // Expiry (blockToLive) removes the hash too; an explicit purge already wrote a hash delete.
-      if (config) this.state.putPrivateHash(purge.ns, purge.coll, privateKeyHash(purge.key), null, { blockNum: blockNumber, txNum: 0 });
+      if (config)
+        this.state.putPrivateHash(purge.ns, purge.coll, privateKeyHash(purge.key), null, {
+          blockNum: blockNumber,
+          txNum: 0,
+        });
     }
   }
 }

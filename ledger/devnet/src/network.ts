@@ -55,7 +55,14 @@ export interface NetworkBundle {
   channel: string;
   chaincode: string;
   orgs: Array<{ mspId: string; kind: string; displayName: string; caCertificatePem: string }>;
-  identities: Array<{ name: string; displayName: string; mspId: string; role: string; certificatePem: string; privateKeyPem: string }>;
+  identities: Array<{
+    name: string;
+    displayName: string;
+    mspId: string;
+    role: string;
+    certificatePem: string;
+    privateKeyPem: string;
+  }>;
 }
 
 export interface NetworkMaterial {
@@ -86,7 +93,8 @@ export function loadConfig(configPath: string = DEFAULT_CONFIG_PATH): DevnetConf
   }
   const mspIds = new Set<string>();
   for (const org of raw.orgs) {
-    if (!org.mspId || mspIds.has(org.mspId)) throw new DevnetError('BAD_CONFIG', `Org MSP IDs must be present and unique (${org.mspId || 'empty'}).`);
+    if (!org.mspId || mspIds.has(org.mspId))
+      throw new DevnetError('BAD_CONFIG', `Org MSP IDs must be present and unique (${org.mspId || 'empty'}).`);
     mspIds.add(org.mspId);
   }
   return {
@@ -140,7 +148,10 @@ export async function ensureNetworkMaterial(dataDir: string, config: DevnetConfi
     const have = material.orgs.map((o) => o.mspId).join(',');
     const want = config.orgs.map((o) => o.mspId).join(',');
     if (have !== want) {
-      throw new DevnetError('BAD_CONFIG', `The data dir ${dataDir} was created for orgs ${have}, but the config names ${want}; start with --reset to recreate the network.`);
+      throw new DevnetError(
+        'BAD_CONFIG',
+        `The data dir ${dataDir} was created for orgs ${have}, but the config names ${want}; start with --reset to recreate the network.`,
+      );
     }
     return material;
   }
@@ -151,27 +162,59 @@ export async function ensureNetworkMaterial(dataDir: string, config: DevnetConfi
     const peer = await issueIdentity(ca, { enrollmentId: `peer0.${org.mspId.toLowerCase()}`, ou: 'peer' });
     orgs.push({ mspId: org.mspId, kind: org.kind, displayName: org.displayName ?? org.mspId, ca, peer });
     for (const who of org.identities) {
-      const issued = await issueIdentity(ca, { enrollmentId: who.name, commonName: who.displayName ?? who.name, role: who.role, ou: 'client' });
-      identities.push({ name: who.name, displayName: who.displayName ?? who.name, mspId: org.mspId, role: who.role, ...issued });
+      const issued = await issueIdentity(ca, {
+        enrollmentId: who.name,
+        commonName: who.displayName ?? who.name,
+        role: who.role,
+        ou: 'client',
+      });
+      identities.push({
+        name: who.name,
+        displayName: who.displayName ?? who.name,
+        mspId: org.mspId,
+        role: who.role,
+        ...issued,
+      });
     }
   }
   const tlsCa = await createDevCa({ mspId: 'DevnetTLS', commonName: 'tlsca.devnet' });
-  const tlsServer = await issueIdentity(tlsCa, { enrollmentId: 'localhost', commonName: 'localhost', tlsServer: true, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  const tlsServer = await issueIdentity(tlsCa, {
+    enrollmentId: 'localhost',
+    commonName: 'localhost',
+    tlsServer: true,
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+  });
   const material: NetworkMaterial = { version: 1, channel: config.channel, orgs, tlsCa, tlsServer, identities };
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomic(file, JSON.stringify(material, null, 2), 0o600);
   return material;
 }
 
-export function buildBundle(material: NetworkMaterial, options: { endpoint: string; tls: boolean; chaincode: string }): NetworkBundle {
+export function buildBundle(
+  material: NetworkMaterial,
+  options: { endpoint: string; tls: boolean; chaincode: string },
+): NetworkBundle {
   return {
     endpoint: options.endpoint,
     // The server certificate names localhost and 127.0.0.1; TLS clients should verify it as localhost (SNI must not be an IP).
     ...(options.tls ? { tlsCaCertificatePem: material.tlsCa.certificatePem, hostnameOverride: 'localhost' } : {}),
     channel: material.channel,
     chaincode: options.chaincode,
-    orgs: material.orgs.map((o) => ({ mspId: o.mspId, kind: o.kind, displayName: o.displayName, caCertificatePem: o.ca.certificatePem })),
-    identities: material.identities.map((i) => ({ name: i.name, displayName: i.displayName, mspId: i.mspId, role: i.role, certificatePem: i.certificatePem, privateKeyPem: i.privateKeyPem })),
+    orgs: material.orgs.map((o) => ({
+      mspId: o.mspId,
+      kind: o.kind,
+      displayName: o.displayName,
+      caCertificatePem: o.ca.certificatePem,
+    })),
+    identities: material.identities.map((i) => ({
+      name: i.name,
+      displayName: i.displayName,
+      mspId: i.mspId,
+      role: i.role,
+      certificatePem: i.certificatePem,
+      privateKeyPem: i.privateKeyPem,
+    })),
   };
 }
 

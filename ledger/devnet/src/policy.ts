@@ -216,13 +216,18 @@ export function chooseEndorsingOrgs(policies: readonly Policy[], candidates: rea
     for (let i = 0; i < n; i++) if (mask & (1 << i)) subset.push(i);
     subsets.push(subset);
   }
-  subsets.sort((a, b) => a.length - b.length || a.reduce((s, i) => s + (1 << i), 0) - b.reduce((s, i) => s + (1 << i), 0));
+  subsets.sort(
+    (a, b) => a.length - b.length || a.reduce((s, i) => s + (1 << i), 0) - b.reduce((s, i) => s + (1 << i), 0),
+  );
   for (const subset of subsets) {
     const orgs = subset.map((i) => candidates[i] ?? '');
     const signatories = orgs.map((mspId) => ({ mspId, ou: 'peer' }));
     if (policies.every((p) => evaluatePolicy(p, signatories))) return orgs;
   }
-  throw new DevnetError('POLICY_UNSATISFIABLE', `No combination of the organisations ${candidates.join(', ')} can satisfy the endorsement policy.`);
+  throw new DevnetError(
+    'POLICY_UNSATISFIABLE',
+    `No combination of the organisations ${candidates.join(', ')} can satisfy the endorsement policy.`,
+  );
 }
 
 export function describePolicy(policy: Policy): string {

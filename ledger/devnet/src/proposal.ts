@@ -78,9 +78,13 @@ export function checkProposal(signed: peer.SignedProposal, membership: Membershi
   const creator = membership.verify(creatorBytes, proposalBytes, signed.getSignature_asU8());
   const txId = channelHeader.getTxId();
   const expected = computeTxId(nonce, creatorBytes);
-  if (txId !== expected) throw bad(`Incorrect transaction id ${txId}: it must be hex(sha256(nonce + creator)) = ${expected}.`);
+  if (txId !== expected)
+    throw bad(`Incorrect transaction id ${txId}: it must be hex(sha256(nonce + creator)) = ${expected}.`);
   if (channelHeader.getChannelId() !== channelId) {
-    throw new DevnetError('WRONG_CHANNEL', `Channel "${channelHeader.getChannelId()}" is not served here; this devnet serves "${channelId}".`);
+    throw new DevnetError(
+      'WRONG_CHANNEL',
+      `Channel "${channelHeader.getChannelId()}" is not served here; this devnet serves "${channelId}".`,
+    );
   }
   let chaincodeName: string;
   let args: Uint8Array[];
@@ -91,7 +95,11 @@ export function checkProposal(signed: peer.SignedProposal, membership: Membershi
     const extension = peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8());
     chaincodeName = extension.getChaincodeId()?.getName() ?? '';
     const payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8());
-    (payload.getTransientmapMap() as unknown as { forEach(cb: (value: Uint8Array | string, key: string) => void): void }).forEach((value, key) => transient.set(key, typeof value === 'string' ? Buffer.from(value, 'base64') : value));
+    (
+      payload.getTransientmapMap() as unknown as {
+        forEach(cb: (value: Uint8Array | string, key: string) => void): void;
+      }
+    ).forEach((value, key) => transient.set(key, typeof value === 'string' ? Buffer.from(value, 'base64') : value));
     const spec = peer.ChaincodeInvocationSpec.deserializeBinary(payload.getInput_asU8()).getChaincodeSpec();
     const input = spec?.getInput();
     args = input?.getArgsList_asU8() ?? [];
@@ -127,7 +135,12 @@ export function checkProposal(signed: peer.SignedProposal, membership: Membershi
 }
 
 /** The signed response of one endorsing peer. */
-export function buildProposalResponse(proposal: CheckedProposal, result: SimulationResult, chaincodeVersion: string, signer: Signer): peer.ProposalResponse {
+export function buildProposalResponse(
+  proposal: CheckedProposal,
+  result: SimulationResult,
+  chaincodeVersion: string,
+  signer: Signer,
+): peer.ProposalResponse {
   const response = new peer.Response();
   response.setStatus(result.response.status);
   response.setMessage(result.response.message);
@@ -164,18 +177,26 @@ export function buildProposalResponse(proposal: CheckedProposal, result: Simulat
  * (without the transient map) and the endorsed action.
  * @throws DevnetError ENDORSEMENT_MISMATCH when the endorsers returned different results
  */
-export function buildTransactionEnvelope(proposal: CheckedProposal, responses: readonly peer.ProposalResponse[]): common.Envelope {
+export function buildTransactionEnvelope(
+  proposal: CheckedProposal,
+  responses: readonly peer.ProposalResponse[],
+): common.Envelope {
   const first = responses[0];
   if (!first) throw new DevnetError('ENDORSEMENT_MISMATCH', 'No endorsement was collected.');
   const prpBytes = Buffer.from(first.getPayload_asU8());
   for (const other of responses.slice(1)) {
     if (!prpBytes.equals(Buffer.from(other.getPayload_asU8()))) {
-      throw new DevnetError('ENDORSEMENT_MISMATCH', 'The endorsing organisations computed different results for this transaction (non-deterministic chaincode, or state changed between endorsements); try again.');
+      throw new DevnetError(
+        'ENDORSEMENT_MISMATCH',
+        'The endorsing organisations computed different results for this transaction (non-deterministic chaincode, or state changed between endorsements); try again.',
+      );
     }
   }
   const endorsedAction = new peer.ChaincodeEndorsedAction();
   endorsedAction.setProposalResponsePayload(prpBytes);
-  endorsedAction.setEndorsementsList(responses.map((r) => r.getEndorsement()).filter((e): e is peer.Endorsement => e !== undefined));
+  endorsedAction.setEndorsementsList(
+    responses.map((r) => r.getEndorsement()).filter((e): e is peer.Endorsement => e !== undefined),
+  );
   const actionPayload = new peer.ChaincodeActionPayload();
   actionPayload.setChaincodeProposalPayload(proposal.proposalPayloadNoTransient);
   actionPayload.setAction(endorsedAction);
@@ -210,7 +231,9 @@ export interface ParsedTransaction {
 }
 
 /** Parses an endorser transaction; returns the TxValidationCode when it is malformed. */
-export function parseTransaction(envelopeBytes: Uint8Array): ParsedTransaction | { invalid: number; txId: string; type: number } {
+export function parseTransaction(
+  envelopeBytes: Uint8Array,
+): ParsedTransaction | { invalid: number; txId: string; type: number } {
   const codes = peer.TxValidationCode;
   let txId = '';
   let type = -1;
@@ -236,7 +259,11 @@ export function parseTransaction(envelopeBytes: Uint8Array): ParsedTransaction |
     const action = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
     const extension = peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8());
     // The proposal hash binds the endorsements to this header and payload.
-    const proposalHash = sha256(header.getChannelHeader_asU8(), header.getSignatureHeader_asU8(), actionPayload.getChaincodeProposalPayload_asU8());
+    const proposalHash = sha256(
+      header.getChannelHeader_asU8(),
+      header.getSignatureHeader_asU8(),
+      actionPayload.getChaincodeProposalPayload_asU8(),
+    );
     return {
       txId,
       channelId: channelHeader.getChannelId(),

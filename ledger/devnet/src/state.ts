@@ -60,7 +60,10 @@ export class WorldState implements WorldStateReader {
   readonly #public = new Map<string, SortedKeys>();
   readonly #history = new Map<string, HistoryEntry[]>();
   readonly #private = new Map<string, Map<string, VersionedValue & { committedBlock: number }>>();
-  readonly #hashes = new Map<string, Map<string, { valueHash: Uint8Array; version: Version; metadata?: Map<string, Uint8Array> }>>();
+  readonly #hashes = new Map<
+    string,
+    Map<string, { valueHash: Uint8Array; version: Version; metadata?: Map<string, Uint8Array> }>
+  >();
   readonly #collections = new Map<string, Map<string, CollectionConfig>>();
 
   setCollections(namespace: string, configs: readonly CollectionConfig[]): void {
@@ -101,7 +104,11 @@ export class WorldState implements WorldStateReader {
     return { value: entry.value, version: entry.version, ...(hash?.metadata ? { metadata: hash.metadata } : {}) };
   }
 
-  getPrivateHash(namespace: string, collection: string, keyHash: Uint8Array): { valueHash: Uint8Array; version: Version; metadata?: Map<string, Uint8Array> } | undefined {
+  getPrivateHash(
+    namespace: string,
+    collection: string,
+    keyHash: Uint8Array,
+  ): { valueHash: Uint8Array; version: Version; metadata?: Map<string, Uint8Array> } | undefined {
     return this.#hashes.get(collKey(namespace, collection))?.get(Buffer.from(keyHash).toString('hex'));
   }
 
@@ -150,7 +157,13 @@ export class WorldState implements WorldStateReader {
     list.push(entry);
   }
 
-  putPrivateHash(namespace: string, collection: string, keyHash: Uint8Array, valueHash: Uint8Array | null, version: Version): void {
+  putPrivateHash(
+    namespace: string,
+    collection: string,
+    keyHash: Uint8Array,
+    valueHash: Uint8Array | null,
+    version: Version,
+  ): void {
     const ck = collKey(namespace, collection);
     let map = this.#hashes.get(ck);
     if (!map) {
@@ -165,7 +178,13 @@ export class WorldState implements WorldStateReader {
     }
   }
 
-  setPrivateHashMetadata(namespace: string, collection: string, keyHash: Uint8Array, metadata: Map<string, Uint8Array>, version: Version): void {
+  setPrivateHashMetadata(
+    namespace: string,
+    collection: string,
+    keyHash: Uint8Array,
+    metadata: Map<string, Uint8Array>,
+    version: Version,
+  ): void {
     const entry = this.#hashes.get(collKey(namespace, collection))?.get(Buffer.from(keyHash).toString('hex'));
     if (!entry) return;
     entry.version = version;
@@ -173,7 +192,14 @@ export class WorldState implements WorldStateReader {
     else delete entry.metadata;
   }
 
-  putPrivate(namespace: string, collection: string, key: string, value: Uint8Array | null, version: Version, committedBlock: number): void {
+  putPrivate(
+    namespace: string,
+    collection: string,
+    key: string,
+    value: Uint8Array | null,
+    version: Version,
+    committedBlock: number,
+  ): void {
     const ck = collKey(namespace, collection);
     let map = this.#private.get(ck);
     if (!map) {
@@ -194,7 +220,6 @@ export class WorldState implements WorldStateReader {
     return n;
   }
 }
-
 
 /** Fabric hashes private keys and values with sha256. */
 export function privateKeyHash(key: string): Buffer {

@@ -20,11 +20,20 @@ export interface Connection {
 }
 
 export function grpcClient(bundle: NetworkBundle): grpc.Client {
-  const credentials = bundle.tlsCaCertificatePem ? grpc.credentials.createSsl(Buffer.from(bundle.tlsCaCertificatePem)) : grpc.credentials.createInsecure();
-  return new grpc.Client(bundle.endpoint, credentials, bundle.hostnameOverride ? { 'grpc.ssl_target_name_override': bundle.hostnameOverride } : {});
+  const credentials = bundle.tlsCaCertificatePem
+    ? grpc.credentials.createSsl(Buffer.from(bundle.tlsCaCertificatePem))
+    : grpc.credentials.createInsecure();
+  return new grpc.Client(
+    bundle.endpoint,
+    credentials,
+    bundle.hostnameOverride ? { 'grpc.ssl_target_name_override': bundle.hostnameOverride } : {},
+  );
 }
 
-export function identityOf(bundle: NetworkBundle, name: string): { identity: Identity; signer: Signer; certificatePem: string; privateKeyPem: string; mspId: string } {
+export function identityOf(
+  bundle: NetworkBundle,
+  name: string,
+): { identity: Identity; signer: Signer; certificatePem: string; privateKeyPem: string; mspId: string } {
   const who = bundle.identities.find((i) => i.name === name);
   if (!who) throw new Error(`no identity ${name} in the bundle`);
   return {
@@ -36,7 +45,11 @@ export function identityOf(bundle: NetworkBundle, name: string): { identity: Ide
   };
 }
 
-export function connectAs(bundle: NetworkBundle, name: string, override?: { identity?: Identity; signer?: Signer }): Connection {
+export function connectAs(
+  bundle: NetworkBundle,
+  name: string,
+  override?: { identity?: Identity; signer?: Signer },
+): Connection {
   const client = grpcClient(bundle);
   const who = identityOf(bundle, name);
   const identity = override?.identity ?? who.identity;

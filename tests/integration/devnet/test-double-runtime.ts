@@ -6,7 +6,13 @@
 import { createHash } from 'node:crypto';
 import { ledger, peer } from '@hyperledger/fabric-protos';
 import { policyToEnvelope, parsePolicy } from '../../../ledger/devnet/src/policy';
-import type { ChaincodeRuntime, SimulationRequest, SimulationResult, Version, WorldStateReader } from '../../../ledger/devnet/src/simulation';
+import type {
+  ChaincodeRuntime,
+  SimulationRequest,
+  SimulationResult,
+  Version,
+  WorldStateReader,
+} from '../../../ledger/devnet/src/simulation';
 
 const { kvrwset } = ledger.rwset;
 const sha = (b: Uint8Array | string): Buffer => createHash('sha256').update(b).digest();
@@ -20,7 +26,9 @@ function toVersion(v: Version | undefined): ledger.rwset.kvrwset.Version | undef
   return version;
 }
 
-export function createTestDoubleRuntime(chaincodeName: string): ChaincodeRuntime & { calls: Array<{ fn: string; peerMspId: string }> } {
+export function createTestDoubleRuntime(
+  chaincodeName: string,
+): ChaincodeRuntime & { calls: Array<{ fn: string; peerMspId: string }> } {
   const calls: Array<{ fn: string; peerMspId: string }> = [];
   return {
     calls,
@@ -59,8 +67,16 @@ export function createTestDoubleRuntime(chaincodeName: string): ChaincodeRuntime
         e.setPayload(Buffer.from(payload));
         event = e.serializeBinary();
       };
-      const ok = (payload = ''): { status: number; message: string; payload: Uint8Array } => ({ status: 200, message: '', payload: Buffer.from(payload) });
-      const fail = (message: string): { status: number; message: string; payload: Uint8Array } => ({ status: 500, message, payload: new Uint8Array(0) });
+      const ok = (payload = ''): { status: number; message: string; payload: Uint8Array } => ({
+        status: 200,
+        message: '',
+        payload: Buffer.from(payload),
+      });
+      const fail = (message: string): { status: number; message: string; payload: Uint8Array } => ({
+        status: 500,
+        message,
+        payload: new Uint8Array(0),
+      });
       let response: { status: number; message: string; payload: Uint8Array };
       const id = args[0] ?? '';
       switch (fn) {
@@ -91,7 +107,15 @@ export function createTestDoubleRuntime(chaincodeName: string): ChaincodeRuntime
           break;
         }
         case 'History':
-          response = ok(JSON.stringify([...state.history(ns, id)].map((h) => ({ txId: h.txId, value: text(h.value ?? undefined), isDelete: h.isDelete }))));
+          response = ok(
+            JSON.stringify(
+              [...state.history(ns, id)].map((h) => ({
+                txId: h.txId,
+                value: text(h.value ?? undefined),
+                isDelete: h.isDelete,
+              })),
+            ),
+          );
           break;
         case 'CountRange': {
           const rq = new kvrwset.RangeQueryInfo();
@@ -146,7 +170,15 @@ export function createTestDoubleRuntime(chaincodeName: string): ChaincodeRuntime
             response = fail(`the asset ${id} does not exist`);
             break;
           }
-          const policy = policyToEnvelope(parsePolicy(`AND(${args.slice(1).map((m) => `'${m}.peer'`).join(',')})`, []));
+          const policy = policyToEnvelope(
+            parsePolicy(
+              `AND(${args
+                .slice(1)
+                .map((m) => `'${m}.peer'`)
+                .join(',')})`,
+              [],
+            ),
+          );
           const mw = new kvrwset.KVMetadataWrite();
           mw.setKey(id);
           const entry = new kvrwset.KVMetadataEntry();
