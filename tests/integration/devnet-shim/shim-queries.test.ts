@@ -120,7 +120,7 @@ describe('range queries, pagination, composite keys, history and key-level endor
   it('refuses a write after a paginated query, which Fabric allows only in read-only transactions', async () => {
     const result = await invoke(['PaginatedQueryThenWrite', 'p', 'q', 'p01']);
     expect(result.response.status).toBe(500);
-    expect(result.response.message).toMatch(/transaction has already performed a paginated query\. Writes are not allowed/);
+    expect(result.response.message).toMatch(/Transaction has already performed a paginated query\. Writes are not allowed/);
     expect(decodeRwSet(result.results).namespaces[0]?.writes).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ export type ShimRuntimeErrorCode =
   | 'CHAINCODE_CRASHED'
   | 'CHAINCODE_TIMEOUT'
   | 'DUPLICATE_TXID'
+  | 'PROPOSAL_INVALID'
   | 'RUNTIME_STOPPED';
 
 export class ShimRuntimeError extends Error {

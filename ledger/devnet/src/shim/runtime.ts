@@ -46,7 +46,7 @@ const LOG_TAIL_LINES = 20;
  *
  * @throws ShimRuntimeError (from start/simulate) with codes CHAINCODE_PACKAGE_INVALID,
  *   CHAINCODE_START_FAILED, CHAINCODE_NOT_RUNNING, CHAINCODE_CRASHED, CHAINCODE_TIMEOUT,
- *   DUPLICATE_TXID, RUNTIME_STOPPED.
+ *   DUPLICATE_TXID, PROPOSAL_INVALID, RUNTIME_STOPPED.
  */
 export function createShimRuntime(options: ShimRuntimeOptions): ChaincodeRuntime {
   return new ShimRuntime(options);
@@ -100,7 +100,18 @@ class ShimRuntime implements ChaincodeRuntime {
     if (this.inFlight.has(contextId)) {
       throw new ShimRuntimeError('DUPLICATE_TXID', `txid: ${request.txId}(${request.channelId}) exists: this transaction is already being simulated.`);
     }
-    const simulation = new TransactionSimulation(request, state, this.options.chaincodeName);
+    let simulation: TransactionSimulation;
+    let transaction: ChaincodeMessage;
+    try {
+      simulation = new TransactionSimulation(request, state, this.options.chaincodeName);
+      transaction = transactionMessage(request);
+    } catch (err) {
+      throw new ShimRuntimeError(
+        'PROPOSAL_INVALID',
+        `The proposal of transaction ${request.txId} could not be decoded (${err instanceof Error ? err.message : String(err)}); the chaincode was not called.`,
+        { cause: err },
+      );
+    }
 
     const outcome = await new Promise<{ message: ChaincodeMessage } | { error: ShimRuntimeError }>((resolve) => {
       const timer = setTimeout(() => {
@@ -118,7 +129,7 @@ class ShimRuntime implements ChaincodeRuntime {
         resolve(result);
       };
       this.inFlight.set(contextId, { simulation, settle });
-      stream.write(transactionMessage(request));
+      stream.write(transaction);
     });
 
     if ('error' in outcome) {

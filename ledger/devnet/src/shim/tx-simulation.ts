@@ -254,10 +254,10 @@ export class TransactionSimulation {
   private checkWrite(): void {
     const txId = this.request.txId;
     if (this.paginatedQueryPerformed) {
-      throw new ChaincodeRequestError(`txid [${txId}]: transaction has already performed a paginated query. Writes are not allowed`);
+      throw new ChaincodeRequestError(`txid [${txId}]: Transaction has already performed a paginated query. Writes are not allowed`);
     }
     if (this.privateQueryPerformed) {
-      throw new ChaincodeRequestError(`txid [${txId}]: transaction has already performed queries on pvt data. Writes are not allowed`);
+      throw new ChaincodeRequestError(`txid [${txId}]: Transaction has already performed queries on pvt data. Writes are not allowed`);
     }
     this.writePerformed = true;
   }
@@ -327,7 +327,7 @@ export class TransactionSimulation {
     if (collection) {
       this.checkPrivateAccess(collection, 'read');
       if (this.writePerformed) {
-        throw new ChaincodeRequestError(`txid [${this.request.txId}]: unsuccessful attempt to execute a query on private data after a write: queries on private data are supported only in a read-only transaction`);
+        throw new ChaincodeRequestError(`txid [${this.request.txId}]: Queries on pvt data is supported only in a read-only transaction`);
       }
       if (!hasPrivateRange(this.state)) {
         throw new ChaincodeRequestError('private data range queries are not available: the devnet state reader does not provide privateRange()');
@@ -345,7 +345,9 @@ export class TransactionSimulation {
     const bookmark = queryMetadata?.getBookmark() ?? '';
     const paginated = queryMetadata !== undefined && (pageSize > 0 || bookmark !== '');
     if (paginated) {
-      if (this.writePerformed) throw new ChaincodeRequestError(`txid [${this.request.txId}]: paginated queries are not allowed after a write`);
+      if (this.writePerformed) {
+        throw new ChaincodeRequestError(`txid [${this.request.txId}]: Paginated queries are supported only in a read-only transaction`);
+      }
       this.paginatedQueryPerformed = true;
     }
     const startKey = paginated && bookmark !== '' ? bookmark : msg.getStartkey();
@@ -362,7 +364,7 @@ export class TransactionSimulation {
       items,
       position: 0,
       totalReturnCount: 0,
-      totalReturnLimit: paginated && pageSize > 0 ? pageSize : TOTAL_QUERY_LIMIT,
+      totalReturnLimit: paginated && pageSize > 0 ? Math.min(pageSize, TOTAL_QUERY_LIMIT) : TOTAL_QUERY_LIMIT,
       paginated,
       pending: [],
       range,
