@@ -115,6 +115,7 @@ describe('Claims: lifecycle and who may move it', () => {
     await rejectsWith(ledger.invoke(cc.Claims!, 'withdrawClaim', ['CLM-1', '{}'], { as: 'HospitalBMSP/claims' }), 'FORBIDDEN', 'submitted by HospitalAMSP');
     await rejectsWith(ledger.invoke(cc.Claims!, 'withdrawClaim', ['CLM-1', '{}'], { as: INSURER }), 'FORBIDDEN');
     await rejectsWith(ledger.invoke(cc.Claims!, 'getClaimDetail', ['CLM-1'], { as: 'HospitalBMSP/claims' }), 'FORBIDDEN');
+    await rejectsWith(ledger.invoke(cc.Claims!, 'adjudicateClaim', ['CLM-1', JSON.stringify({ outcome: 'approved', approvedAmount: 12050, reasonCodes: [] })], { as: 'InsurerMSP/admissions' }), 'FORBIDDEN', "role 'claims' or 'adjudicator'");
     const approved = await ledger.invoke<Claim>(cc.Claims!, 'adjudicateClaim', ['CLM-1', JSON.stringify({ outcome: 'approved', approvedAmount: 12050, reasonCodes: [] })], { as: INSURER });
     assert.equal(approved.value.outcome, 'approved');
   });

@@ -43,7 +43,8 @@ export interface ClaimRecord {
 export const REPEAT_SERVICE_MODIFIERS = ['76', '77'] as const;
 
 const HOSPITAL_CLAIM_ROLES = ['claims'] as const;
-const INSURER_CLAIM_ROLES = ['claims'] as const;
+/** Insurer staff: the claims clerk and the adjudicator (the devnet issues both). */
+const INSURER_CLAIM_ROLES = ['claims', 'adjudicator'] as const;
 const MAX_CLAIM_BYTES = 256 * 1024;
 const SALT_KEY = 'fingerprint-salt';
 
@@ -329,7 +330,7 @@ export class ClaimsContract extends Contract {
   @Transaction(false)
   @Returns('string')
   public async getClaimDetail(ctx: Context, claimId: string): Promise<string> {
-    const who = await authorise(ctx, { kinds: ['hospital', 'insurer'], roles: ['claims'], action: 'read claim details' });
+    const who = await authorise(ctx, { kinds: ['hospital', 'insurer'], roles: [...HOSPITAL_CLAIM_ROLES, ...INSURER_CLAIM_ROLES], action: 'read claim details' });
     const checked = id()(claimId, 'claimId');
     const record = await mustGetJson<ClaimRecord>(ctx, claimKey(ctx, checked), `Claim ${checked}`);
     if (who.mspId !== record.hospitalMspId && who.mspId !== record.insurerMspId) throw new LedgerError('FORBIDDEN', `Claim ${checked} is between ${record.hospitalMspId} and ${record.insurerMspId}.`);

@@ -3,7 +3,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { sha256Hex } from '../lib/encoding';
 import { LedgerError, invalid } from '../lib/errors';
 import { emit, getJson, key, mustGetJson, pageByPartialKey, parseJsonBytes, putJson, result, txTime } from '../lib/ledger';
-import { ISSUER_ROLE, authorise } from '../lib/organisations';
+import { STATUS_PUBLISHER_ROLES, authorise } from '../lib/organisations';
 import { decodeStatusList, statusBit } from '../lib/status-list';
 import { did, id, object, oneOf, pageArgs, parseJsonArg, str } from '../lib/validate';
 import { type TrustedIssuer, issuerKey, issuerTrustAt } from './trust-registry';
@@ -58,7 +58,7 @@ export class StatusContract extends Contract {
   @Transaction()
   @Returns('string')
   public async publishStatusList(ctx: Context, listJson: string): Promise<string> {
-    const who = await authorise(ctx, { kinds: ['governance', 'hospital', 'insurer', 'medical-board'], roles: [ISSUER_ROLE], action: 'publish status lists' });
+    const who = await authorise(ctx, { kinds: ['governance', 'hospital', 'insurer', 'medical-board'], roles: STATUS_PUBLISHER_ROLES, action: 'publish status lists' });
     const input = parseJsonArg(listJson, 'statusList', publishArg, 1024 * 1024 + 4096);
     const now = txTime(ctx);
     const issuer = await getJson<TrustedIssuer>(ctx, issuerKey(ctx, input.issuerDid));

@@ -32,7 +32,11 @@ export interface Caller {
 }
 
 export const GOVERNANCE_ADMIN_ROLE = 'governance-admin';
-export const ISSUER_ROLE = 'issuer';
+/**
+ * Who may publish an issuer's status lists (within the issuer's operating org): a dedicated
+ * `issuer` identity, the medical board's officer, or governance's admin.
+ */
+export const STATUS_PUBLISHER_ROLES = ['issuer', 'board-officer', GOVERNANCE_ADMIN_ROLE] as const;
 
 export function caller(ctx: Context): Caller {
   const role = ctx.clientIdentity.getAttributeValue('role');
