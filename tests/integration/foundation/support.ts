@@ -1,0 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createDevCa, issueIdentity, type DevCa } from '../../../ledger/devnet/src/ca';
+import type { StaffIdentitySummary, StaffRole } from '../../../src-shared/ipc/contract';
+import { createWorkstation, type Workstation } from '../../../src-main/services';
+import { FAST_SCRYPT, FakeClock } from '../../unit/foundation/support';
+
+export const PIN = '4826';
+const quiet = { internal: () => undefined, refused: () => undefined };
+
+export interface TestWorkstation {
+  ws: Workstation;
+  clock: FakeClock;
+  ca: DevCa;
+  dir: string;
+  staff: Partial<Record<StaffRole, StaffIdentitySummary>>;
+  dispose(): Promise<void>;
+}
+
+/** A workstation on a fresh data dir, cache open under a passphrase, with the given roles enrolled. */
+export async function openWorkstation(roles: StaffRole[], clock = new FakeClock(Date.now())): Promise<TestWorkstation> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'careledger-ws-'));
+  const ws = createWorkstation({ dataDir: dir, keychain: null, clock, scrypt: FAST_SCRYPT, validateResponses: true, log: quiet, lockoutBaseMs: 60_000 });
+  await ws.start();
+  await ws.cache.setUp({ passphrase: 'test passphrase 1', recoveryPassphrase: 'test recovery 22' });
+  const ca = await createDevCa({ mspId: 'HospitalAMSP' });
+  const staff: TestWorkstation['staff'] = {};
+  for (const role of roles) {
+    const issued = await issueIdentity(ca, { enrollmentId: `${role}1`, commonName: `Test ${role}`, role });
+    staff[role] = await ws.session.importIdentity({ ...issued, mspId: 'HospitalAMSP', pin: PIN });
+  }
+  return {
+    ws,
+    clock,
+    ca,
+    dir,
+    staff,
+    dispose: async () => {
+      await ws.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
