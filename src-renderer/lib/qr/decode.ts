@@ -1,0 +1,94 @@
+/**
+ * QR decoding for the scan screens: a camera frame or an image file, as RGBA pixels, in;
+ * the code's text out. Two engines sit behind one interface so the choice stays measurable
+ * (tools/bench/suites/walletqr.ts; figures and the decision in docs/formats/wallet-qr.md).
+ *
+ * zxing-wasm must never fetch its .wasm from a CDN (its default): the caller passes either
+ * the URL of the copy bundled with the app (same origin, see zxing-asset.ts) or the bytes.
+ *
+ * Renderer code: imports npm packages only; no node, no electron. The image type is
+ * structural so that DOM ImageData, a canvas read-back and test pixels all fit.
+ */
+import jsQR from 'jsqr';
+import { prepareZXingModule, readBarcodes, type ReaderOptions } from 'zxing-wasm/reader';
+
+/** RGBA pixels, row by row (what CanvasRenderingContext2D.getImageData returns). */
+export interface RgbaImage {
+  readonly data: Uint8ClampedArray;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface QrDecoder {
+  readonly engine: 'zxing-wasm' | 'jsqr';
+  /** The text of the first QR code found, or null when there is none (or it is unreadable). */
+  decode(image: RgbaImage): Promise<string | null>;
+}
+
+export type ZxingWasmSource =
+  /** URL of the .wasm served from our own origin (the app's bundled asset). */
+  | { wasmUrl: string }
+  /** The .wasm bytes (Node: tests and benchmarks). */
+  | { wasmBinary: ArrayBuffer };
+
+const ZXING_OPTIONS: ReaderOptions = {
+  formats: ['QRCode'],
+  tryHarder: true,
+  tryRotate: true,
+  tryInvert: true,
+  tryDownscale: true,
+  maxNumberOfSymbols: 1,
+};
+
+/** zxing-wasm also reads encoded image files (PNG, JPEG, GIF, BMP) itself. */
+export interface ZxingQrDecoder extends QrDecoder {
+  readonly engine: 'zxing-wasm';
+  /** The text of the first QR code in an image file's bytes, or null. */
+  decodeFile(file: Uint8Array | Blob): Promise<string | null>;
+}
+
+let zxingSource: string | undefined;
+
+/**
+ * zxing-wasm (ZXing-C++ compiled to WebAssembly).
+ * @throws Error when the wasm cannot be loaded (first decode), never reaches for a CDN.
+ */
+export function createZxingDecoder(source: ZxingWasmSource): ZxingQrDecoder {
+  const key = 'wasmUrl' in source ? `url:${source.wasmUrl}` : 'binary';
+  if (zxingSource !== key) {
+    // The library keeps one module; overrides decide where its wasm comes from. locateFile
+    // is always ours so that no code path can fall back to the library's CDN default.
+    const overrides =
+      'wasmUrl' in source
+        ? { locateFile: (): string => source.wasmUrl }
+        : { wasmBinary: source.wasmBinary, locateFile: (): string => 'about:blank#zxing-wasm-binary-given' };
+    prepareZXingModule({ overrides, fireImmediately: false });
+    zxingSource = key;
+  }
+  return {
+    engine: 'zxing-wasm',
+    async decode(image: RgbaImage): Promise<string | null> {
+      const results = await readBarcodes({ data: image.data, width: image.width, height: image.height, colorSpace: 'srgb' } as unknown as Parameters<typeof readBarcodes>[0], ZXING_OPTIONS);
+      return firstText(results);
+    },
+    async decodeFile(file: Uint8Array | Blob): Promise<string | null> {
+      return firstText(await readBarcodes(file, ZXING_OPTIONS));
+    },
+  };
+}
+
+function firstText(results: { isValid: boolean; text: string }[]): string | null {
+  const hit = results.find((r) => r.isValid && r.text.length > 0);
+  return hit ? hit.text : null;
+}
+
+/** jsQR: pure JavaScript, no wasm. Tries the image as is, then inverted (dark-mode wallets). */
+export function createJsqrDecoder(): QrDecoder {
+  return {
+    engine: 'jsqr',
+    decode(image: RgbaImage): Promise<string | null> {
+      const hit = jsQR(image.data, image.width, image.height, { inversionAttempts: 'attemptBoth' });
+      return Promise.resolve(hit && hit.data.length > 0 ? hit.data : null);
+    },
+  };
+}
