@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareKeys, keyInRange } from '../../../ledger/devnet/src/shim/keys.js';
+import { compareKeys, keyInRange, sha256, toHex } from '../../../ledger/devnet/src/shim/keys.js';
 import { RwSetBuilder } from '../../../ledger/devnet/src/shim/rwset-builder.js';
 import { decodeRwSet } from '../../integration/devnet-shim/decode.js';
 
@@ -56,6 +56,19 @@ describe('read-write set builder', () => {
       ['a', 'b', true],
       ['k', 'l', false],
     ]);
+  });
+
+  it('orders hashed reads and writes by their cleartext key, as Fabric does, not by hash', () => {
+    const builder = new RwSetBuilder('asset');
+    // sha256('b') sorts before sha256('a'); the keys themselves sort the other way.
+    expect(toHex(sha256('b')) < toHex(sha256('a'))).toBe(true);
+    for (const key of ['b', 'a']) {
+      builder.addHashedRead('pvt', key, { blockNum: 1, txNum: 0 });
+      builder.addPrivateWrite('pvt', key, new TextEncoder().encode(key));
+    }
+    const [collection] = decodeRwSet(builder.build().results).namespaces[0]?.collections ?? [];
+    expect(collection?.hashedReads.map((r) => r.keyHash)).toEqual([toHex(sha256('a')), toHex(sha256('b'))]);
+    expect(collection?.hashedWrites.map((w) => w.keyHash)).toEqual([toHex(sha256('a')), toHex(sha256('b'))]);
   });
 
   it('sorts collections by name and reports cleartext writes and purges apart', () => {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
@@ -198,7 +198,9 @@ class ShimRuntime implements ChaincodeRuntime {
     this.log(`[shim] starting chaincode ${this.chaincodeId} from ${this.options.packageDir}, peer address ${peerAddress}`);
     // A minimal environment: the chaincode must not inherit test-runner loaders or secrets.
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
+      ...passThroughEnv(),
+      // Inside Electron, process.execPath is the Electron binary: make it behave as plain Node.
+      ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
       CORE_CHAINCODE_ID_NAME: this.chaincodeId,
       CORE_PEER_TLS_ENABLED: 'false',
       CORE_CHAINCODE_LOGGING_LEVEL: 'info',
@@ -267,15 +269,24 @@ class ShimRuntime implements ChaincodeRuntime {
     this.log(`[shim] chaincode ${this.chaincodeId} is ready`);
   }
 
+  /** The shim's CLI script, read from the package's own node_modules (works where .bin holds .cmd shims too). */
   private resolveShimCli(): string {
-    const link = path.join(this.options.packageDir, 'node_modules', '.bin', 'fabric-chaincode-node');
-    if (!existsSync(path.join(this.options.packageDir, 'package.json')) || !existsSync(link)) {
-      throw new ShimRuntimeError(
+    const shimDir = path.join(this.options.packageDir, 'node_modules', 'fabric-shim');
+    const invalid = (why: string): ShimRuntimeError =>
+      new ShimRuntimeError(
         'CHAINCODE_PACKAGE_INVALID',
-        `${this.options.packageDir} is not an installed chaincode package (no package.json or no fabric-chaincode-node in its node_modules). Run "npm ci" in that folder.`,
+        `${this.options.packageDir} is not an installed chaincode package (${why}). Run "npm ci" in that folder.`,
       );
+    if (!existsSync(path.join(this.options.packageDir, 'package.json'))) throw invalid('no package.json');
+    let bin: unknown;
+    try {
+      bin = (JSON.parse(readFileSync(path.join(shimDir, 'package.json'), 'utf8')) as { bin?: unknown }).bin;
+    } catch {
+      throw invalid('fabric-shim is not in its node_modules');
     }
-    return realpathSync(link);
+    const script = typeof bin === 'object' && bin !== null ? (bin as Record<string, unknown>)['fabric-chaincode-node'] : undefined;
+    if (typeof script !== 'string' || !existsSync(path.join(shimDir, script))) throw invalid('fabric-shim has no fabric-chaincode-node command');
+    return path.join(shimDir, script);
   }
 
   private async ensureServer(): Promise<void> {
@@ -396,6 +407,17 @@ function transactionMessage(request: SimulationRequest): ChaincodeMessage {
   message.setProposal(peer.SignedProposal.deserializeBinary(request.signedProposal));
   (message as unknown as { setTimestamp(value: ReturnType<typeof timestampMessage>): void }).setTimestamp(timestampMessage(request.timestamp));
   return message;
+}
+
+/** What a Node process needs from the parent's environment on Linux, macOS and Windows. */
+function passThroughEnv(): Record<string, string> {
+  const names = ['PATH', 'Path', 'HOME', 'USERPROFILE', 'SystemRoot', 'SYSTEMROOT', 'TEMP', 'TMP', 'TMPDIR', 'LANG'];
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {

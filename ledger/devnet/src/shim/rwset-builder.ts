@@ -1,6 +1,6 @@
 import { ledger } from '@hyperledger/fabric-protos';
 import type { Version } from '../simulation.js';
-import { compareKeys, sha256, toHex } from './keys.js';
+import { compareKeys, sha256 } from './keys.js';
 
 const { kvrwset } = ledger.rwset;
 
@@ -19,7 +19,8 @@ interface PrivateWrite {
 }
 
 interface CollectionSets {
-  hashedReads: Map<string, { keyHash: Uint8Array; version: Version | undefined }>;
+  /** By cleartext key: Fabric orders hashed entries by the key, not by its hash. */
+  hashedReads: Map<string, Version | undefined>;
   writes: Map<string, PrivateWrite>;
   metadataWrites: Map<string, Map<string, Uint8Array>>;
 }
@@ -34,7 +35,8 @@ export interface BuiltRwSet {
 /**
  * Collects what one transaction read and wrote in one chaincode namespace, with Fabric's rules:
  * a key read twice is recorded once, the last write to a key wins, a put of an empty value is a
- * delete, and everything is sorted (keys by UTF-8 bytes, key hashes by bytes, collections by name)
+ * delete, and everything is sorted (keys by UTF-8 bytes, hashed entries by their cleartext key,
+ * collections by name)
  * so that every endorser produces byte-identical results for the same simulation.
  */
 export class RwSetBuilder {
@@ -73,8 +75,7 @@ export class RwSetBuilder {
   }
 
   addHashedRead(collection: string, key: string, version: Version | undefined): void {
-    const keyHash = sha256(key);
-    this.collection(collection).hashedReads.set(toHex(keyHash), { keyHash, version });
+    this.collection(collection).hashedReads.set(key, version);
   }
 
   addPrivateWrite(collection: string, key: string, value: Uint8Array | null): void {
@@ -192,34 +193,30 @@ function rangeQueryInfo(record: RangeQueryRecord): InstanceType<typeof kvrwset.R
 
 function buildCollectionHashedRwSet(name: string, sets: CollectionSets): InstanceType<typeof ledger.rwset.CollectionHashedReadWriteSet> {
   const hashed = new kvrwset.HashedRWSet();
-  const reads = [...sets.hashedReads.entries()].sort(([a], [b]) => compareKeys(a, b));
   hashed.setHashedReadsList(
-    reads.map(([, r]) => {
+    sortedKeys(sets.hashedReads).map((key) => {
       const read = new kvrwset.KVReadHash();
-      read.setKeyHash(r.keyHash);
-      read.setVersion(version(r.version));
+      read.setKeyHash(sha256(key));
+      read.setVersion(version(sets.hashedReads.get(key)));
       return read;
     }),
   );
-  const writes = [...sets.writes.entries()].map(([key, w]) => ({ key, keyHash: sha256(key), ...w }));
-  writes.sort((a, b) => Buffer.compare(a.keyHash, b.keyHash));
   hashed.setHashedWritesList(
-    writes.map((w) => {
+    sortedKeys(sets.writes).map((key) => {
+      const w = sets.writes.get(key) as PrivateWrite;
       const write = new kvrwset.KVWriteHash();
-      write.setKeyHash(w.keyHash);
+      write.setKeyHash(sha256(key));
       write.setIsDelete(w.value === null);
       if (w.value !== null) write.setValueHash(sha256(w.value));
       write.setIsPurge(w.purge);
       return write;
     }),
   );
-  const metadataWrites = [...sets.metadataWrites.entries()].map(([key, m]) => ({ keyHash: sha256(key), m }));
-  metadataWrites.sort((a, b) => Buffer.compare(a.keyHash, b.keyHash));
   hashed.setMetadataWritesList(
-    metadataWrites.map(({ keyHash, m }) => {
+    sortedKeys(sets.metadataWrites).map((key) => {
       const write = new kvrwset.KVMetadataWriteHash();
-      write.setKeyHash(keyHash);
-      write.setEntriesList(metadataEntries(m));
+      write.setKeyHash(sha256(key));
+      write.setEntriesList(metadataEntries(sets.metadataWrites.get(key) ?? new Map<string, Uint8Array>()));
       return write;
     }),
   );
@@ -231,9 +228,8 @@ function buildCollectionHashedRwSet(name: string, sets: CollectionSets): Instanc
   if (sets.writes.size > 0 || sets.metadataWrites.size > 0) {
     const pvt = new kvrwset.KVRWSet();
     pvt.setWritesList(sortedKeys(sets.writes).map((key) => kvWrite(key, sets.writes.get(key)?.value ?? null)));
-    pvt.setMetadataWritesList(
-      sortedKeys(sets.metadataWrites).map((key) => kvMetadataWrite(key, sets.metadataWrites.get(key) ?? new Map<string, Uint8Array>())),
-    );
+    // The cleartext set names only the key of a metadata write: the metadata itself lives with the hashes.
+    pvt.setMetadataWritesList(sortedKeys(sets.metadataWrites).map((key) => kvMetadataWrite(key, new Map<string, Uint8Array>())));
     collection.setPvtRwsetHash(sha256(pvt.serializeBinary()));
   }
   return collection;
