@@ -1,0 +1,189 @@
+/**
+ * How the workstation finds its ledger gateway: a connection file (production Fabric peer) or,
+ * by default, the devnet's network bundle.
+ *
+ * Connection file (JSON, format `careledger-connection/1`); `…File` paths are relative to the
+ * connection file, the inline `…Pem` forms win when both are given:
+ *
+ * ```json
+ * {
+ *   "format": "careledger-connection/1",
+ *   "endpoint": "peer0.hospital-a.example.org:7051",
+ *   "tlsCaCertificateFile": "tls-ca.pem",
+ *   "hostnameOverride": "peer0.hospital-a.example.org",
+ *   "channel": "careledger",
+ *   "chaincode": "careledger",
+ *   "mspId": "HospitalAMSP",
+ *   "deadlinesMs": { "evaluate": 5000, "endorse": 15000, "submit": 10000, "commitStatus": 30000 },
+ *   "identity": { "certificateFile": "staff-cert.pem", "privateKeyFile": "staff-key.pem" }
+ * }
+ * ```
+ * - `tlsCaCertificatePem|File`: omit both only for a plaintext gateway (development).
+ * - `hostnameOverride`: the name in the peer's TLS certificate when it differs from the endpoint.
+ * - `mspId`: this workstation's organisation (whose consents and claims are mirrored).
+ * - `deadlinesMs`: per-call deadlines; each is optional (defaults above).
+ * - `identity` (optional): a fixed certificate and key to sign with. Without it the sync engine
+ *   signs as the signed-in staff member (their certificate and key enrolled on this
+ *   workstation), which is the normal case: every ledger write carries who made it.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { DomainError } from '../errors';
+
+export const CONNECTION_FILE_FORMAT = 'careledger-connection/1';
+
+export interface Deadlines {
+  evaluateMs: number;
+  endorseMs: number;
+  submitMs: number;
+  commitStatusMs: number;
+}
+
+export const DEFAULT_DEADLINES: Deadlines = { evaluateMs: 5_000, endorseMs: 15_000, submitMs: 10_000, commitStatusMs: 30_000 };
+
+/** Everything needed to reach a gateway peer, whatever the source. */
+export interface ConnectionSettings {
+  endpoint: string;
+  /** PEM of the TLS CA; absent = plaintext. */
+  tlsCaCertificatePem?: string;
+  hostnameOverride?: string;
+  channel: string;
+  chaincode: string;
+  /** This workstation's organisation. */
+  mspId: string;
+  deadlines: Deadlines;
+  /** A fixed signing identity; absent = sign as the signed-in staff member. */
+  identity?: { certificatePem: string; privateKeyPem: string };
+}
+
+const Pem = z.string().min(1).max(100_000);
+const ConnectionFile = z
+  .object({
+    format: z.literal(CONNECTION_FILE_FORMAT),
+    endpoint: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port'),
+    tlsCaCertificatePem: Pem.optional(),
+    tlsCaCertificateFile: z.string().min(1).optional(),
+    hostnameOverride: z.string().min(1).max(255).optional(),
+    channel: z.string().min(1).max(250),
+    chaincode: z.string().min(1).max(250),
+    mspId: z.string().min(1).max(250),
+    deadlinesMs: z
+      .object({
+        evaluate: z.number().int().positive().optional(),
+        endorse: z.number().int().positive().optional(),
+        submit: z.number().int().positive().optional(),
+        commitStatus: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    identity: z
+      .object({
+        certificatePem: Pem.optional(),
+        certificateFile: z.string().min(1).optional(),
+        privateKeyPem: Pem.optional(),
+        privateKeyFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+async function pemFrom(inline: string | undefined, file: string | undefined, base: string, what: string): Promise<string | undefined> {
+  if (inline !== undefined) return inline;
+  if (file === undefined) return undefined;
+  try {
+    return await readFile(path.resolve(base, file), 'utf8');
+  } catch {
+    throw new DomainError('VALIDATION', `The ledger connection file names ${what} "${file}", which cannot be read. Check the path, or call IT support.`);
+  }
+}
+
+/**
+ * Parses a connection file's text. `baseDir` resolves the `…File` paths.
+ * @throws DomainError VALIDATION with what is wrong in the file.
+ */
+export async function parseConnectionFile(text: string, baseDir: string): Promise<ConnectionSettings> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new DomainError('VALIDATION', 'The ledger connection file is not valid JSON. Ask IT support for a new one.');
+  }
+  const parsed = ConnectionFile.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first ? first.path.join('.') || '(top level)' : '';
+    throw new DomainError('VALIDATION', `The ledger connection file is not usable: ${where}: ${first?.message ?? 'invalid'}. Ask IT support for a new one.`);
+  }
+  const f = parsed.data;
+  const tlsCa = await pemFrom(f.tlsCaCertificatePem, f.tlsCaCertificateFile, baseDir, 'the TLS CA certificate');
+  let identity: ConnectionSettings['identity'];
+  if (f.identity) {
+    const certificatePem = await pemFrom(f.identity.certificatePem, f.identity.certificateFile, baseDir, 'the certificate');
+    const privateKeyPem = await pemFrom(f.identity.privateKeyPem, f.identity.privateKeyFile, baseDir, 'the private key');
+    if (!certificatePem || !privateKeyPem) throw new DomainError('VALIDATION', 'The ledger connection file gives an identity without both its certificate and its private key.');
+    identity = { certificatePem, privateKeyPem };
+  }
+  const d = f.deadlinesMs ?? {};
+  return {
+    endpoint: f.endpoint,
+    ...(tlsCa ? { tlsCaCertificatePem: tlsCa } : {}),
+    ...(f.hostnameOverride ? { hostnameOverride: f.hostnameOverride } : {}),
+    channel: f.channel,
+    chaincode: f.chaincode,
+    mspId: f.mspId,
+    deadlines: {
+      evaluateMs: d.evaluate ?? DEFAULT_DEADLINES.evaluateMs,
+      endorseMs: d.endorse ?? DEFAULT_DEADLINES.endorseMs,
+      submitMs: d.submit ?? DEFAULT_DEADLINES.submitMs,
+      commitStatusMs: d.commitStatus ?? DEFAULT_DEADLINES.commitStatusMs,
+    },
+    ...(identity ? { identity } : {}),
+  };
+}
+
+/** Reads and parses a connection file. @throws DomainError VALIDATION */
+export async function readConnectionFile(file: string): Promise<ConnectionSettings> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new DomainError('VALIDATION', `The ledger connection file ${path.basename(file)} cannot be read. Check that it exists, or call IT support.`);
+  }
+  return parseConnectionFile(text, path.dirname(file));
+}
+
+/** The part of the devnet's network bundle (`<devnet dataDir>/bundle.json`) the workstation reads. */
+export interface DevnetBundle {
+  endpoint: string;
+  tlsCaCertificatePem?: string;
+  hostnameOverride?: string;
+  channel: string;
+  chaincode: string;
+  identities: Array<{ name: string; mspId: string; certificatePem: string; privateKeyPem: string }>;
+}
+
+/**
+ * Settings for the devnet. `identityName` picks a fixed bundle identity (tests, tools); without
+ * it the workstation signs as the signed-in staff member of `mspId`.
+ * @throws DomainError VALIDATION when the named identity is not in the bundle.
+ */
+export function settingsFromDevnetBundle(bundle: DevnetBundle, options: { mspId: string; identityName?: string; deadlines?: Partial<Deadlines> }): ConnectionSettings {
+  let identity: ConnectionSettings['identity'];
+  if (options.identityName !== undefined) {
+    const who = bundle.identities.find((i) => i.name === options.identityName);
+    if (!who) throw new DomainError('VALIDATION', `The devnet bundle has no identity named ${options.identityName}.`);
+    identity = { certificatePem: who.certificatePem, privateKeyPem: who.privateKeyPem };
+  }
+  return {
+    endpoint: bundle.endpoint,
+    ...(bundle.tlsCaCertificatePem ? { tlsCaCertificatePem: bundle.tlsCaCertificatePem } : {}),
+    ...(bundle.hostnameOverride ? { hostnameOverride: bundle.hostnameOverride } : {}),
+    channel: bundle.channel,
+    chaincode: bundle.chaincode,
+    mspId: options.mspId,
+    deadlines: { ...DEFAULT_DEADLINES, ...options.deadlines },
+    ...(identity ? { identity } : {}),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * One gRPC channel to the gateway peer, with a Fabric Gateway per signing identity on top of
+ * it, per-call deadlines, and what the status bar needs: are we online, and why not.
+ *
+ * "Online" is the gRPC channel being READY and the last call not having failed for a
+ * connectivity reason. When offline, a probe reconnects with backoff and jitter and tells the
+ * listeners as soon as the gateway answers again.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import { Backoff, type BackoffOptions } from './backoff';
+import type { ConnectionSettings } from './connection-file';
+
+export type ConnectionStatus = 'online' | 'offline' | 'connecting';
+
+/** Who signs: a certificate (public) and a function that signs digests with the matching key. */
+export interface LedgerSigner {
+  /** The staff identity id on this workstation (or a fixed name for a connection-file identity). */
+  identityId: string;
+  mspId: string;
+  certificatePem: string;
+  sign(digest: Uint8Array): Promise<Uint8Array>;
+}
+
+/** The certificate of a signer, enough to rebuild a gateway for already-signed bytes. */
+export type LedgerIdentityRef = Pick<LedgerSigner, 'identityId' | 'mspId' | 'certificatePem'>;
+
+export function signerFromKey(identity: LedgerIdentityRef, privateKey: KeyObject | string): LedgerSigner {
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  const sign = signers.newPrivateKeySigner(key);
+  return { ...identity, sign: (digest) => sign(digest) };
+}
+
+/** gRPC status codes that mean "the gateway could not be reached", not "the gateway said no". */
+const CONNECTIVITY_CODES = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED, grpc.status.RESOURCE_EXHAUSTED]);
+
+export function isConnectivityCode(code: unknown): boolean {
+  return typeof code === 'number' && CONNECTIVITY_CODES.has(code);
+}
+
+export interface LedgerConnectionOptions {
+  backoff?: BackoffOptions;
+}
+
+export class LedgerConnection {
+  readonly settings: ConnectionSettings;
+  readonly #client: grpc.Client;
+  readonly #gateways = new Map<string, Gateway>();
+  readonly #listeners = new Set<(status: ConnectionStatus, problem: string | null) => void>();
+  readonly #backoff: Backoff;
+  #status: ConnectionStatus = 'connecting';
+  #problem: string | null = null;
+  #probing = false;
+  #closed = false;
+  #probeTimer: NodeJS.Timeout | null = null;
+
+  constructor(settings: ConnectionSettings, options: LedgerConnectionOptions = {}) {
+    this.settings = settings;
+    this.#backoff = new Backoff(options.backoff);
+    const credentials = settings.tlsCaCertificatePem ? grpc.credentials.createSsl(Buffer.from(settings.tlsCaCertificatePem)) : grpc.credentials.createInsecure();
+    this.#client = new grpc.Client(settings.endpoint, credentials, {
+      ...(settings.hostnameOverride ? { 'grpc.ssl_target_name_override': settings.hostnameOverride, 'grpc.default_authority': settings.hostnameOverride } : {}),
+      // Our own probe does the backing off; gRPC's default (up to 2 minutes) would leave the
+      // queue idle long after the gateway is back.
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 2_000,
+      // Notice a peer that vanished without closing the connection (cable pulled).
+      'grpc.keepalive_time_ms': 15_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+      'grpc.max_receive_message_length': 100 * 1024 * 1024,
+    });
+  }
+
+  status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  problem(): string | null {
+    return this.#problem;
+  }
+
+  onChange(listener: (status: ConnectionStatus, problem: string | null) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #set(status: ConnectionStatus, problem: string | null): void {
+    if (status === this.#status && problem === this.#problem) return;
+    this.#status = status;
+    this.#problem = problem;
+    for (const l of this.#listeners) l(status, problem);
+  }
+
+  /** The gateway for this signer (one per identity, all sharing the one gRPC channel). */
+  gateway(identity: LedgerIdentityRef): Gateway {
+    const existing = this.#gateways.get(identity.identityId);
+    if (existing) return existing;
+    const d = this.settings.deadlines;
+    const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
+    const gateway = connect({
+      client: this.#client,
+      identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificatePem) },
+      // No signer: the gateway signs nothing by itself. The outbox and the inbox sign each
+      // request explicitly (offline-signing flow), so what was signed can be persisted.
+      hash: hash.sha256,
+      evaluateOptions: deadline(d.evaluateMs),
+      endorseOptions: deadline(d.endorseMs),
+      submitOptions: deadline(d.submitMs),
+      commitStatusOptions: deadline(d.commitStatusMs),
+    });
+    this.#gateways.set(identity.identityId, gateway);
+    return gateway;
+  }
+
+  network(identity: LedgerIdentityRef): Network {
+    return this.gateway(identity).getNetwork(this.settings.channel);
+  }
+
+  /** A call got through: we are online. */
+  reportSuccess(): void {
+    this.#backoff.reset();
+    this.#set('online', null);
+  }
+
+  /**
+   * A call failed because the gateway could not be reached: go offline and start probing.
+   * `problem` is a sentence for the status bar.
+   */
+  reportUnreachable(problem: string): void {
+    if (this.#closed) return;
+    this.#set('offline', problem);
+    this.#probe();
+  }
+
+  /** Resolves when the channel is ready, or false after `timeoutMs`. Starts connecting if idle. */
+  waitForReady(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.#client.waitForReady(Date.now() + timeoutMs, (err) => resolve(!err));
+    });
+  }
+
+  /** Tries to reach the gateway, with growing, jittered pauses, until it answers or we close. */
+  #probe(): void {
+    if (this.#probing || this.#closed) return;
+    this.#probing = true;
+    const attempt = async (): Promise<void> => {
+      if (this.#closed) return;
+      const ready = await this.waitForReady(2_000);
+      if (this.#closed) return;
+      if (ready) {
+        this.#probing = false;
+        this.reportSuccess();
+        return;
+      }
+      if (this.#status !== 'offline') this.#set('offline', this.#problem ?? 'The ledger gateway cannot be reached.');
+      this.#probeTimer = setTimeout(() => void attempt(), this.#backoff.next());
+      this.#probeTimer.unref();
+    };
+    void attempt();
+  }
+
+  /** Checks the channel once at start: online, or offline with probing. */
+  async start(): Promise<void> {
+    const ready = await this.waitForReady(2_000);
+    if (ready) this.reportSuccess();
+    else this.reportUnreachable(`The ledger gateway at ${this.settings.endpoint} cannot be reached. Work continues offline; changes will be sent when it is back.`);
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#probeTimer) clearTimeout(this.#probeTimer);
+    for (const g of this.#gateways.values()) g.close();
+    this.#gateways.clear();
+    this.#client.close();
+  }
+}

@@ -1,0 +1,402 @@
+/**
+ * Sends the outbox to the ledger: in order per key, many keys at once, each transaction
+ * signed once and resumed from what was persisted.
+ *
+ * The offline-signing flow of @hyperledger/fabric-gateway, one persisted step per stage:
+ *   queued    --newProposal, sign digest-->                 signed    (tx id + signed proposal)
+ *   signed    --endorse, sign transaction digest-->         endorsed  (signed transaction bytes)
+ *   endorsed  --submit, sign commit-status digest-->        submitted (signed commit request)
+ *   submitted --getStatus-->                                committed | conflict | failed
+ * Each step's bytes are committed to the cache BEFORE the next network call, so a crash at any
+ * point resumes with the same transaction id: an `endorsed` row is submitted again with the
+ * same bytes (the ledger marks a second copy DUPLICATE_TXID and the commit status reports the
+ * first), never as a new transaction.
+ */
+import { type Proposal } from '@hyperledger/fabric-gateway';
+import { peer } from '@hyperledger/fabric-protos';
+import type { CacheDatabase, WriteHandle } from '../cache/database';
+import { sql } from '../cache/sql';
+import { BatchWriter } from './batch-writer';
+import type { LedgerConnection, LedgerIdentityRef, LedgerSigner } from './connection';
+import { classifyGatewayError, type GatewayFailure } from './gateway-errors';
+import { decodePayload, identityOf, selectReady, UndecodableRowError, type OutboxRow, type Payload } from './outbox';
+
+/** What happened to a write, for the domain code that queued it. */
+export type Settlement =
+  | { kind: 'committed'; row: OutboxRow; blockNumber: number; result: Uint8Array | null }
+  | { kind: 'failed'; row: OutboxRow; code: string; reason: string }
+  | { kind: 'discarded'; row: OutboxRow };
+
+/**
+ * Called inside the cache transaction that records the outcome, so the domain's own tables
+ * (e.g. "admission confirmed on the ledger") change atomically with the outbox row.
+ */
+export type SettlementHandler = (w: WriteHandle, settlement: Settlement) => Promise<void>;
+
+/** Test-only fault injection points: a hook may throw (or never return) to simulate a crash there. */
+export interface WorkerHooks {
+  /** After the orderer accepted the transaction, before that is recorded. */
+  afterSubmit?(row: OutboxRow, txId: string): Promise<void> | void;
+  /** After the submitted state is recorded, before the commit status is asked for. */
+  afterSubmitRecorded?(row: OutboxRow, txId: string): Promise<void> | void;
+}
+
+export interface OutboxWorkerOptions {
+  db: CacheDatabase;
+  connection: LedgerConnection;
+  /** Who can sign right now (the signed-in staff member; a fixed identity in tools and tests). */
+  signers: () => readonly LedgerSigner[];
+  /** Transactions in flight at once (default 128). */
+  window?: number;
+  /** Conflicts in a row after which a retry-safe write is failed anyway (default 20). */
+  maxConflicts?: number;
+  settlement?: (operation: string) => SettlementHandler | undefined;
+  hooks?: WorkerHooks;
+  now?: () => Date;
+  /** Something changed that the status bar shows (counts, failures, last sync). */
+  onChange?: () => void;
+  log?: (line: string) => void;
+}
+
+const CONFLICT_CODES = new Set<number>([11, 12]); // MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT
+const DUPLICATE_TXID = 9;
+
+const STATUS_NAMES = new Map<number, string>(Object.entries(peer.TxValidationCode).map(([name, value]) => [value, name]));
+
+function statusName(code: number): string {
+  return STATUS_NAMES.get(code) ?? `CODE_${code}`;
+}
+
+function transientOf(payload: Payload): Record<string, Uint8Array> | undefined {
+  if (!payload.transient) return undefined;
+  return Object.fromEntries(Object.entries(payload.transient).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+}
+
+/** The payload without its private (transient) part: nothing private is kept once the ledger has it. */
+function withoutTransient(payloadText: string): string {
+  try {
+    const p = JSON.parse(payloadText) as Record<string, unknown>;
+    delete p.transient;
+    return JSON.stringify(p);
+  } catch {
+    return payloadText;
+  }
+}
+
+export class OutboxWorker {
+  readonly #o: OutboxWorkerOptions;
+  readonly #writer: BatchWriter;
+  readonly #inflight = new Set<number>();
+  readonly #identities = new Map<string, LedgerIdentityRef>();
+  #running = false;
+  #loopDone: Promise<void> = Promise.resolve();
+  #wake: (() => void) | null = null;
+  #woken = false;
+  #idleWaiters: Array<() => void> = [];
+  #unsubscribe: (() => void) | null = null;
+  #lastDrainAt: string | null = null;
+
+  constructor(options: OutboxWorkerOptions) {
+    this.#o = options;
+    this.#writer = new BatchWriter(options.db);
+  }
+
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  #now(): Date {
+    return this.#o.now?.() ?? new Date();
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unsubscribe = this.#o.connection.onChange((status) => {
+      if (status === 'online') this.wake();
+    });
+    this.#loopDone = this.#loop();
+  }
+
+  /** New rows were queued, a signer signed in, or the connection came back: look again. */
+  wake(): void {
+    this.#woken = true;
+    const w = this.#wake;
+    this.#wake = null;
+    w?.();
+  }
+
+  /** Stops taking rows and waits for the ones in flight to reach a persisted step. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#unsubscribe?.();
+    this.wake();
+    await this.#loopDone;
+    while (this.#inflight.size > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Resolves the next time the worker finds nothing it can send and nothing in flight. */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#idleWaiters.push(resolve);
+      this.wake();
+    });
+  }
+
+  async #sleep(): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    });
+    this.#woken = false;
+  }
+
+  async #loop(): Promise<void> {
+    const window = this.#o.window ?? 128;
+    while (this.#running) {
+      if (this.#o.connection.status() === 'offline') {
+        // The connection's probe wakes us when the gateway answers again.
+        this.#notifyIdle();
+        await this.#sleep();
+        continue;
+      }
+      const room = window - this.#inflight.size;
+      let taken = 0;
+      // Refill in chunks (not one row per finished row): the query scans the queue.
+      if (room >= Math.max(1, Math.floor(window / 4)) || this.#inflight.size === 0) {
+        const signers = this.#o.signers().map((s) => s.identityId);
+        let rows: OutboxRow[] = [];
+        try {
+          rows = await this.#o.db.read((r) => selectReady(r, { limit: room, exclude: [...this.#inflight], signers }));
+        } catch (err) {
+          this.#o.log?.(`outbox: cannot read the queue: ${(err as Error).message}`);
+          if (!this.#running) break;
+        }
+        for (const row of rows) {
+          this.#inflight.add(row.seq);
+          taken++;
+          void this.#process(row)
+            .catch((err: unknown) => this.#o.log?.(`outbox: row ${row.seq}: ${(err as Error).stack ?? String(err)}`))
+            .finally(() => {
+              this.#inflight.delete(row.seq);
+              this.wake();
+            });
+        }
+      }
+      if (taken === 0 && this.#inflight.size === 0) this.#notifyIdle();
+      await this.#sleep();
+    }
+    this.#notifyIdle();
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  async #identity(row: OutboxRow): Promise<LedgerIdentityRef | undefined> {
+    const known = this.#identities.get(row.identity_id);
+    if (known) return known;
+    const found = await this.#o.db.read((r) => identityOf(r, row.identity_id));
+    if (found) this.#identities.set(row.identity_id, found);
+    return found;
+  }
+
+  async #persist(seq: number, work: (w: WriteHandle) => Promise<void>): Promise<void> {
+    await this.#writer.write(work);
+    void seq;
+  }
+
+  /** One row, from wherever it was persisted, as far as it can go now. */
+  async #process(start: OutboxRow): Promise<void> {
+    const row = { ...start };
+    let payload: Payload;
+    try {
+      payload = decodePayload(row.payload);
+    } catch (err) {
+      if (!(err instanceof UndecodableRowError)) throw err;
+      await this.#quarantine(row, err.message);
+      return;
+    }
+    const identity = await this.#identity(row);
+    if (!identity) {
+      await this.#quarantine(row, 'The identity that made this change is not known on this workstation any more.');
+      return;
+    }
+    const signer = this.#o.signers().find((s) => s.identityId === row.identity_id);
+    if (!signer && row.state !== 'submitted') return; // waits for its author to sign in
+    const gateway = this.#o.connection.gateway(identity);
+    const { connection } = this.#o;
+
+    for (let step = 0; step < 8 && this.#running; step++) {
+      switch (row.state) {
+        case 'queued': {
+          if (!signer) return;
+          const contract = gateway.getNetwork(connection.settings.channel).getContract(connection.settings.chaincode);
+          const transientData = transientOf(payload);
+          const unsigned = contract.newProposal(payload.transaction, { arguments: payload.args, ...(transientData ? { transientData } : {}) });
+          const signed = gateway.newSignedProposal(unsigned.getBytes(), await signer.sign(unsigned.getDigest()));
+          const txId = signed.getTransactionId();
+          const bytes = signed.getBytes();
+          const at = this.#now().toISOString();
+          await this.#persist(row.seq, async (w) => {
+            await w.run(sql`UPDATE outbox SET state = 'signed', tx_id = ${txId}, proposal_bytes = ${Buffer.from(bytes)}, attempts = attempts + 1, updated_at = ${at} WHERE seq = ${row.seq}`);
+          });
+          Object.assign(row, { state: 'signed', tx_id: txId, proposal_bytes: bytes, attempts: row.attempts + 1 });
+          break;
+        }
+        case 'signed': {
+          if (!signer || !row.proposal_bytes) return;
+          const proposal: Proposal = gateway.newProposal(row.proposal_bytes);
+          let endorsed;
+          try {
+            endorsed = await proposal.endorse();
+          } catch (err) {
+            await this.#failure(row, classifyGatewayError(err, 'endorse'));
+            return;
+          }
+          connection.reportSuccess();
+          const signedTx = gateway.newSignedTransaction(endorsed.getBytes(), await signer.sign(endorsed.getDigest()));
+          const txBytes = signedTx.getBytes();
+          const result = endorsed.getResult();
+          const at = this.#now().toISOString();
+          await this.#persist(row.seq, async (w) => {
+            await w.run(sql`UPDATE outbox SET state = 'endorsed', transaction_bytes = ${Buffer.from(txBytes)}, result = ${Buffer.from(result)}, updated_at = ${at} WHERE seq = ${row.seq}`);
+          });
+          Object.assign(row, { state: 'endorsed', transaction_bytes: txBytes });
+          break;
+        }
+        case 'endorsed': {
+          if (!signer || !row.transaction_bytes || !row.tx_id) return;
+          const tx = gateway.newTransaction(row.transaction_bytes);
+          let submitted;
+          try {
+            submitted = await tx.submit();
+          } catch (err) {
+            await this.#failure(row, classifyGatewayError(err, 'submit'));
+            return;
+          }
+          connection.reportSuccess();
+          await this.#o.hooks?.afterSubmit?.(row, row.tx_id);
+          const commit = gateway.newSignedCommit(submitted.getBytes(), await signer.sign(submitted.getDigest()));
+          const commitBytes = commit.getBytes();
+          const at = this.#now().toISOString();
+          await this.#persist(row.seq, async (w) => {
+            await w.run(sql`UPDATE outbox SET state = 'submitted', commit_bytes = ${Buffer.from(commitBytes)}, updated_at = ${at} WHERE seq = ${row.seq}`);
+          });
+          Object.assign(row, { state: 'submitted', commit_bytes: commitBytes });
+          await this.#o.hooks?.afterSubmitRecorded?.(row, row.tx_id);
+          break;
+        }
+        case 'submitted': {
+          if (!row.commit_bytes) {
+            // A submitted row always has its commit request; without it, submit again (same bytes).
+            Object.assign(row, { state: 'endorsed' });
+            break;
+          }
+          let status;
+          try {
+            status = await gateway.newCommit(row.commit_bytes).getStatus();
+          } catch (err) {
+            const failure = classifyGatewayError(err, 'commit status');
+            if (failure.kind === 'unreachable' && failure.code === 'DEADLINE_EXCEEDED' && (await this.#o.connection.waitForReady(1_000))) {
+              // The gateway is there but never saw this transaction committed: the orderer may
+              // have lost it (restart). Submit the same signed bytes again; same tx id, so it
+              // cannot commit twice.
+              const at = this.#now().toISOString();
+              await this.#persist(row.seq, (w) => w.run(sql`UPDATE outbox SET state = 'endorsed', updated_at = ${at} WHERE seq = ${row.seq}`).then(() => undefined));
+              Object.assign(row, { state: 'endorsed' });
+              break;
+            }
+            await this.#failure(row, failure);
+            return;
+          }
+          connection.reportSuccess();
+          await this.#settleStatus(row, status.code, Number(status.blockNumber));
+          return;
+        }
+        default:
+          return;
+      }
+    }
+  }
+
+  async #settleStatus(row: OutboxRow, code: number, blockNumber: number): Promise<void> {
+    const at = this.#now().toISOString();
+    // DUPLICATE_TXID: this very transaction (same signed bytes) was already ordered earlier;
+    // commit status reports the first copy, so this only appears if the ledger says so about
+    // ours, which still means it is on the ledger once.
+    if (code === 0 || code === DUPLICATE_TXID) {
+      const result = await this.#o.db.read((r) => r.get<{ result: Uint8Array | null }>(sql`SELECT result FROM outbox WHERE seq = ${row.seq}`));
+      await this.#persist(row.seq, async (w) => {
+        await w.run(sql`
+          UPDATE outbox SET state = 'committed', block_number = ${blockNumber}, committed_at = ${at}, updated_at = ${at},
+            payload = ${withoutTransient(row.payload)}, proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL,
+            error_code = NULL, error_message = NULL
+          WHERE seq = ${row.seq} AND state = 'submitted'`);
+        await w.run(sql`INSERT INTO sync_meta (key, value) VALUES ('lastSyncAt', ${at}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+        await this.#o.settlement?.(row.operation)?.(w, { kind: 'committed', row, blockNumber, result: result?.result ?? null });
+      });
+      this.#lastDrainAt = at;
+      this.#o.onChange?.();
+      return;
+    }
+    if (CONFLICT_CODES.has(code) && row.retry_safe === 1 && row.conflicts + 1 < (this.#o.maxConflicts ?? 20)) {
+      // The ledger changed between endorsement and commit. The write is declared safe to
+      // repeat, so it goes again as a NEW transaction, endorsed against the current state.
+      await this.#persist(row.seq, async (w) => {
+        await w.run(sql`
+          UPDATE outbox SET state = 'queued', tx_id = NULL, proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL,
+            conflicts = conflicts + 1, updated_at = ${at}
+          WHERE seq = ${row.seq} AND state = 'submitted'`);
+      });
+      this.#o.onChange?.();
+      return;
+    }
+    const reason = CONFLICT_CODES.has(code)
+      ? 'Someone else changed the same record on the ledger at the same moment. Check the record, then send it again or discard it.'
+      : `The ledger did not accept this change (${statusName(code)}). Check it, then send it again or discard it.`;
+    await this.#fail(row, statusName(code), reason, blockNumber);
+  }
+
+  async #failure(row: OutboxRow, failure: GatewayFailure): Promise<void> {
+    if (failure.kind === 'unreachable') {
+      // Nothing was decided: the row stays as persisted and goes again when we are back online.
+      this.#o.connection.reportUnreachable(failure.message);
+      this.#o.onChange?.();
+      return;
+    }
+    this.#o.connection.reportSuccess();
+    await this.#fail(row, failure.code, failure.message, null);
+  }
+
+  async #fail(row: OutboxRow, code: string, reason: string, blockNumber: number | null): Promise<void> {
+    const at = this.#now().toISOString();
+    await this.#persist(row.seq, async (w) => {
+      await w.run(sql`
+        UPDATE outbox SET state = 'failed', error_code = ${code}, error_message = ${reason}, block_number = ${blockNumber},
+          proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL, updated_at = ${at}
+        WHERE seq = ${row.seq}`);
+      await this.#o.settlement?.(row.operation)?.(w, { kind: 'failed', row, code, reason });
+    });
+    this.#o.onChange?.();
+  }
+
+  async #quarantine(row: OutboxRow, reason: string): Promise<void> {
+    const at = this.#now().toISOString();
+    await this.#persist(row.seq, async (w) => {
+      await w.run(sql`UPDATE outbox SET state = 'quarantined', error_code = 'UNDECODABLE', error_message = ${reason}, updated_at = ${at} WHERE seq = ${row.seq}`);
+    });
+    this.#o.log?.(`outbox: row ${row.seq} quarantined: ${reason}`);
+    this.#o.onChange?.();
+  }
+
+  /** When the worker last confirmed a commit in this process. */
+  get lastDrainAt(): string | null {
+    return this.#lastDrainAt;
+  }
+}
