@@ -69,6 +69,8 @@ async function createWindow(): Promise<void> {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // Middle-click must not open links in new windows (the window-open handler denies them too).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());
