@@ -196,7 +196,11 @@ export class MemoryDidWebCache implements DidWebCache {
   }
 
   put(did: string, document: DIDDocument): Promise<void> {
-    checkDocument(did, document);
+    try {
+      checkDocument(did, document);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     this.documents.set(did, structuredClone(document));
     return Promise.resolve();
   }
