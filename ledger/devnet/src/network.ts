@@ -107,7 +107,7 @@ export function loadConfig(configPath: string = DEFAULT_CONFIG_PATH): DevnetConf
       ...(c.collectionsConfigPath ? { collectionsConfigPath: path.resolve(base, c.collectionsConfigPath) } : {}),
     })),
     blockMaxTx: raw.blockMaxTx ?? 100,
-    blockTimeoutMs: raw.blockTimeoutMs ?? 250,
+    blockTimeoutMs: raw.blockTimeoutMs ?? 100,
   };
 }
 
