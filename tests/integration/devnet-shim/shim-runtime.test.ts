@@ -110,6 +110,14 @@ describe('chaincode shim runtime with the asset fixture chaincode', () => {
     expect(result.event).toBeUndefined();
   });
 
+  it('serves contract-api metadata, which needs class-transformer 0.4.0 (0.4.1 lacks classToPlain)', async () => {
+    const result = await invoke(['org.hyperledger.fabric:GetMetadata']);
+    expect(result.response.status).toBe(200);
+    const metadata = JSON.parse(payloadText(result)) as { contracts: Record<string, { transactions: Array<{ name: string }> }> };
+    const names = metadata.contracts.AssetContract?.transactions.map((t) => t.name) ?? [];
+    expect(names).toEqual(expect.arrayContaining(['CreateAsset', 'TransferAsset', 'PutPrivateAsset', 'SetAssetEndorsementPolicy']));
+  });
+
   it('runs an Init proposal as INIT', async () => {
     const result = await invoke(['InitLedger'], { isInit: true });
     expect(result.response.status).toBe(200);
