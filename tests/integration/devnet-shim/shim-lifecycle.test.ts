@@ -15,7 +15,7 @@ describe('chaincode process lifecycle', () => {
   const runtimes: ChaincodeRuntime[] = [];
   const tempDirs: string[] = [];
 
-  function newRuntime(options: { executeTimeoutMs?: number; log?: (m: string) => void } = {}): ChaincodeRuntime {
+  function newRuntime(options: { executeTimeoutMs?: number; log?: (m: string) => void; autoRestart?: boolean } = {}): ChaincodeRuntime {
     const runtime = createShimRuntime({ chaincodeName: 'asset', packageDir: assetChaincodeDir, ...options });
     runtimes.push(runtime);
     return runtime;
@@ -87,6 +87,20 @@ describe('chaincode process lifecycle', () => {
     const again = await runtime.simulate(await buildRequest({ identity: clerk, args: ['ReadAsset', 'a1'] }), state);
     expect(JSON.parse(payloadText(again))).toMatchObject({ id: 'a1', owner: 'alice' });
     expect(lines.filter((l) => l.includes('is ready'))).toHaveLength(2);
+  });
+
+  it('with autoRestart, brings a crashed chaincode back on the next transaction, but not after stop()', async () => {
+    const runtime = newRuntime({ autoRestart: true });
+    await runtime.start();
+    await expect(runtime.simulate(await buildRequest({ identity: clerk, args: ['CrashChaincode'] }), state)).rejects.toMatchObject({
+      code: 'CHAINCODE_CRASHED',
+    });
+    const next = await runtime.simulate(await buildRequest({ identity: clerk, args: ['ReadAsset', 'a1'] }), state);
+    expect(next.response.status).toBe(200);
+    await runtime.stop();
+    await expect(runtime.simulate(await buildRequest({ identity: clerk, args: ['ReadAsset', 'a1'] }), state)).rejects.toMatchObject({
+      code: 'CHAINCODE_NOT_RUNNING',
+    });
   });
 
   it('fails transactions still running when the runtime stops', async () => {

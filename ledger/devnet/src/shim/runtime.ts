@@ -25,6 +25,12 @@ export interface ShimRuntimeOptions {
   executeTimeoutMs?: number;
   /** How long start() waits for the chaincode to register; default 60 s. */
   startTimeoutMs?: number;
+  /**
+   * Start the chaincode again on the next simulate() after it crashed (default false). The
+   * transaction running when it crashed still fails with CHAINCODE_CRASHED; after stop() the
+   * runtime never restarts by itself.
+   */
+  autoRestart?: boolean;
 }
 
 type ChaincodeMessage = InstanceType<typeof peer.ChaincodeMessage>;
@@ -66,6 +72,10 @@ class ShimRuntime implements ChaincodeRuntime {
   private onRegistered: (() => void) | undefined;
   private readonly inFlight = new Map<string, InFlight>();
   private readonly logTail: string[] = [];
+  /** start() succeeded once (autoRestart only brings back a chaincode that ran). */
+  private hasStarted = false;
+  /** stop() was called and no start() since. */
+  private stopped = false;
 
   constructor(private readonly options: ShimRuntimeOptions) {
     this.chaincodeId = `${options.chaincodeName}:${options.chaincodeVersion ?? '1.0'}`;
@@ -75,6 +85,7 @@ class ShimRuntime implements ChaincodeRuntime {
   }
 
   start(): Promise<void> {
+    this.stopped = false;
     if (this.ready && this.child) return Promise.resolve();
     this.starting ??= this.launch().finally(() => {
       this.starting = undefined;
@@ -88,6 +99,10 @@ class ShimRuntime implements ChaincodeRuntime {
         'CHAINCODE_NOT_RUNNING',
         `This runtime runs chaincode "${this.options.chaincodeName}", not "${request.chaincodeName}".`,
       );
+    }
+    if (this.options.autoRestart && this.hasStarted && !this.stopped && !this.ready) {
+      this.log(`[shim] restarting chaincode ${this.chaincodeId} before transaction ${request.txId}`);
+      await this.start();
     }
     const stream = this.stream;
     if (!this.ready || !stream) {
@@ -166,6 +181,7 @@ class ShimRuntime implements ChaincodeRuntime {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.failInFlight('RUNTIME_STOPPED', 'The chaincode runtime was stopped while this transaction was running.');
     this.ready = false;
     const child = this.child;
@@ -266,6 +282,7 @@ class ShimRuntime implements ChaincodeRuntime {
         `Chaincode ${this.chaincodeId} stopped (${description}) while running this transaction. Restart the runtime (start()) and retry.`,
       );
     });
+    this.hasStarted = true;
     this.log(`[shim] chaincode ${this.chaincodeId} is ready`);
   }
 
