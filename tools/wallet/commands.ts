@@ -58,7 +58,9 @@ Commands:
   new-doctor --name N [--license-number X] [--jurisdiction X] [--specialty-code C]
               [--specialty-display D] [--board B] [--key ed25519|p256] [--bare]
   issue identity|coverage|licence|specialty|board-cert --wallet W [--status revocation|suspension|both|none]
-              [--days N] [--not-before YYYY-MM-DD] [claim options as for new-patient/new-doctor,
+              [--days N] [--not-before YYYY-MM-DD]
+              (default status: revocation for identity/coverage, both for doctors' credentials)
+              [claim options as for new-patient/new-doctor,
               --member-id, --plan, --group, --coverage-start, --coverage-end]
   consent --wallet W [--grantee did:web:…] [--grantee-name N] --purpose TREAT,ETREAT,HPAYMT,HOPERAT,HRESCH
               --categories demographics,encounters,conditions,medications,allergies,observations,
@@ -321,7 +323,10 @@ function claimsFor(type: Exclude<CredentialType, 'ConsentGrantCredential'>, opts
 }
 
 async function issueFromOptions(home: string, dir: string, type: Exclude<CredentialType, 'ConsentGrantCredential'>, claims: Record<string, unknown>, opts: Opts) {
-  const status = str(opts, 'status', 'revocation') as StatusChoice;
+  // Doctors' credentials can be suspended by the board; a patient's identity and coverage
+  // only revoked, which also keeps the admission QR code small.
+  const fallback = type === 'PatientIdentityCredential' || type === 'InsuranceCoverageCredential' ? 'revocation' : 'both';
+  const status = str(opts, 'status', fallback) as StatusChoice;
   if (!['revocation', 'suspension', 'both', 'none'].includes(status)) throw new WalletCliError('--status must be revocation, suspension, both or none.');
   const notBefore = optional(opts, 'not-before');
   return issueToWallet(home, dir, type, claims, {
@@ -470,7 +475,7 @@ async function demo(home: string, opts: Opts, report: Report, io: CliIo): Promis
   try {
     await loadWallet(walletDir(home, d));
   } catch {
-    await run(['new-doctor', '--name', doctor, '--status', 'both']);
+    await run(['new-doctor', '--name', doctor]);
   }
   const out = path.join(home, 'qr');
   const pr = await presentWallet(walletDir(home, p), await loadWallet(walletDir(home, p)), { out: path.join(out, `${p}.png`), video: path.join(out, `${p}.y4m`) });

@@ -139,15 +139,31 @@ export async function loadIssuers(home: string): Promise<IssuersFile> {
   return readJson<IssuersFile>(issuersFile(home));
 }
 
+/**
+ * did:web documents three ways: as a web server would serve them (<domain>/did.json), as one
+ * map { did: document }, and in the layout of the workstation's FileDidWebCache (one file per
+ * DID named by its URI-encoded DID), so that folder can be used as the offline cache as is.
+ * Also the trust registry rows the governance org would register for these issuers.
+ */
 async function writeDidDocuments(home: string, file: IssuersFile): Promise<void> {
   const all: Record<string, unknown> = {};
   for (const issuer of Object.values(file.issuers)) {
     const doc = didWebDocument(issuer);
     all[issuer.did] = doc;
     await writeJson(path.join(home, 'did-web', issuer.domain, 'did.json'), doc);
+    await writeJson(path.join(home, 'did-web', 'cache', `${encodeURIComponent(issuer.did)}.json`), doc);
   }
   await writeJson(path.join(home, 'did-web', 'did-documents.json'), all);
+  await writeJson(path.join(home, 'issuers', 'trust-registry.json'), trustRegistryEntries(file));
 }
+
+/** The issuers as TrustRegistryEntry rows (src-main/identity/mirrors.ts), for fixtures and `register`. */
+export function trustRegistryEntries(file: IssuersFile, validFrom = '2020-01-01T00:00:00.000Z'): { issuerDid: string; operatorMspId: string; credentialTypes: string[]; validFrom: string }[] {
+  return Object.values(file.issuers).map((i) => ({ issuerDid: i.did, operatorMspId: OPERATOR_MSP[i.role], credentialTypes: i.credentialTypes, validFrom }));
+}
+
+/** Demo MSP IDs of the organisations operating each issuer (data, overridable by `register`). */
+export const OPERATOR_MSP: Record<IssuerRole, string> = { identity: 'GovernanceMSP', insurer: 'InsurerMSP', board: 'MedicalBoardMSP' };
 
 async function allocateStatus(home: string, listId: string, purpose: StatusPurpose): Promise<StatusEntry> {
   const state = await readJson<StatusListState>(statusFile(home, listId));
@@ -183,11 +199,12 @@ export async function setCredentialStatus(home: string, credential: StoredCreden
   return state;
 }
 
+/** Field names follow the workstation's StatusListRecord (src-main/identity/mirrors.ts). */
 export interface ExportedStatusList {
   listId: string;
   statusListCredential: string;
-  issuer: string;
-  statusPurpose: StatusPurpose;
+  issuerDid: string;
+  purpose: StatusPurpose;
   /** GZIP, base64url, multibase 'u' (the shared codec). */
   encodedList: string;
   /** The same list as a BitstringStatusListCredential VC-JWT signed by the issuer. */
@@ -221,7 +238,7 @@ export async function exportStatusLists(home: string): Promise<ExportedStatusLis
         },
         issuer.key,
       );
-      out.push({ listId: state.listId, statusListCredential: urn, issuer: issuer.did, statusPurpose: purpose, encodedList, credentialJwt, updatedAt: new Date(now * 1000).toISOString() });
+      out.push({ listId: state.listId, statusListCredential: urn, issuerDid: issuer.did, purpose, encodedList, credentialJwt, updatedAt: new Date(now * 1000).toISOString() });
     }
   }
   return out;

@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createJsqrDecoder, createZxingDecoder, type ZxingQrDecoder } from '../../../src-renderer/lib/qr/decode';
+import { decodeWalletQr, encodeWalletQr } from '../../../src-shared/walletqr';
+import { makeScanVariants } from '../../../tools/wallet/distort';
+import { makeAdmissionBundle } from '../../../tools/wallet/fixtures';
+import { qrPngBuffer } from '../../../tools/wallet/qr-image';
+
+let zxing: ZxingQrDecoder;
+
+beforeAll(async () => {
+  // The same wasm file the renderer bundles, given as bytes: nothing is fetched.
+  const require = createRequire(import.meta.url);
+  const wasm = await readFile(require.resolve('zxing-wasm/reader/zxing_reader.wasm'));
+  zxing = createZxingDecoder({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) });
+});
+
+describe.each(['EdDSA', 'ES256'] as const)('QR picture round trip, %s bundle', (alg) => {
+  const bundle = makeAdmissionBundle(alg);
+  const code = encodeWalletQr(bundle.presentation)[0] as string;
+
+  it('PNG from the wallet -> decoder -> wallet QR decode gives the identical JWTs', async () => {
+    const text = await zxing.decodeFile(new Uint8Array(await qrPngBuffer(code)));
+    expect(text).toBe(code);
+    const decoded = decodeWalletQr(text as string);
+    expect(decoded.presentation).toBe(bundle.presentation);
+    expect(decoded.credentials).toEqual(bundle.credentials);
+  });
+
+  it('reads the code from 1280x720 camera frames, straight, rotated and tilted', async () => {
+    const variants = makeScanVariants(code).filter((v) => ['clean', 'rotation 30 deg', 'perspective 15%'].includes(v.name));
+    expect(variants).toHaveLength(3);
+    for (const v of variants) {
+      expect(v.frame.width).toBe(1280);
+      expect(await zxing.decode(v.frame), v.name).toBe(code);
+    }
+  });
+});
+
+describe('frames without a code', () => {
+  const blank = { data: new Uint8ClampedArray(320 * 240 * 4).fill(200), width: 320, height: 240 };
+
+  it('give null, not an error, so the camera loop just tries the next frame', async () => {
+    expect(await zxing.decode(blank)).toBeNull();
+    expect(await createJsqrDecoder().decode(blank)).toBeNull();
+  });
+});
