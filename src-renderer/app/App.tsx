@@ -98,7 +98,9 @@ export function App(): ReactNode {
 
 /** A new person at the keyboard starts on their own home screen with fresh sync state. */
 function useResetOnUserChange(): void {
-  const identityId = useSessionStore((s) => (s.session && s.session.status !== 'signed-out' ? s.session.identity.id : null));
+  const identityId = useSessionStore((s) =>
+    s.session && s.session.status !== 'signed-out' ? s.session.identity.id : null,
+  );
   const previous = useRef<string | null>(identityId);
   useEffect(() => {
     if (previous.current !== identityId) {

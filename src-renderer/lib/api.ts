@@ -159,7 +159,8 @@ function createElectronApi(bridge: CareLedgerApi): CareLedgerApi {
   for (const name of CHANNEL_NAMES) {
     api[name] = async (request: RequestOf<typeof name>) => {
       const fn = bridge[name] as unknown as ((r: unknown) => Promise<unknown>) | undefined;
-      if (typeof fn !== 'function') return failure('UNKNOWN_CHANNEL', 'This version of the workstation cannot do that yet.');
+      if (typeof fn !== 'function')
+        return failure('UNKNOWN_CHANNEL', 'This version of the workstation cannot do that yet.');
       try {
         return checkResult(name, await fn(request));
       } catch {

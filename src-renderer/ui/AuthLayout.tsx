@@ -23,7 +23,11 @@ export function AuthLayout({
       <header className="auth-brand">
         <Brand />
       </header>
-      <main className={`auth-card card${wide ? ' auth-card-wide' : ''}`} data-testid={testId} aria-labelledby="auth-title">
+      <main
+        className={`auth-card card${wide ? ' auth-card-wide' : ''}`}
+        data-testid={testId}
+        aria-labelledby="auth-title"
+      >
         <h1 id="auth-title">{title}</h1>
         {intro ? <div className="auth-intro">{intro}</div> : null}
         {children}

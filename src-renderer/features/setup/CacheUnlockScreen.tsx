@@ -76,7 +76,11 @@ export function CacheUnlockScreen({
   );
 
   return (
-    <AuthLayout testId="cache-unlock-screen" title={recovery ? 'Recover local data' : 'Unlock local data'} intro={intro}>
+    <AuthLayout
+      testId="cache-unlock-screen"
+      title={recovery ? 'Recover local data' : 'Unlock local data'}
+      intro={intro}
+    >
       {error ? <ErrorNotice error={error} /> : null}
       <form onSubmit={(e) => void submit(e)} noValidate>
         <PassphraseField

@@ -72,7 +72,8 @@ export function SetupScreen({ keyProtection }: { keyProtection: 'os-keychain' | 
       intro={
         <p>
           CareLedger keeps patient and staff data on this computer in an encrypted file. Choose how its key is
-          protected. {needsPassphrase
+          protected.{' '}
+          {needsPassphrase
             ? 'No system keychain is available here, so the key is protected by a passphrase that is asked for each time CareLedger starts.'
             : "The key is protected by this computer's keychain."}
         </p>
@@ -104,8 +105,8 @@ export function SetupScreen({ keyProtection }: { keyProtection: 'os-keychain' | 
         <fieldset className="fieldset">
           <legend>Recovery passphrase</legend>
           <p className="muted">
-            Used only if the {needsPassphrase ? 'passphrase is forgotten' : 'keychain is lost'}. Write it down and keep it
-            in a safe place away from this computer; without it the local data cannot be recovered.
+            Used only if the {needsPassphrase ? 'passphrase is forgotten' : 'keychain is lost'}. Write it down and keep
+            it in a safe place away from this computer; without it the local data cannot be recovered.
           </p>
           <PassphraseField
             id="setup-recovery"

@@ -59,7 +59,10 @@ export function SignInScreen(): ReactNode {
           )
         }
       >
-        <EnrolIdentityForm onEnrolled={afterEnrol} onCancel={identities.length > 0 ? () => setEnrolling(false) : undefined} />
+        <EnrolIdentityForm
+          onEnrolled={afterEnrol}
+          onCancel={identities.length > 0 ? () => setEnrolling(false) : undefined}
+        />
       </AuthLayout>
     );
   }

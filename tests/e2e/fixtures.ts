@@ -1,0 +1,165 @@
+/**
+ * Fixtures shared by every spec. A spec asks for:
+ * - `workstation`: the shared demo workstation, opened in a fresh page, signed out;
+ * - `launchWorkstation(options)`: a workstation of its own (fresh data folder, or a
+ *   restart on an existing one), stopped when the test ends.
+ *
+ * The `transport` option picks how the renderer reaches the services: `web` (Chromium and
+ * the web host) or `electron` (the real app; skipped when Electron's binary is missing).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { _electron as electron, test as base, type ElectronApplication, type Page } from '@playwright/test';
+import { repoRoot, startWebHost, type RunningWebHost } from './support/web-host';
+
+export type Transport = 'web' | 'electron';
+
+export const ELECTRON_MISSING = 'Electron binary not installed on this machine';
+
+/** The Electron binary's path, or null when the npm package was installed without it. */
+export function electronBinary(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const binary = require('electron') as unknown;
+    return typeof binary === 'string' && existsSync(binary) ? binary : null;
+  } catch {
+    // The electron package throws when its binary was never downloaded.
+    return null;
+  }
+}
+
+export interface Workstation {
+  page: Page;
+  transport: Transport;
+  /** The data folder of this workstation (to restart it on the same data). */
+  dataDir: string;
+  /** Stops the services (web host or Electron app). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  demo: boolean;
+  dataDir?: string;
+}
+
+interface TestFixtures {
+  /** Auto fixture: skips every test of the electron project when the binary is missing. */
+  requireTransport: void;
+  workstation: Workstation;
+  launchWorkstation: (options: LaunchOptions) => Promise<Workstation>;
+}
+
+interface WorkerFixtures {
+  transport: Transport;
+}
+
+async function openWebHost(page: Page, host: RunningWebHost): Promise<Workstation> {
+  await page.goto(host.url);
+  return { page, transport: 'web', dataDir: host.dataDir, stop: () => host.stop() };
+}
+
+async function launchElectron(options: LaunchOptions): Promise<Workstation> {
+  const binary = electronBinary();
+  if (binary === null) throw new Error(ELECTRON_MISSING);
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'careledger-e2e-electron-')));
+  // Assumes the main process takes the same --data-dir/--demo options as the web host.
+  const args = [path.join(repoRoot, 'out/main/index.js'), `--data-dir=${dataDir}`];
+  if (options.demo) args.push('--demo');
+  const app: ElectronApplication = await electron.launch({ executablePath: binary, args, cwd: repoRoot });
+  const page = await app.firstWindow();
+  await page.setViewportSize({ width: 1366, height: 768 });
+  let closed = false;
+  return {
+    page,
+    transport: 'electron',
+    dataDir,
+    async stop() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+    },
+  };
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  transport: ['web', { option: true, scope: 'worker' }],
+
+  requireTransport: [
+    async ({ transport }, use, testInfo) => {
+      testInfo.skip(transport === 'electron' && electronBinary() === null, ELECTRON_MISSING);
+      await use();
+    },
+    { auto: true },
+  ],
+
+  launchWorkstation: async ({ page, transport }, use) => {
+    const started: Workstation[] = [];
+    await use(async (options) => {
+      const ws =
+        transport === 'electron'
+          ? await launchElectron(options)
+          : await openWebHost(
+              page,
+              await startWebHost({ demo: options.demo, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }),
+            );
+      started.push(ws);
+      return ws;
+    });
+    for (const ws of started) await ws.stop();
+  },
+
+  workstation: async ({ page, transport }, use) => {
+    let ws: Workstation;
+    if (transport === 'electron') {
+      ws = await launchElectron({ demo: true });
+    } else {
+      const url = process.env.CARELEDGER_E2E_URL;
+      if (!url)
+        throw new Error('The shared web host is not running: tests/e2e/global-setup.ts sets CARELEDGER_E2E_URL.');
+      await page.goto(url);
+      ws = { page, transport, dataDir: '', stop: () => Promise.resolve() };
+    }
+    // One workstation, one session: whoever the last test left signed in is signed out first.
+    await callFromPage(ws.page, 'session.signOut', {});
+    await ws.page.reload();
+    await use(ws);
+    await callFromPage(ws.page, 'session.signOut', {}).catch(() => undefined);
+    await ws.stop();
+  },
+});
+
+export { expect } from '@playwright/test';
+
+/**
+ * Calls a contract channel from inside the page, the way any script in the renderer could:
+ * through the Electron preload bridge, or through the web host's HTTP API with the page's
+ * token. Used to show that refusals happen in the main process, not only in the UI.
+ */
+export async function callFromPage(
+  page: Page,
+  channel: string,
+  request: unknown,
+): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
+  return page.evaluate(
+    async ({ channel, request }) => {
+      // Runs in the page; the node tsconfig has no DOM types, hence the narrow casts.
+      const page = globalThis as unknown as {
+        careledger?: Record<string, (r: unknown) => Promise<unknown>>;
+        sessionStorage: { getItem(key: string): string | null };
+      };
+      const viaBridge = page.careledger?.[channel];
+      if (viaBridge) return (await viaBridge(request)) as { ok: boolean };
+      const token = page.sessionStorage.getItem('careledger.webHostToken') ?? '';
+      const response = await fetch(`/api/call/${channel}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(request),
+      });
+      return (await response.json()) as { ok: boolean };
+    },
+    { channel, request },
+  );
+}
