@@ -97,6 +97,12 @@ async function start(): Promise<void> {
   const dataDir = process.env.CARELEDGER_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
   workstation = createWorkstation({ dataDir, keychain: safeStorageKeychain(), validateResponses: !app.isPackaged });
   await workstation.start();
+  // npm start on the embedded devnet: demo staff from the devnet (tools/demo/start.ts sets these).
+  const devnetDir = process.env.CARELEDGER_DEVNET_DIR;
+  if (process.env.CARELEDGER_DEMO === '1' && devnetDir) {
+    const { prepareDemo } = await import('../demo/demo-staff');
+    await prepareDemo(workstation, { devnetDir, log: (line) => console.warn(line) });
+  }
   registerIpc(workstation, () => mainWindow);
   await createWindow();
 }

@@ -4,8 +4,9 @@
  *   CareLedger web host ready: http://127.0.0.1:<port>/#token=<token>
  *
  * Defaults: port 5174 (0 = any free port), data dir `.data/web` (relative to the current
- * folder). `--demo` opens the cache with the demo passphrase and enrols one demo identity per
- * role (PIN 1234); see src-main/demo/demo-staff.ts.
+ * folder). `--demo` opens the cache with the demo passphrase and enrols one staff identity per
+ * role (PIN 1234), taken from the devnet's network material in `--devnet-dir` (default
+ * `.data/devnet`); see src-main/demo/demo-staff.ts.
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string', default: '.data/web' },
       'renderer-dir': { type: 'string', default: path.join(repoRoot, 'out/renderer') },
       demo: { type: 'boolean', default: false },
+      'devnet-dir': { type: 'string', default: '.data/devnet' },
     },
     strict: true,
   });
@@ -41,8 +43,8 @@ async function main(): Promise<void> {
   const workstation = createWorkstation({ dataDir: path.resolve(values['data-dir']), keychain: null, validateResponses: true });
   await workstation.start();
   if (values.demo) {
-    await prepareDemo(workstation);
-    process.stderr.write(`Demo mode: one staff identity per role is enrolled; the PIN of each is ${DEMO_PIN}.\n`);
+    const source = await prepareDemo(workstation, { devnetDir: path.resolve(values['devnet-dir']), log: (l) => process.stderr.write(`${l}\n`) });
+    process.stderr.write(`Demo mode (${source}): one staff identity per role is enrolled; the PIN of each is ${DEMO_PIN}.\n`);
   }
   const host = await startWebHost({ workstation, rendererDir, port });
   process.stdout.write(`CareLedger web host ready: ${host.url}\n`);

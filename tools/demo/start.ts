@@ -28,17 +28,25 @@ function electronBinary(): string | null {
   return existsSync(binary) ? binary : null;
 }
 
-async function startEmbeddedLedger(): Promise<{ stop(): Promise<void> } | null> {
+const devnetDir = path.join(root, '.data/devnet');
+
+/** Starts the embedded devnet when no gateway is configured; returns the env the app needs. */
+async function startEmbeddedLedger(): Promise<{ env: Record<string, string>; stop(): Promise<void> } | null> {
   if (process.env.CARELEDGER_GATEWAY_CONFIG) return null;
   const devnetEntry = path.join(root, 'ledger/devnet/src/index.ts');
   if (!existsSync(devnetEntry)) {
-    process.stderr.write('No ledger gateway configured and the embedded devnet is not available yet: the ledger will show as not configured.\n');
+    process.stderr.write('No ledger gateway configured and the embedded devnet is not available: the ledger will show as not configured.\n');
     return null;
   }
-  const devnet = (await import(pathToFileURL(devnetEntry).href)) as { startDevnet?: (options?: Record<string, unknown>) => Promise<{ stop?: () => Promise<void>; close?: () => Promise<void> }> };
-  if (typeof devnet.startDevnet !== 'function') return null;
-  const running = await devnet.startDevnet({ dataDir: path.join(root, '.data/devnet') });
-  return { stop: async () => (running.stop ?? running.close)?.call(running) };
+  const devnet = (await import(pathToFileURL(devnetEntry).href)) as {
+    startDevnet(options: { dataDir: string; log?: (line: string) => void; logLevel?: string }): Promise<{ endpoint: string; bundlePath: string; stop(): Promise<void> }>;
+  };
+  const running = await devnet.startDevnet({ dataDir: devnetDir, logLevel: 'warn', log: (line) => process.stderr.write(`[devnet] ${line}\n`) });
+  process.stderr.write(`Embedded devnet running at ${running.endpoint}; demo staff PIN is 1234.\n`);
+  return {
+    env: { CARELEDGER_DEMO: '1', CARELEDGER_DEVNET_DIR: devnetDir, CARELEDGER_DEVNET_BUNDLE: running.bundlePath },
+    stop: () => running.stop(),
+  };
 }
 
 async function main(): Promise<void> {
@@ -50,7 +58,7 @@ async function main(): Promise<void> {
   const build = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
   const ledger = await startEmbeddedLedger();
-  const child = spawn(binary, [root], { cwd: root, stdio: 'inherit', env: process.env });
+  const child = spawn(binary, [root], { cwd: root, stdio: 'inherit', env: { ...process.env, ...(ledger?.env ?? {}) } });
   child.on('exit', (code) => {
     void (ledger?.stop() ?? Promise.resolve()).finally(() => process.exit(code ?? 0));
   });
