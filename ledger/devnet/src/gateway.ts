@@ -5,7 +5,7 @@
  * own peer identity.
  */
 import * as grpc from '@grpc/grpc-js';
-import { common, gateway, google, ledger as ledgerProtos, orderer, peer } from '@hyperledger/fabric-protos';
+import { common, gateway, google, ledger as ledgerProtos, msp, orderer, peer } from '@hyperledger/fabric-protos';
 import { DevnetError } from './errors';
 import type { Membership, Signer } from './identity';
 import {
@@ -96,8 +96,9 @@ function statusForDevnetError(err: DevnetError): grpc.status {
     case 'BAD_SIGNATURE':
       return grpc.status.PERMISSION_DENIED;
     case 'WRONG_CHANNEL':
-    case 'UNKNOWN_CHAINCODE':
       return grpc.status.NOT_FOUND;
+    case 'UNKNOWN_CHAINCODE':
+      return grpc.status.FAILED_PRECONDITION;
     case 'BAD_PROPOSAL':
       return grpc.status.INVALID_ARGUMENT;
     case 'STOPPED':
@@ -166,12 +167,29 @@ export class GatewayServer {
     return checkProposal(signed, this.#deps.membership, this.#deps.channelId);
   }
 
+  /**
+   * A proposal the endorsing peer refuses (bad signature, unknown org, expired certificate...):
+   * shaped as Fabric's gateway reports it, with the peer's reason in an ErrorDetail.
+   */
+  #refusal(
+    err: unknown,
+    signed: peer.SignedProposal | undefined,
+    targets: string[],
+    shape: (detail: string) => [grpc.status, string],
+  ): unknown {
+    if (!(err instanceof DevnetError) || err.code === 'WRONG_CHANNEL') return err;
+    const endorser = this.#peer(this.#evaluationOrg(targets, claimedMspId(signed)));
+    const detail = `error validating proposal: ${err.message}`;
+    const [code, message] = shape(detail);
+    return new RpcError(code, message, [{ address: endorser.address, mspId: endorser.mspId, message: detail }]);
+  }
+
   #chaincode(name: string): ChaincodeDefinition & { runtime: ChaincodeRuntime } {
     const cc = this.#deps.chaincodes.get(name);
     if (!cc) {
       throw new DevnetError(
         'UNKNOWN_CHAINCODE',
-        `chaincode "${name}" is not defined on channel ${this.#deps.channelId}; the devnet runs ${[...this.#deps.chaincodes.keys()].join(', ') || 'no chaincode'}.`,
+        `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${name} in channel ${this.#deps.channelId}. Chaincode "${name}" is not defined on channel ${this.#deps.channelId}; the devnet runs ${[...this.#deps.chaincodes.keys()].join(', ') || 'no chaincode'}.`,
       );
     }
     return cc;
@@ -219,10 +237,26 @@ export class GatewayServer {
   }
 
   async evaluate(req: gateway.EvaluateRequest): Promise<gateway.EvaluateResponse> {
-    const proposal = this.#check(req.getProposedTransaction(), req.getChannelId());
+    let proposal: CheckedProposal;
+    try {
+      proposal = this.#check(req.getProposedTransaction(), req.getChannelId());
+    } catch (err) {
+      throw this.#refusal(err, req.getProposedTransaction(), req.getTargetOrganizationsList(), (detail) => [
+        grpc.status.FAILED_PRECONDITION,
+        `evaluate call to endorser returned error: ${detail}`,
+      ]);
+    }
     const cc = this.#chaincode(proposal.chaincodeName);
     const endorser = this.#peer(this.#evaluationOrg(req.getTargetOrganizationsList(), proposal.creator.mspId));
-    const result = await this.#simulate(proposal, cc, endorser.mspId);
+    let result: SimulationResult;
+    try {
+      result = await this.#simulate(proposal, cc, endorser.mspId);
+    } catch (err) {
+      // The chaincode crashed or timed out: no response from the peer at all.
+      throw new RpcError(grpc.status.ABORTED, 'failed to evaluate transaction, see attached details for more info', [
+        { address: endorser.address, mspId: endorser.mspId, message: (err as Error).message },
+      ]);
+    }
     this.#deps.log(
       'debug',
       `evaluate ${proposal.txId} ${cc.name}.${fnName(proposal)} on ${endorser.mspId}: ${result.response.status}`,
@@ -250,7 +284,15 @@ export class GatewayServer {
   }
 
   async endorse(req: gateway.EndorseRequest): Promise<gateway.EndorseResponse> {
-    const proposal = this.#check(req.getProposedTransaction(), req.getChannelId());
+    let proposal: CheckedProposal;
+    try {
+      proposal = this.#check(req.getProposedTransaction(), req.getChannelId());
+    } catch (err) {
+      throw this.#refusal(err, req.getProposedTransaction(), req.getEndorsingOrganizationsList(), () => [
+        grpc.status.ABORTED,
+        'failed to endorse transaction, see attached details for more info',
+      ]);
+    }
     const cc = this.#chaincode(proposal.chaincodeName);
     // As a peer's endorser does: a transaction id already on the ledger is refused.
     if (this.#deps.ledger.txStatus(proposal.txId)) {
@@ -307,15 +349,16 @@ export class GatewayServer {
       }
     }
     if (failures.length > 0) {
+      // Fabric's wording: nothing endorsed at all, or some of the needed orgs refused.
+      const message =
+        results.size === 0
+          ? 'failed to endorse transaction, see attached details for more info'
+          : 'failed to collect enough transaction endorsements, see attached details for more info';
       this.#deps.log(
         'info',
         `endorse ${proposal.txId} ${cc.name}.${fnName(proposal)} failed: ${failures.map((f) => `${f.mspId}: ${f.message}`).join('; ')}`,
       );
-      throw new RpcError(
-        grpc.status.ABORTED,
-        'failed to endorse transaction, see attached details for more info',
-        failures,
-      );
+      throw new RpcError(grpc.status.ABORTED, message, failures);
     }
     const chosen = orgs
       .map((m) => ({ mspId: m, result: results.get(m) }))
@@ -323,12 +366,21 @@ export class GatewayServer {
     const responses = chosen.map(({ mspId, result }) =>
       buildProposalResponse(proposal, result, cc.version, this.#peer(mspId).signer),
     );
-    let envelope: common.Envelope;
-    try {
-      envelope = buildTransactionEnvelope(proposal, responses);
-    } catch (err) {
-      throw new RpcError(grpc.status.ABORTED, (err as Error).message);
+    const reference = Buffer.from(responses[0]?.getPayload_asU8() ?? []);
+    const mismatched = chosen.filter((_, i) => !reference.equals(Buffer.from(responses[i]?.getPayload_asU8() ?? [])));
+    if (mismatched.length > 0) {
+      // Non-deterministic chaincode, or the state changed between two endorsements.
+      throw new RpcError(
+        grpc.status.ABORTED,
+        'failed to collect enough transaction endorsements, see attached details for more info',
+        mismatched.map(({ mspId }) => ({
+          address: this.#peer(mspId).address,
+          mspId,
+          message: 'ProposalResponsePayloads do not match',
+        })),
+      );
     }
+    const envelope = buildTransactionEnvelope(proposal, responses);
     // Private data travels to the committer only from an endorser that is a member of the collection.
     const holder = chosen.find(({ result }) => result.privateWrites.length > 0 || result.privatePurges.length > 0);
     if (holder)
@@ -619,6 +671,18 @@ export class GatewayServer {
       }),
     );
     return filtered;
+  }
+}
+
+/** The MSP ID a proposal claims, before any check; '' when it cannot be read. */
+function claimedMspId(signed: peer.SignedProposal | undefined): string {
+  try {
+    const proposal = peer.Proposal.deserializeBinary(signed?.getProposalBytes_asU8() ?? new Uint8Array(0));
+    const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
+    const creator = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8()).getCreator_asU8();
+    return msp.SerializedIdentity.deserializeBinary(creator).getMspid();
+  } catch {
+    return '';
   }
 }
 

@@ -135,7 +135,8 @@ describe('errors reach the client as Fabric sends them', () => {
       .evaluateTransaction('X')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
-    expect((err as GatewayError).message).toContain('chaincode "nope" is not defined');
+    expect((err as GatewayError).code).toBe(9); // FAILED_PRECONDITION, as Fabric's gateway
+    expect((err as GatewayError).message).toContain('No metadata was found for chaincode nope in channel careledger');
   });
 
   it('an endorser refuses a proposal whose transaction id is already committed', async () => {
@@ -368,16 +369,25 @@ describe('endorsement policies', () => {
 });
 
 describe('refusals', () => {
-  it('a proposal with a bad signature is refused', async () => {
+  it('a proposal with a bad signature is refused as Fabric reports it', async () => {
     const wrongKey = identityOf(devnet.bundle, 'hospital-b-clinician').signer;
     const c = open('hospital-a-clinician', { signer: wrongKey })
       .gateway.getNetwork(devnet.bundle.channel)
       .getContract('asset');
     const err = await c.evaluateTransaction('ReadAsset', 'asset-1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
-    expect((err as GatewayError).message).toMatch(/signature does not match/);
+    expect((err as GatewayError).code).toBe(9); // FAILED_PRECONDITION
+    expect((err as GatewayError).message).toContain(
+      'evaluate call to endorser returned error: error validating proposal: access denied',
+    );
+    expect((err as GatewayError).details[0]).toMatchObject({ mspId: 'HospitalAMSP' });
+    expect((err as GatewayError).details[0]?.message).toMatch(/signature does not match/);
     const endorseErr = await c.submitTransaction('CreateAsset', 'bad-sig', 'x', '1').catch((e: unknown) => e);
     expect(endorseErr).toBeInstanceOf(EndorseError);
+    expect((endorseErr as EndorseError).code).toBe(10); // ABORTED
+    expect((endorseErr as EndorseError).details[0]?.message).toMatch(
+      /error validating proposal: .*signature does not match/,
+    );
   });
 
   it('an identity of an organisation that is not in the channel is refused', async () => {
@@ -390,7 +400,7 @@ describe('refusals', () => {
       .getContract('asset')
       .evaluateTransaction('ReadAsset', 'asset-1')
       .catch((e: unknown) => e);
-    expect((err as GatewayError).message).toMatch(/UnknownClinicMSP" is not a member/);
+    expect((err as GatewayError).details[0]?.message).toMatch(/UnknownClinicMSP" is not a member of this channel/);
   });
 
   it('a certificate from a CA the channel does not trust is refused', async () => {
@@ -405,7 +415,7 @@ describe('refusals', () => {
       .getContract('asset')
       .evaluateTransaction('ReadAsset', 'asset-1')
       .catch((e: unknown) => e);
-    expect((err as GatewayError).message).toMatch(/not issued by the CA of HospitalAMSP/);
+    expect((err as GatewayError).details[0]?.message).toMatch(/not issued by the CA of HospitalAMSP/);
   });
 
   it('an expired certificate is refused', async () => {
@@ -429,7 +439,7 @@ describe('refusals', () => {
       .getContract('asset')
       .evaluateTransaction('ReadAsset', 'asset-1')
       .catch((e: unknown) => e);
-    expect((err as GatewayError).message).toMatch(/is not valid now/);
+    expect((err as GatewayError).details[0]?.message).toMatch(/is not valid now/);
   });
 
   it('a transaction envelope signed with the wrong key is refused by ordering', async () => {

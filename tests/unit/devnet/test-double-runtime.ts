@@ -141,6 +141,16 @@ export function createTestDoubleRuntime(
         case 'Fail':
           response = fail(args[0] ?? 'failed');
           break;
+        case 'FailOn':
+          // Fails only on the peers of the listed orgs: an org refusing to endorse.
+          response = args.includes(request.peerMspId) ? fail(`${request.peerMspId} refuses to endorse this`) : ok();
+          if (response.status === 200) write(`failon-${request.txId}`, 'x');
+          break;
+        case 'Nondet':
+          // A different value on every run: endorsements cannot match.
+          write('nondet', `${request.peerMspId}-${Math.random()}`);
+          response = ok();
+          break;
         case 'PutPrivate': {
           const collection = args[0] ?? '';
           const key = args[1] ?? '';
