@@ -85,6 +85,8 @@ export interface VerifyPresentationInput {
 }
 
 const ALLOWED_ALGS = new Set(['EdDSA', 'ES256']);
+/** Error codes did-jwt's verifyJWT reports (its JWT_ERROR values). */
+const JWT_ERROR_CODES = new Set(['invalid_jwt', 'invalid_audience', 'invalid_signature', 'no_suitable_keys', 'not_supported', 'resolver_error']);
 const VC_BASE_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
 
 /** Verifies wallet presentations for one hospital. Create once; safe to call concurrently. */
@@ -201,7 +203,7 @@ export class IdentityVerifier {
       return check(id, 'fail', `${cap(whose)} identifier (${signer}) is not valid, so the signature cannot be trusted. Do not accept this ${what === 'presentation' ? 'code' : label}.`, { signer, error: error ?? null });
     }
     // Time rules are our own checks (with clearer messages); here only the signature counts.
-    const policies = { now: Math.floor(now.getTime() / 1000), nbf: false, iat: false, exp: false, aud: false, issuanceDate: false, expirationDate: false, audience: false, credentialStatus: false };
+    const policies = { now: Math.floor(now.getTime() / 1000), nbf: false, iat: false, exp: false, aud: false, issuanceDate: false, expirationDate: false, audience: false, credentialStatus: false, format: false };
     let verified = false;
     let errorCode: string | null = null;
     try {
@@ -216,11 +218,16 @@ export class IdentityVerifier {
       return check(id, 'pass', what === 'presentation' ? 'The presentation is signed by its holder.' : `The ${label} carries a valid signature of its issuer.`, { signer });
     }
     const forged = errorCode === 'invalid_signature' || errorCode === 'no_suitable_keys';
+    // did-jwt's own failures carry these prefixes; anything else came from reading the
+    // contents after the signature step, so say that rather than "forged".
+    const unreadable = !forged && !JWT_ERROR_CODES.has(errorCode ?? '');
     const message =
       what === 'presentation'
         ? forged
           ? 'The signature on the wallet code does not match its holder: the code was altered or forged. Do not accept it; ask the patient to create a new code.'
-          : 'The signature on the wallet code could not be verified. Do not accept it; ask the patient to create a new code.'
+          : unreadable
+            ? 'The signature on the wallet code could not be confirmed because its contents are malformed (see the other problems). Do not accept it; ask the patient to create a new code.'
+            : 'The signature on the wallet code could not be verified. Do not accept it; ask the patient to create a new code.'
         : forged
           ? `The ${label}'s signature does not match its issuer: the ${label} was altered or forged. Do not accept this ${label}; ask the holder to have it reissued.`
           : `The ${label}'s signature could not be verified. Do not accept this ${label}; ask the holder to have it reissued.`;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CheckId, CheckResult, CredentialReport, VerificationReport } from '../../../src-main/identity';
+import { claimsOfType, type CheckId, type CheckResult, type CredentialReport, type VerificationReport } from '../../../src-main/identity';
 import { HOSPITAL_DID, NOW, NOW_S, createWorld, issue, makeDid, makeWebSigner, present, signJwt, type World } from './support';
 
 const DAY = 86_400;
@@ -424,6 +424,7 @@ describe('bad input', () => {
     const report = await verify(await w.bundle({}, ['not-a-jwt', await w.identityVc()]));
     expect(result(report, 'credential.format', 0)).toBe('fail');
     expect(result(report, 'credential.signature', 0)).toBe('not-applicable');
+    expect(messageOf(report, 'presentation.signature')).toMatch(/contents are malformed/);
     expect(report.credentials[1]?.verified).toBe(true);
     expect(report.verdict).toBe('invalid');
   });
@@ -462,5 +463,40 @@ describe('workstation clock', () => {
     expect(clock?.result).toBe('pass');
     expect(clock?.warning).toBe(true);
     expect(report.verdict).toBe('valid');
+  });
+});
+
+describe('a locum doctor\'s credentials', () => {
+  it('verifies licence, specialty and board certification from a medical board trusted for all three', async () => {
+    const board = await makeWebSigner(w.agent, 'medical-board.example', 'Secp256r1');
+    await w.didWebCache.put(board.did, board.document);
+    w.trustRegistry.add({
+      issuerDid: board.did,
+      operatorMspId: 'MedicalBoardMSP',
+      credentialTypes: ['MedicalLicenseCredential', 'SpecialtyCredential', 'BoardCertificationCredential'],
+      validFrom: '2025-01-01T00:00:00Z',
+    });
+    w.publish('board-rev', board.did, 'revocation');
+    const doctor = await makeDid(w.agent, 'jwk-p256');
+    const common = { nbf: NOW_S - DAY, exp: NOW_S + 365 * DAY };
+    const status = (index: number) => [{ listId: 'board-rev', index, purpose: 'revocation' as const }];
+    const vcs = [
+      await issue(w.agent, board, { ...common, type: 'MedicalLicenseCredential', subject: { id: doctor.did, name: 'Dr Grace Hopper', licenseNumber: 'GMC-7654321', jurisdiction: 'GB' }, status: status(1) }),
+      await issue(w.agent, board, { ...common, type: 'SpecialtyCredential', subject: { id: doctor.did, name: 'Dr Grace Hopper', specialtyCode: '394579002', specialtyDisplay: 'Cardiology' }, status: status(2) }),
+      await issue(w.agent, board, {
+        ...common,
+        type: 'BoardCertificationCredential',
+        subject: { id: doctor.did, name: 'Dr Grace Hopper', board: 'Royal College of Physicians', specialtyCode: '394579002', certifiedSince: '2015-07-01' },
+        status: status(3),
+      }),
+    ];
+    const report = await verify(await present(w.agent, doctor, vcs, { iat: NOW_S }));
+    expect(report.verdict).toBe('valid');
+    expect(claimsOfType(report, 'MedicalLicenseCredential')[0]?.licenseNumber).toBe('GMC-7654321');
+
+    // The same board is not trusted to issue identity cards.
+    const identity = await w.identityVc({ subject: { id: doctor.did, givenName: 'Grace', familyName: 'Hopper', birthDate: '1906-12-09', gender: 'female' }, status: status(4) }, board);
+    const refused = await verify(await present(w.agent, doctor, [identity], { iat: NOW_S }));
+    expect(result(refused, 'credential.issuer-trust', 0)).toBe('fail');
   });
 });
