@@ -10,6 +10,9 @@ import { gzipSync } from 'node:zlib';
 import { type ChaincodeEvent, type Contract } from '@hyperledger/fabric-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningDevnet, startDevnet } from '../../../ledger/devnet/src/index';
+import { createStatusList, encodeStatusList, setStatusBit } from '../../../src-shared/identity/status-list';
+import { issueConsentGrant, signConsentRevocation } from '../../../tools/wallet/credentials';
+import { newDidJwk, newDidKey } from '../../../tools/wallet/keys';
 import { type Connection, connectAs, consentGrant, json, newPatient, writeDevnetConfig } from './support';
 
 const HOSPITAL_A_DID = 'did:web:hospital-a.example';
@@ -114,6 +117,65 @@ describe('careledger chaincode on the devnet', () => {
       'imaging',
     ]).jwt;
     expect(await refusal(desk.submitTransaction('Consent:recordConsent', forged))).toMatch(/SIGNATURE_INVALID/);
+  });
+
+  it('accepts consents and revocations made by the wallet simulator (did:jwk P-256 and did:key)', async () => {
+    const desk = contractAs('a-admissions');
+    for (const patient of [newDidJwk('ES256'), newDidKey()]) {
+      const jwt = issueConsentGrant({
+        patient,
+        grantee: HOSPITAL_A_DID,
+        granteeName: 'Hospital A',
+        purposeOfUse: ['TREAT', 'HPAYMT'],
+        categories: ['encounters'],
+      });
+      const consent = json(await desk.submitTransaction('Consent:recordConsent', jwt));
+      expect(consent).toMatchObject({
+        patientDid: patient.did,
+        purposes: ['HPAYMT', 'TREAT'],
+        categories: ['encounters'],
+      });
+      await desk.submitTransaction(
+        'Consent:revokeConsent',
+        signConsentRevocation(patient, consent.consentId as string),
+      );
+      expect(
+        json(
+          await desk.evaluateTransaction(
+            'Consent:checkConsent',
+            patient.did,
+            'HospitalAMSP',
+            'TREAT',
+            'encounters',
+            '',
+          ),
+        ),
+      ).toMatchObject({ decision: 'deny', reason: 'revoked' });
+    }
+  });
+
+  it('accepts a status list in the workstation codec (src-shared) and answers its bits', async () => {
+    await contractAs('gov-admin').submitTransaction(
+      'TrustRegistry:addIssuer',
+      JSON.stringify({
+        issuerDid: 'did:web:board-2.example',
+        operatorMspId: 'MedicalBoardMSP',
+        credentialTypes: ['SpecialtyCredential'],
+        validFrom: '2026-01-01T00:00:00Z',
+      }),
+    );
+    const bits = createStatusList();
+    setStatusBit(bits, 131_071, true);
+    const list = {
+      listId: 'board2-susp-1',
+      issuerDid: 'did:web:board-2.example',
+      statusPurpose: 'suspension',
+      encodedList: encodeStatusList(bits),
+    };
+    await contractAs('board-officer').submitTransaction('Status:publishStatusList', JSON.stringify(list));
+    const reader = contractAs('b-clinician');
+    expect(json(await reader.evaluateTransaction('Status:checkStatus', 'board2-susp-1', '131071')).set).toBe(true);
+    expect(json(await reader.evaluateTransaction('Status:checkStatus', 'board2-susp-1', '0')).set).toBe(false);
   });
 
   it('lets the medical board publish its status list and nobody else change it', async () => {

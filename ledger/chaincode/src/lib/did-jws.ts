@@ -63,6 +63,7 @@ function resolveDidJwk(did: string): ResolvedDidKey {
   } else {
     throw invalid('The did:jwk key must be an Ed25519 (OKP) or P-256 (EC) public key.');
   }
+  if (k.use !== undefined && k.use !== 'sig') throw invalid(`The did:jwk key is for '${String(k.use)}', not for signatures.`);
   if (k.alg !== undefined && k.alg !== algorithm) throw invalid(`The did:jwk declares alg '${String(k.alg)}' but its key is for ${algorithm}.`);
   return { did, publicKey: importJwk(publicJwk, 'the did:jwk'), algorithm, verificationMethodId: `${did}#0` };
 }
