@@ -241,6 +241,22 @@ describe('cache service', () => {
     }
   });
 
+  it('reports a damaged key file as an error state with a clear message, changing nothing', async () => {
+    const cache = new CacheService({ dir, keychain: null, scrypt: FAST_SCRYPT });
+    await cache.start();
+    await cache.setUp({ passphrase: PASS, recoveryPassphrase: RECOVERY });
+    await cache.close();
+    await writeFile(path.join(dir, 'key.json'), '{"format":"careledger-cache-key/1", "protection": "passph');
+    const before = await snapshot(dir);
+    const again = new CacheService({ dir, keychain: null, scrypt: FAST_SCRYPT });
+    const state = await again.start();
+    expect(state).toMatchObject({ status: 'error', error: { code: 'CACHE_CORRUPT' } });
+    expect(state.status === 'error' ? state.error.message : '').toMatch(/key file is damaged/);
+    expect(await codeOf(again.unlock({ passphrase: PASS, isRecovery: false }))).toBe('CACHE_CORRUPT');
+    expect(() => again.database()).toThrow(/damaged/);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
   it('refuses to set up over an existing cache', async () => {
     const cache = new CacheService({ dir, keychain: null, scrypt: FAST_SCRYPT });
     await cache.start();
