@@ -111,8 +111,33 @@ export const SyncState = z.object({
   lastSyncAt: z.string().nullable(),
   /** Why the last attempt failed, in words for the user; null when all is well. */
   problem: z.string().nullable(),
+  /**
+   * While a large backlog drains (e.g. after an outage): how many writes it started with and
+   * how many are left, for a progress bar. Null (or absent) when there is no such backlog.
+   */
+  backlog: z.object({ total: z.number().int().nonnegative(), remaining: z.number().int().nonnegative() }).nullable().optional(),
 });
 export type SyncState = z.infer<typeof SyncState>;
+
+/** A ledger write that needs the user: refused by the ledger (failed) or unreadable (quarantined). */
+export const SyncProblem = z.object({
+  seq: z.number().int().positive(),
+  /** What the write was, e.g. 'admission.opened'. */
+  operation: z.string(),
+  /** The record it belongs to; later writes of the same record wait behind a failed one. */
+  orderKey: z.string(),
+  state: z.enum(['failed', 'quarantined']),
+  /** e.g. CHAINCODE_REFUSED, MVCC_READ_CONFLICT, PERMISSION_DENIED, UNDECODABLE. */
+  reasonCode: z.string(),
+  /** The reason in words (for a chaincode refusal: the chaincode's own message). */
+  reason: z.string(),
+  attempts: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** Later writes of the same record held back until this one is retried or discarded. */
+  blockedBehind: z.number().int().nonnegative(),
+});
+export type SyncProblem = z.infer<typeof SyncProblem>;
 
 export const SignInEvent = z.object({
   at: z.string(),
@@ -241,6 +266,24 @@ export const contract = {
   'sync.state': channel({
     summary: 'Ledger connection and outbox state for the status bar.',
     request: Empty,
+    response: SyncState,
+    access: 'signed-in',
+  }),
+  'sync.problems': channel({
+    summary: 'Ledger writes that failed or could not be read, with the reason, for the sync screen.',
+    request: z.object({ limit: z.number().int().min(1).max(500).default(200) }).strict(),
+    response: z.array(SyncProblem),
+    access: 'signed-in',
+  }),
+  'sync.retry': channel({
+    summary: 'Send a failed ledger write again, as a new transaction.',
+    request: z.object({ seq: z.number().int().positive() }).strict(),
+    response: SyncState,
+    access: 'signed-in',
+  }),
+  'sync.discard': channel({
+    summary: 'Give up on a failed ledger write; later writes of the same record go ahead.',
+    request: z.object({ seq: z.number().int().positive() }).strict(),
     response: SyncState,
     access: 'signed-in',
   }),
