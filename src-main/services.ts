@@ -15,6 +15,8 @@ import { EventBus } from './events';
 import { createDispatcher, type DispatchLog, type Dispatcher } from './ipc/dispatcher';
 import { createHandlers } from './ipc/handlers';
 import { SessionService } from './session/session-service';
+import { ledgerOptionsFromEnv, resolveLedgerSettings, type LedgerOptions } from './sync/ledger-settings';
+import { SyncService } from './sync/sync-service';
 
 export interface WorkstationOptions {
   dataDir: string;
@@ -27,6 +29,8 @@ export interface WorkstationOptions {
   /** Session tuning, for tests. */
   maxWrongPins?: number;
   lockoutBaseMs?: number;
+  /** Where the ledger is; default from CARELEDGER_GATEWAY_CONFIG / CARELEDGER_DEVNET_BUNDLE. */
+  ledger?: LedgerOptions;
 }
 
 export interface Workstation {
@@ -34,6 +38,7 @@ export interface Workstation {
   events: EventBus;
   cache: CacheService;
   session: SessionService;
+  sync: SyncService;
   /** Looks at the cache files and opens the cache when the keychain can. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -48,16 +53,26 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
     onChange: (state) => events.publish({ type: 'cache', state }),
   });
+  const sync = new SyncService({
+    settings: () => resolveLedgerSettings(options.ledger ?? ledgerOptionsFromEnv()),
+    session: { signingIdentity: () => session.signingIdentity() },
+    publish: (state) => events.publish({ type: 'sync', state }),
+  });
+  cache.onOpen((db) => sync.start(db));
   const session = new SessionService({
     cache,
     clock,
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
     ...(options.maxWrongPins !== undefined ? { maxWrongPins: options.maxWrongPins } : {}),
     ...(options.lockoutBaseMs !== undefined ? { lockoutBaseMs: options.lockoutBaseMs } : {}),
-    onChange: (state) => events.publish({ type: 'session', state }),
+    onChange: (state) => {
+      events.publish({ type: 'session', state });
+      // Sign-in or lock changes who can sign queued ledger writes.
+      sync.signersChanged();
+    },
   });
   const dispatcher = createDispatcher({
-    handlers: createHandlers({ cache, session }),
+    handlers: createHandlers({ cache, session, sync }),
     session,
     validateResponses: options.validateResponses ?? true,
     ...(options.log ? { log: options.log } : {}),
@@ -67,11 +82,13 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     events,
     cache,
     session,
+    sync,
     start: async () => {
       await cache.start();
     },
     close: async () => {
       session.dispose();
+      await sync.close();
       await cache.close();
     },
   };

@@ -4,15 +4,17 @@
  */
 import type { CacheService } from '../cache/cache-service';
 import type { SessionService } from '../session/session-service';
+import type { SyncService } from '../sync/sync-service';
 import { notConfiguredSyncState } from '../sync/sync-state';
 import type { Handlers } from './dispatcher';
 
 export interface HandlerServices {
   cache: CacheService;
   session: SessionService;
+  sync?: SyncService;
 }
 
-export function createHandlers({ cache, session }: HandlerServices): Handlers {
+export function createHandlers({ cache, session, sync }: HandlerServices): Handlers {
   return {
     'cache.state': () => Promise.resolve(cache.state()),
     'cache.setUp': (r) => cache.setUp(r),
@@ -28,7 +30,18 @@ export function createHandlers({ cache, session }: HandlerServices): Handlers {
     'session.activity': () => Promise.resolve(session.activity()),
     'session.setAutoLock': (r) => session.setAutoLock(r.minutes),
 
-    'sync.state': () => Promise.resolve(notConfiguredSyncState()),
+    'sync.state': () => (sync ? sync.state() : Promise.resolve(notConfiguredSyncState())),
+    'sync.problems': (r) => (sync ? sync.problems(r.limit) : Promise.resolve([])),
+    'sync.retry': async (r) => {
+      if (!sync) return notConfiguredSyncState();
+      await sync.retry(r.seq);
+      return sync.state();
+    },
+    'sync.discard': async (r) => {
+      if (!sync) return notConfiguredSyncState();
+      await sync.discard(r.seq);
+      return sync.state();
+    },
 
     'audit.signInEvents': (r) => session.signInEvents(r.limit),
   };

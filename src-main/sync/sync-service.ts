@@ -1,0 +1,265 @@
+/**
+ * The sync engine as the rest of the workstation sees it: one service that owns the ledger
+ * connection, the outbox worker and the inbox, gives domain code one way to make a local
+ * change together with its ledger write, and tells the status bar and the sync screen what is
+ * going on (pushed as `sync` events, throttled while a backlog drains).
+ *
+ * It starts when the cache opens and a ledger is configured; without a configuration the
+ * state says `not-configured` and writes still queue (they go out once a ledger is set up).
+ */
+import type { KeyObject } from 'node:crypto';
+import type { SyncState } from '../../src-shared/ipc/contract';
+import type { CacheDatabase, WriteHandle } from '../cache/database';
+import { sql } from '../cache/sql';
+import { DomainError } from '../errors';
+import { LedgerConnection, signerFromKey, type LedgerIdentityRef, type LedgerSigner } from '../ledger/connection';
+import type { ConnectionSettings } from '../ledger/connection-file';
+import { Inbox, type EventApplier } from '../ledger/inbox';
+import { CARELEDGER_APPLIERS } from '../ledger/mirrors';
+import { countOutbox, discardWrite, listProblems, queueLedgerWrite, retryWrite, type LedgerWrite, type OutboxProblem } from '../ledger/outbox';
+import { OutboxWorker, type SettlementHandler, type WorkerHooks } from '../ledger/outbox-worker';
+import { fixedSignerOf } from './ledger-settings';
+import { notConfiguredSyncState } from './sync-state';
+
+/** The signed-in person, as the session service hands it over. */
+export interface SigningSession {
+  signingIdentity(): { summary: { id: string; mspId: string; displayName: string }; certificatePem: string; privateKey: KeyObject } | null;
+}
+
+export interface SyncServiceOptions {
+  /** null: no ledger configured; a function: resolved when the cache opens (reads files). */
+  settings: ConnectionSettings | null | (() => Promise<ConnectionSettings | null>);
+  session?: SigningSession;
+  /** Extra signers (a connection file's fixed identity; tools and tests). */
+  fixedSigners?: readonly LedgerSigner[];
+  appliers?: readonly EventApplier[];
+  publish?: (state: SyncState) => void;
+  window?: number;
+  hooks?: WorkerHooks;
+  /** Minimum time between two pushed `sync` events (default 250 ms). */
+  pushIntervalMs?: number;
+  log?: (line: string) => void;
+  now?: () => Date;
+}
+
+/** The queue shrinking from a large backlog, for the progress bar. */
+export interface DrainProgress {
+  total: number;
+  remaining: number;
+}
+
+/** Backlogs at least this big get a progress bar. */
+const PROGRESS_THRESHOLD = 20;
+
+export class SyncService {
+  readonly #o: SyncServiceOptions;
+  readonly #settlements = new Map<string, SettlementHandler>();
+  readonly #sessionSigners = new Map<string, LedgerSigner>();
+  #db: CacheDatabase | null = null;
+  #connection: LedgerConnection | null = null;
+  #worker: OutboxWorker | null = null;
+  #inbox: Inbox | null = null;
+  #drain: DrainProgress | null = null;
+  #pushTimer: NodeJS.Timeout | null = null;
+  #lastPush = 0;
+  #fixed: LedgerSigner[] = [];
+
+  constructor(options: SyncServiceOptions) {
+    this.#o = options;
+  }
+
+  get connection(): LedgerConnection | null {
+    return this.#connection;
+  }
+
+  get worker(): OutboxWorker | null {
+    return this.#worker;
+  }
+
+  get inbox(): Inbox | null {
+    return this.#inbox;
+  }
+
+  #now(): Date {
+    return this.#o.now?.() ?? new Date();
+  }
+
+  /** Who can sign now: the signed-in staff member (and any fixed identity). */
+  signers(): LedgerSigner[] {
+    const out = [...(this.#o.fixedSigners ?? []), ...this.#fixed];
+    const s = this.#o.session?.signingIdentity();
+    if (s) {
+      let signer = this.#sessionSigners.get(s.summary.id);
+      if (!signer) {
+        signer = signerFromKey({ identityId: s.summary.id, mspId: s.summary.mspId, certificatePem: s.certificatePem }, s.privateKey);
+        this.#sessionSigners.set(s.summary.id, signer);
+      }
+      out.push(signer);
+    } else {
+      // Signed out or locked: forget the key-holding closures.
+      this.#sessionSigners.clear();
+    }
+    return out;
+  }
+
+  /** Called when the cache opens. Starts the connection, the worker and the inbox when a ledger is configured. */
+  async start(db: CacheDatabase): Promise<void> {
+    if (this.#db) return;
+    this.#db = db;
+    let settings: ConnectionSettings | null;
+    try {
+      settings = typeof this.#o.settings === 'function' ? await this.#o.settings() : this.#o.settings;
+    } catch (err) {
+      this.#o.log?.(`sync: ledger settings unusable: ${(err as Error).message}`);
+      settings = null;
+    }
+    if (!settings) {
+      this.#changed();
+      return;
+    }
+    const fixed = fixedSignerOf(settings);
+    if (fixed.length > 0) this.#fixed = fixed;
+    const connection = new LedgerConnection(settings);
+    this.#connection = connection;
+    connection.onChange(() => {
+      this.#inbox?.wake();
+      this.#changed();
+    });
+    this.#worker = new OutboxWorker({
+      db,
+      connection,
+      signers: () => this.signers(),
+      ...(this.#o.window !== undefined ? { window: this.#o.window } : {}),
+      settlement: (op) => this.#settlements.get(op),
+      ...(this.#o.hooks ? { hooks: this.#o.hooks } : {}),
+      onChange: () => this.#changed(),
+      ...(this.#o.log ? { log: this.#o.log } : {}),
+    });
+    this.#inbox = new Inbox({
+      db,
+      connection,
+      signer: () => this.signers()[0] ?? null,
+      appliers: this.#o.appliers ?? CARELEDGER_APPLIERS,
+      onApplied: () => this.#changed(),
+      ...(this.#o.log ? { log: this.#o.log } : {}),
+    });
+    // Not awaited: opening the cache must not wait for a ledger that may be down. Until the
+    // first answer the state is `connecting`; the worker's first calls find out either way.
+    void connection.start();
+    this.#worker.start();
+    this.#inbox.start();
+    this.#changed();
+  }
+
+  /** Someone signed in or out: items waiting for their author may go now. */
+  signersChanged(): void {
+    this.#worker?.wake();
+    this.#inbox?.wake();
+    this.#changed();
+  }
+
+  /**
+   * Domain code's one way to write to the ledger: `work` makes the local change and queues
+   * ledger writes with `queue`; both commit in ONE cache transaction, signed as the signed-in
+   * person. The worker is woken after the commit.
+   * @throws DomainError NOT_SIGNED_IN when nobody is signed in; whatever `work` throws (nothing is written then).
+   */
+  async transact<T>(work: (w: WriteHandle, queue: (write: LedgerWrite) => Promise<number>) => Promise<T>): Promise<T> {
+    const db = this.#requireDb();
+    const author = this.#author();
+    const result = await db.write((w) => work(w, (write) => queueLedgerWrite(w, author, write, this.#now())));
+    this.#worker?.wake();
+    this.#changed();
+    return result;
+  }
+
+  #author(): LedgerIdentityRef {
+    const s = this.#o.session?.signingIdentity();
+    if (s) return { identityId: s.summary.id, mspId: s.summary.mspId, certificatePem: s.certificatePem };
+    const fixed = this.#o.fixedSigners?.[0] ?? this.#fixed[0];
+    if (fixed) return fixed;
+    throw new DomainError('NOT_SIGNED_IN', 'Sign in first: every ledger change is signed by the person who makes it.');
+  }
+
+  /** Runs inside the cache transaction that records a write's outcome (committed, failed, discarded). */
+  onSettled(operation: string, handler: SettlementHandler): void {
+    this.#settlements.set(operation, handler);
+  }
+
+  #requireDb(): CacheDatabase {
+    if (!this.#db) throw new DomainError('CACHE_LOCKED', 'Unlock the workstation cache first.');
+    return this.#db;
+  }
+
+  async state(): Promise<SyncState & { backlog: DrainProgress | null }> {
+    if (!this.#db) return { ...notConfiguredSyncState(), backlog: null };
+    const [counts, last] = await this.#db.read(async (r) => [
+      await countOutbox(r),
+      await r.get<{ value: string }>(sql`SELECT value FROM sync_meta WHERE key = 'lastSyncAt'`),
+    ]);
+    if (counts.pending >= PROGRESS_THRESHOLD && (!this.#drain || counts.pending > this.#drain.total)) this.#drain = { total: counts.pending, remaining: counts.pending };
+    if (this.#drain) this.#drain = counts.pending === 0 ? null : { total: this.#drain.total, remaining: counts.pending };
+    const c = this.#connection;
+    let problem = c?.problem() ?? null;
+    if (!problem && counts.pending > 0 && c?.status() === 'online' && this.signers().length === 0) {
+      problem = 'Changes are waiting to be signed: sign in to send them to the ledger.';
+    }
+    return {
+      connection: c ? c.status() : 'not-configured',
+      queued: counts.pending,
+      failed: counts.failed + counts.quarantined,
+      lastSyncAt: last?.value ?? null,
+      problem,
+      backlog: this.#drain,
+    };
+  }
+
+  problems(limit?: number): Promise<OutboxProblem[]> {
+    return this.#requireDb().read((r) => listProblems(r, limit));
+  }
+
+  /** @throws DomainError NOT_FOUND, CONFLICT, VALIDATION (see retryWrite) */
+  async retry(seq: number, correction?: Pick<LedgerWrite, 'transaction' | 'args' | 'transient'>): Promise<void> {
+    await this.#requireDb().write((w) => retryWrite(w, seq, this.#now(), correction));
+    this.#worker?.wake();
+    this.#changed();
+  }
+
+  /** @throws DomainError NOT_FOUND, CONFLICT */
+  async discard(seq: number): Promise<void> {
+    await this.#requireDb().write(async (w) => {
+      const row = await discardWrite(w, seq, this.#now());
+      await this.#settlements.get(row.operation)?.(w, { kind: 'discarded', row });
+    });
+    this.#worker?.wake();
+    this.#changed();
+  }
+
+  /** Pushes the state, at most every `pushIntervalMs` (a drain changes it hundreds of times a second). */
+  #changed(): void {
+    const publish = this.#o.publish;
+    if (!publish || this.#pushTimer) return;
+    const interval = this.#o.pushIntervalMs ?? 250;
+    const wait = Math.max(0, this.#lastPush + interval - Date.now());
+    this.#pushTimer = setTimeout(() => {
+      this.#pushTimer = null;
+      this.#lastPush = Date.now();
+      this.state()
+        .then((s) => publish(s))
+        .catch(() => undefined);
+    }, wait);
+    this.#pushTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.#pushTimer) clearTimeout(this.#pushTimer);
+    this.#pushTimer = null;
+    await this.#worker?.stop();
+    await this.#inbox?.stop();
+    this.#connection?.close();
+    this.#worker = null;
+    this.#inbox = null;
+    this.#connection = null;
+    this.#db = null;
+  }
+}
