@@ -103,6 +103,13 @@ describe('chaincode process lifecycle', () => {
     });
   });
 
+  it('reports a start interrupted by stop() as stopped, not as a broken chaincode', async () => {
+    const runtime = newRuntime();
+    const starting = runtime.start().catch((e: unknown) => e);
+    await runtime.stop();
+    expect(await starting).toMatchObject({ code: 'RUNTIME_STOPPED' });
+  });
+
   it('fails transactions still running when the runtime stops', async () => {
     const runtime = newRuntime();
     await runtime.start();

@@ -143,6 +143,30 @@ describe('chaincode shim runtime with the asset fixture chaincode', () => {
     ]);
   });
 
+  it('keeps 25 concurrent simulations apart, each seeing only its own reads, writes and event', async () => {
+    const world = new MemoryWorldState();
+    for (let i = 0; i < 25; i++) world.commit('asset', `c${i}`, asset(`c${i}`, 'ward', i), { blockNum: 20, txNum: i });
+    const requests = await Promise.all(Array.from({ length: 25 }, (_, i) => buildRequest({ identity: clerk, args: ['TransferAsset', `c${i}`, `owner${i}`] })));
+    const results = await Promise.all(requests.map((request) => runtime.simulate(request, world)));
+    results.forEach((result, i) => {
+      const [ns] = decodeRwSet(result.results).namespaces;
+      expect(ns?.reads).toEqual([{ key: `c${i}`, version: { blockNum: 20, txNum: i } }]);
+      expect(ns?.writes).toEqual([{ key: `c${i}`, isDelete: false, value: asset(`c${i}`, `owner${i}`, i) }]);
+      expect(decodeEvent(result.event)?.txId).toBe(requests[i]?.txId);
+    });
+  });
+
+  it('matches chaincode messages by channel and transaction id: one txid on two channels runs twice', async () => {
+    const request = await buildRequest({ identity: clerk, args: ['TransferAsset', 'a1', 'frank'] });
+    const [first, second] = await Promise.all([
+      runtime.simulate(request, state),
+      runtime.simulate({ ...request, channelId: 'other-channel' }, state),
+    ]);
+    expect(first?.response.status).toBe(200);
+    expect(second?.response.status).toBe(200);
+    expect(decodeRwSet(second?.results ?? new Uint8Array()).namespaces[0]?.writes).toEqual(decodeRwSet(first?.results ?? new Uint8Array()).namespaces[0]?.writes);
+  });
+
   it('refuses a second simulation with the transaction id of one still running', async () => {
     const request = await buildRequest({ identity: clerk, args: ['SlowOperation', '300'] });
     const first = runtime.simulate(request, state);

@@ -133,7 +133,8 @@ class ShimRuntime implements ChaincodeRuntime {
         settle({
           error: new ShimRuntimeError(
             'CHAINCODE_TIMEOUT',
-            `timeout expired while executing transaction ${request.txId}: chaincode ${this.chaincodeId} gave no answer within ${this.executeTimeoutMs} ms.`,
+            `timeout expired while executing transaction ${request.txId}: chaincode ${this.chaincodeId} gave no answer within ${this.executeTimeoutMs} ms. ` +
+              'The transaction was not endorsed; retry it, and if it keeps happening make the chaincode function faster or raise executeTimeoutMs.',
           ),
         });
       }, this.executeTimeoutMs);
@@ -189,18 +190,21 @@ class ShimRuntime implements ChaincodeRuntime {
     this.stream?.end();
     this.stream = undefined;
     if (child) await terminate(child);
+    await this.shutdownServer();
+  }
+
+  private async shutdownServer(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) {
-      await new Promise<void>((resolve) => {
-        server.tryShutdown(() => resolve());
-        // Open streams keep tryShutdown waiting; the chaincode is gone, so cut them.
-        setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 2_000).unref();
-      });
-    }
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.tryShutdown(() => resolve());
+      // Open streams keep tryShutdown waiting; the chaincode is gone, so cut them.
+      setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, 2_000).unref();
+    });
   }
 
   private async launch(): Promise<void> {
@@ -209,6 +213,10 @@ class ShimRuntime implements ChaincodeRuntime {
     this.child = undefined;
     this.ready = false;
     await this.ensureServer();
+    if (this.stopped) {
+      await this.shutdownServer();
+      throw new ShimRuntimeError('RUNTIME_STOPPED', `Chaincode ${this.chaincodeId} was stopped while it was starting.`);
+    }
 
     const peerAddress = `127.0.0.1:${this.port}`;
     this.log(`[shim] starting chaincode ${this.chaincodeId} from ${this.options.packageDir}, peer address ${peerAddress}`);
@@ -251,6 +259,10 @@ class ShimRuntime implements ChaincodeRuntime {
       };
       const fail = (why: string): void => {
         cleanup();
+        if (this.stopped) {
+          reject(new ShimRuntimeError('RUNTIME_STOPPED', `Chaincode ${this.chaincodeId} was stopped while it was starting.`));
+          return;
+        }
         reject(
           new ShimRuntimeError(
             'CHAINCODE_START_FAILED',
@@ -271,6 +283,12 @@ class ShimRuntime implements ChaincodeRuntime {
       child.once('error', onSpawnError);
     });
 
+    if (this.stopped) {
+      // stop() ran while this start was waiting for the registration.
+      await terminate(child);
+      await this.shutdownServer();
+      throw new ShimRuntimeError('RUNTIME_STOPPED', `Chaincode ${this.chaincodeId} was stopped while it was starting.`);
+    }
     child.on('exit', (code, signal) => {
       if (this.child !== child) return;
       this.child = undefined;
