@@ -43,5 +43,27 @@ export function createOfflineResolver(cache: DidWebCache): Resolver {
   // Veramo's providers are typed against did-resolver 4; the resolver function shape is the
   // same in 6, so only the declared types differ.
   const selfDescribing = { ...getDidKeyResolver(), ...getDidJwkResolver() } as unknown as Record<'key' | 'jwk', DIDResolver>;
-  return new Resolver({ ...selfDescribing, ...offlineDidWebResolver(cache) }, { cache: false });
+  // did:web is NOT memoised here: its document can change (key rotation) through the cache.
+  return new Resolver({ key: memoised(selfDescribing.key), jwk: memoised(selfDescribing.jwk), ...offlineDidWebResolver(cache) }, { cache: false });
+}
+
+const MEMO_LIMIT = 1000;
+
+/**
+ * did:key and did:jwk documents are a pure function of the identifier, so resolving one twice
+ * gives the same document; decoding costs ~2 ms, paid up to twice per credential otherwise.
+ * Failures are not kept. Oldest entries go first beyond MEMO_LIMIT.
+ */
+function memoised(resolve: DIDResolver): DIDResolver {
+  const memo = new Map<string, DIDResolutionResult>();
+  return async (did, parsed, resolver, options) => {
+    const hit = memo.get(parsed.did);
+    if (hit !== undefined) return structuredClone(hit);
+    const result = await resolve(did, parsed, resolver, options);
+    if (result.didDocument !== null && result.didResolutionMetadata.error === undefined) {
+      if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
+      memo.set(parsed.did, structuredClone(result));
+    }
+    return result;
+  };
 }
