@@ -13,7 +13,7 @@ const HEADINGS: Record<ErrorCode, string> = {
   SESSION_LOCKED: 'The workstation is locked',
   ROLE_REFUSED: 'Not permitted for your role',
   WRONG_PIN: 'Wrong PIN',
-  LOCKED_OUT: 'Too many wrong PINs',
+  LOCKED_OUT: 'Sign-in paused for this identity',
   IDENTITY_INVALID: 'This staff identity cannot be used',
   CACHE_NEEDS_SETUP: 'This workstation needs to be set up',
   CACHE_LOCKED: 'Local data is locked',

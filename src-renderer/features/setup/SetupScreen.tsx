@@ -71,11 +71,10 @@ export function SetupScreen({ keyProtection }: { keyProtection: 'os-keychain' | 
       wide
       intro={
         <p>
-          CareLedger keeps patient and staff data on this computer in an encrypted file. Choose how its key is
-          protected.{' '}
+          CareLedger keeps patient and staff data on this computer in an encrypted file.{' '}
           {needsPassphrase
-            ? 'No system keychain is available here, so the key is protected by a passphrase that is asked for each time CareLedger starts.'
-            : "The key is protected by this computer's keychain."}
+            ? 'No system keychain is available here, so its key is protected by a workstation passphrase.'
+            : "Its key is protected by this computer's keychain."}
         </p>
       }
     >
@@ -84,46 +83,50 @@ export function SetupScreen({ keyProtection }: { keyProtection: 'os-keychain' | 
         {needsPassphrase ? (
           <fieldset className="fieldset">
             <legend>Workstation passphrase</legend>
-            <PassphraseField
-              id="setup-passphrase"
-              label="Passphrase"
-              hint={`At least ${MIN_LENGTH} characters. Asked for when CareLedger starts.`}
-              value={passphrase}
-              onChange={setPassphrase}
-              problem={problems.passphrase}
-              autoFocus
-            />
-            <PassphraseField
-              id="setup-passphrase-confirm"
-              label="Type the passphrase again"
-              value={passphraseConfirm}
-              onChange={setPassphraseConfirm}
-              problem={problems.passphraseConfirm}
-            />
+            <p className="muted">At least {MIN_LENGTH} characters. It is asked for each time CareLedger starts.</p>
+            <div className="form-grid">
+              <PassphraseField
+                id="setup-passphrase"
+                label="Passphrase"
+                value={passphrase}
+                onChange={setPassphrase}
+                problem={problems.passphrase}
+                autoFocus
+              />
+              <PassphraseField
+                id="setup-passphrase-confirm"
+                label="Passphrase again"
+                value={passphraseConfirm}
+                onChange={setPassphraseConfirm}
+                problem={problems.passphraseConfirm}
+              />
+            </div>
           </fieldset>
         ) : null}
         <fieldset className="fieldset">
           <legend>Recovery passphrase</legend>
           <p className="muted">
-            Used only if the {needsPassphrase ? 'passphrase is forgotten' : 'keychain is lost'}. Write it down and keep
-            it in a safe place away from this computer; without it the local data cannot be recovered.
+            At least {MIN_LENGTH} characters, used only if the{' '}
+            {needsPassphrase ? 'passphrase is forgotten' : 'keychain is lost'}. Write it down and keep it in a safe
+            place away from this computer: without it, the local data cannot be recovered.
           </p>
-          <PassphraseField
-            id="setup-recovery"
-            label="Recovery passphrase"
-            hint={`At least ${MIN_LENGTH} characters.`}
-            value={recovery}
-            onChange={setRecovery}
-            problem={problems.recovery}
-            autoFocus={!needsPassphrase}
-          />
-          <PassphraseField
-            id="setup-recovery-confirm"
-            label="Type the recovery passphrase again"
-            value={recoveryConfirm}
-            onChange={setRecoveryConfirm}
-            problem={problems.recoveryConfirm}
-          />
+          <div className="form-grid">
+            <PassphraseField
+              id="setup-recovery"
+              label="Recovery passphrase"
+              value={recovery}
+              onChange={setRecovery}
+              problem={problems.recovery}
+              autoFocus={!needsPassphrase}
+            />
+            <PassphraseField
+              id="setup-recovery-confirm"
+              label="Recovery passphrase again"
+              value={recoveryConfirm}
+              onChange={setRecoveryConfirm}
+              problem={problems.recoveryConfirm}
+            />
+          </div>
         </fieldset>
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={busy}>

@@ -85,7 +85,7 @@ export function EnrolIdentityForm({
         <div className="field">
           <label htmlFor="enrol-certificate">Certificate file</label>
           <span className="hint" id="enrol-certificate-hint">
-            The .pem certificate issued to you by your organisation.
+            The .pem certificate your organisation issued.
           </span>
           <input
             id="enrol-certificate"
@@ -101,7 +101,7 @@ export function EnrolIdentityForm({
         <div className="field">
           <label htmlFor="enrol-key">Private key file</label>
           <span className="hint" id="enrol-key-hint">
-            The .pem key that belongs to that certificate.
+            The .pem key that goes with it.
           </span>
           <input
             id="enrol-key"
@@ -132,12 +132,12 @@ export function EnrolIdentityForm({
         />
         {problems.mspId ? <span className="field-error">{problems.mspId}</span> : null}
       </div>
+      <p className="muted" id="enrol-pin-hint">
+        Choose a PIN of at least 4 characters. You will type it to sign in at this workstation.
+      </p>
       <div className="form-grid">
         <div className="field">
           <label htmlFor="enrol-pin">New PIN</label>
-          <span className="hint" id="enrol-pin-hint">
-            At least 4 characters. You will type it to sign in here.
-          </span>
           <input
             id="enrol-pin"
             className="input"
@@ -161,6 +161,7 @@ export function EnrolIdentityForm({
             autoComplete="new-password"
             value={pinConfirm}
             onChange={(e) => setPinConfirm(e.target.value)}
+            aria-describedby="enrol-pin-hint"
             aria-invalid={problems.pinConfirm ? true : undefined}
           />
           {problems.pinConfirm ? <span className="field-error">{problems.pinConfirm}</span> : null}

@@ -68,7 +68,7 @@ export function SignInScreen(): ReactNode {
   }
 
   return (
-    <AuthLayout testId="sign-in-screen" title="Sign in" intro={<p>Choose your name and enter your PIN.</p>}>
+    <AuthLayout testId="sign-in-screen" title="Sign in" wide intro={<p>Choose your name and enter your PIN.</p>}>
       {enrolled ? (
         <Notice tone="success">
           <p>{enrolled}</p>

@@ -17,8 +17,8 @@ export function SyncScreen(): ReactNode {
   return (
     <div className="stack">
       <p className="lead">
-        Everything you do is saved first in this workstation&apos;s encrypted cache. Ledger writes wait in an outbox and
-        go out when the ledger gateway is reachable; ledger events flow back in. Nothing is lost or applied twice.
+        Your work is saved first in this workstation&apos;s encrypted cache. With a ledger configured, ledger writes
+        wait in an outbox and are sent when the ledger gateway is reachable, and ledger events flow back in.
       </p>
       {error ? <ErrorNotice error={error} /> : null}
       {sync === null && !error ? <Loading label="Loading sync state…" /> : null}

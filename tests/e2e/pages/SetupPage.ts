@@ -19,9 +19,11 @@ export class SetupPage {
     recoveryAgain?: string;
   }): Promise<void> {
     await this.root.getByLabel('Passphrase', { exact: true }).fill(values.passphrase);
-    await this.root.getByLabel('Type the passphrase again').fill(values.passphraseAgain ?? values.passphrase);
+    await this.root.getByLabel('Passphrase again', { exact: true }).fill(values.passphraseAgain ?? values.passphrase);
     await this.root.getByLabel('Recovery passphrase', { exact: true }).fill(values.recovery);
-    await this.root.getByLabel('Type the recovery passphrase again').fill(values.recoveryAgain ?? values.recovery);
+    await this.root
+      .getByLabel('Recovery passphrase again', { exact: true })
+      .fill(values.recoveryAgain ?? values.recovery);
   }
 
   async submit(): Promise<void> {
@@ -65,20 +67,16 @@ export class EnrolPage {
   }
 
   async enrol(values: { certificatePem: string; privateKeyPem: string; mspId: string; pin: string }): Promise<void> {
-    await this.root
-      .getByLabel('Certificate file')
-      .setInputFiles({
-        name: 'cert.pem',
-        mimeType: 'application/x-pem-file',
-        buffer: Buffer.from(values.certificatePem),
-      });
-    await this.root
-      .getByLabel('Private key file')
-      .setInputFiles({
-        name: 'key.pem',
-        mimeType: 'application/x-pem-file',
-        buffer: Buffer.from(values.privateKeyPem),
-      });
+    await this.root.getByLabel('Certificate file').setInputFiles({
+      name: 'cert.pem',
+      mimeType: 'application/x-pem-file',
+      buffer: Buffer.from(values.certificatePem),
+    });
+    await this.root.getByLabel('Private key file').setInputFiles({
+      name: 'key.pem',
+      mimeType: 'application/x-pem-file',
+      buffer: Buffer.from(values.privateKeyPem),
+    });
     await this.root.getByLabel('Organisation MSP ID').fill(values.mspId);
     await this.root.getByLabel('New PIN').fill(values.pin);
     await this.root.getByLabel('Type the PIN again').fill(values.pin);
