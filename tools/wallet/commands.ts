@@ -9,6 +9,7 @@ import { encodeWalletQr, V30_M_ALPHANUMERIC_CHARS } from '../../src-shared/walle
 import { DEMO_HOSPITAL_DID, DEMO_HOSPITAL_NAME, issueConsentGrant, signConsentRevocation, signPresentation, type CredentialType } from './credentials';
 import type { Identifier } from './keys';
 import { qrVersionOf, writeQrPng, writeY4m } from './qr-image';
+import { publishStatusLists, readBundle, registerOnLedger } from './register';
 import {
   createWallet,
   exportStatusLists,
@@ -18,6 +19,7 @@ import {
   listCredentials,
   loadIssuers,
   loadWallet,
+  OPERATOR_MSP,
   setCredentialStatus,
   slugOf,
   storeCredential,
@@ -77,7 +79,10 @@ Commands:
                              a presentation (VP-JWT, valid 5 minutes) and its wallet QR code(s);
                              a bundle too big for one code becomes qr-1.png, qr-2.png, …
   status-list [--out DIR]    every issuer's status lists (encodedList + signed list credential)
-  register --bundle FILE     register the issuers in the ledger trust registry (see below)
+  register --bundle FILE     on the ledger (devnet: <data-dir>/bundle.json), as governance: initialise
+                             the ledger if new, register the insurer and board orgs, trust each issuer
+                             for its credential types; then publish the status lists
+  publish-status --bundle FILE   publish the status lists again (after revoke/suspend/reinstate)
 
 Global options: --home DIR (default ./wallet-demo), --json (machine-readable output)
 The demo hospital is ${DEMO_HOSPITAL_DID}.
@@ -250,11 +255,26 @@ export async function runWalletCli(argv: string[], io: CliIo = defaultIo, cwd = 
         report(`${lists.length} status lists written to ${outDir}`, { outDir, lists: lists.map(({ credentialJwt: _c, ...l }) => l) });
         return 0;
       }
-      case 'register':
-        throw new WalletCliError(
-          'Registering issuers on the ledger is not available yet: it needs the devnet trust-registry chaincode. ' +
-            'Until then the verification pipeline reads issuers from a fixture; the issuers and their credential types are listed by "init-issuers --json".',
+      case 'register': {
+        const bundle = path.resolve(cwd, str(opts, 'bundle'));
+        const outcome = await registerOnLedger(home, bundle, json ? () => undefined : (l) => io.out(`  ${l}`));
+        const skipped = outcome.statusLists.filter((l) => l.outcome === 'skipped');
+        report(
+          `Issuers registered on the ledger (${bundle}).` +
+            (skipped.length > 0 ? `
+Not published: ${skipped.map((l) => l.listId).join(', ')}: ${skipped[0]?.reason ?? ''}.` : ''),
+          outcome,
         );
+        return 0;
+      }
+      case 'publish-status': {
+        const bundlePath = path.resolve(cwd, str(opts, 'bundle'));
+        const bundle = await readBundle(bundlePath);
+        const governance = bundle.identities.find((i) => i.role === 'governance-admin');
+        const lists = await publishStatusLists(home, bundle, (role) => (role === 'identity' ? (governance?.mspId ?? OPERATOR_MSP.identity) : OPERATOR_MSP[role]), json ? () => undefined : (l) => io.out(`  ${l}`));
+        report(`Status lists sent to the ledger (${bundlePath}).`, { statusLists: lists });
+        return 0;
+      }
       case 'demo':
         return await demo(home, opts, report, io);
       default:
