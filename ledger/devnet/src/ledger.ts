@@ -8,15 +8,15 @@
  * cleartext private data, which never goes into blocks, has its own fsync'ed log that is
  * written before the block it belongs to.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { common, ledger as ledgerProtos, orderer, peer } from '@hyperledger/fabric-protos';
-import { BlockStore, blockDataHash } from './blockstore';
+import { BlockStore, blockDataHash, blockHeaderHash } from './blockstore';
 import { type Membership, sha256 } from './identity';
 import { type Policy, evaluatePolicy, policyFromEnvelope, type Signatory } from './policy';
 import { computeTxId, parseTransaction, type ParsedTransaction } from './proposal';
 import type { CollectionConfig, Version } from './simulation';
-import { WorldState, compareUtf8, privateKeyHash } from './state';
+import { type StateSnapshot, WorldState, compareUtf8, privateKeyHash } from './state';
 
 const { kvrwset } = ledgerProtos.rwset;
 const rwset = ledgerProtos.rwset;
@@ -147,6 +147,19 @@ class StateLock {
   }
 }
 
+/** Blocks between two snapshots while running; one is also written at clean stop. */
+const SNAPSHOT_EVERY_BLOCKS = 500;
+
+interface LedgerSnapshot {
+  version: 1;
+  /** Number of blocks the snapshot covers (blocks 0..height-1). */
+  height: number;
+  lastHeaderHash: string;
+  state: StateSnapshot;
+  /** [txId, blockNumber, txNum, code] */
+  txIndex: Array<[string, number, number, number]>;
+}
+
 export interface LedgerOptions {
   dir: string;
   channelId: string;
@@ -161,10 +174,13 @@ export class Ledger {
   readonly #opts: LedgerOptions;
   readonly #blocks: BlockStore;
   readonly #txIndex = new Map<string, { blockNumber: number; txNum: number; code: number }>();
-  readonly #summaries: BlockSummary[] = [];
+  /** Per-block transaction summaries for events; computed from the block file on first use. */
+  readonly #summaries = new Map<number, BlockSummary>();
   readonly #pending = new Map<string, PendingPrivateData>();
   readonly #pvtLogFile: string;
   #pvtFd = -1;
+  readonly #snapshotFile: string;
+  #blocksSinceSnapshot = 0;
   #blockWaiters: Array<() => void> = [];
   #closed = false;
 
@@ -173,6 +189,7 @@ export class Ledger {
     for (const cc of options.chaincodes.values()) this.state.setCollections(cc.name, cc.collections);
     this.#blocks = new BlockStore(options.dir);
     this.#pvtLogFile = path.join(options.dir, 'pvtdata.log');
+    this.#snapshotFile = path.join(options.dir, 'state.snapshot.json');
     this.#replay();
     this.#pvtFd = openSync(this.#pvtLogFile, 'a');
     if (this.#blocks.height === 0) this.#writeGenesis();
@@ -191,7 +208,14 @@ export class Ledger {
   }
 
   getSummary(number: number): BlockSummary | undefined {
-    return this.#summaries[number];
+    let summary = this.#summaries.get(number);
+    if (!summary) {
+      const block = this.#blocks.get(number);
+      if (!block) return undefined;
+      summary = this.#summaryOf(block);
+      this.#summaries.set(number, summary);
+    }
+    return summary;
   }
 
   txStatus(txId: string): { blockNumber: number; code: number } | undefined {
@@ -230,7 +254,9 @@ export class Ledger {
   }
 
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
+    this.#writeSnapshot();
     this.#blocks.close();
     if (this.#pvtFd >= 0) closeSync(this.#pvtFd);
     this.#pvtFd = -1;
@@ -266,12 +292,65 @@ export class Ledger {
     const data = [envelope.serializeBinary()];
     const block = this.#buildBlock(0, data, [Codes.VALID]);
     this.#blocks.append(block);
-    this.#summaries.push({
-      number: 0,
-      txs: [
-        { txId: '', txNum: 0, code: Codes.VALID, type: common.HeaderType.CONFIG, chaincodeName: '', functionName: '' },
-      ],
+  }
+
+  #summaryOf(block: common.Block): BlockSummary {
+    const number = block.getHeader()?.getNumber() ?? 0;
+    const filter = this.#filterOf(block);
+    const txs = (block.getData()?.getDataList_asU8() ?? []).map((envBytes, txNum): TxSummary => {
+      const code = filter[txNum] ?? Codes.INVALID_OTHER_REASON;
+      const parsed = parseTransaction(envBytes);
+      if ('invalid' in parsed)
+        return { txId: parsed.txId, txNum, code, type: parsed.type, chaincodeName: '', functionName: '' };
+      return this.#summarise(parsed, txNum, code);
     });
+    return { number, txs };
+  }
+
+  // ---------- snapshot (savepoint) ----------
+
+  /**
+   * Writes the derived state (world state, history, private data, tx index) with the height and
+   * header hash it corresponds to, atomically; at start it saves replaying the whole block file.
+   */
+  #writeSnapshot(): void {
+    const height = this.#blocks.height;
+    if (height === 0) return;
+    const snapshot: LedgerSnapshot = {
+      version: 1,
+      height,
+      lastHeaderHash: this.#blocks.lastHeaderHash.toString('hex'),
+      state: this.state.toSnapshot(),
+      txIndex: [...this.#txIndex].map(([txId, s]) => [txId, s.blockNumber, s.txNum, s.code]),
+    };
+    const tmp = `${this.#snapshotFile}.tmp`;
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, JSON.stringify(snapshot));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.#snapshotFile);
+    this.#blocksSinceSnapshot = 0;
+  }
+
+  /** Loads the snapshot if it matches the block file; returns the height it covers (0 = none). */
+  #loadSnapshot(): number {
+    if (!existsSync(this.#snapshotFile)) return 0;
+    let snapshot: LedgerSnapshot;
+    try {
+      snapshot = JSON.parse(readFileSync(this.#snapshotFile, 'utf8')) as LedgerSnapshot;
+    } catch {
+      return 0; // unreadable: rebuild from the blocks
+    }
+    const last = snapshot.height > 0 ? this.#blocks.get(snapshot.height - 1)?.getHeader() : undefined;
+    // Only a snapshot of exactly these blocks is trusted (the block file may have been replaced or reset).
+    if (snapshot.version !== 1 || !last || blockHeaderHash(last).toString('hex') !== snapshot.lastHeaderHash) return 0;
+    this.state.loadSnapshot(snapshot.state);
+    for (const [txId, blockNumber, txNum, code] of snapshot.txIndex)
+      this.#txIndex.set(txId, { blockNumber, txNum, code });
+    return snapshot.height;
   }
 
   #replay(): void {
@@ -287,7 +366,7 @@ export class Ledger {
         }
       }
     }
-    for (let n = 0; n < this.#blocks.height; n++) {
+    for (let n = this.#loadSnapshot(); n < this.#blocks.height; n++) {
       const block = this.#blocks.get(n);
       if (!block) break;
       const filter = this.#filterOf(block);
@@ -313,7 +392,7 @@ export class Ledger {
         batch.privatePurges.push(...pvt.purges);
       }
       this.#apply(batch, n);
-      this.#summaries.push({ number: n, txs });
+      this.#summaries.set(n, { number: n, txs });
     }
   }
 
@@ -425,8 +504,9 @@ export class Ledger {
         if (tx.txId && !this.#txIndex.has(tx.txId))
           this.#txIndex.set(tx.txId, { blockNumber: number, txNum: tx.txNum, code: tx.code });
       });
-      this.#summaries.push({ number, txs });
+      this.#summaries.set(number, { number, txs });
     });
+    if (++this.#blocksSinceSnapshot >= SNAPSHOT_EVERY_BLOCKS) this.#writeSnapshot();
     for (const txId of privateFromPending) this.#pending.delete(txId);
     this.#notify();
     return { number, txs };

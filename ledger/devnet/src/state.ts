@@ -54,6 +54,18 @@ function lowerBound(keys: readonly string[], key: string): number {
   return lo;
 }
 
+/** Plain-JSON form of the world state (see WorldState.toSnapshot). */
+export interface StateSnapshot {
+  /** [namespace, key, value, blockNum, txNum, metadata] */
+  public: Array<[string, string, string, number, number, Array<[string, string]> | undefined]>;
+  /** [namespace\0key, entries oldest first: [txId, value|null, isDelete, seconds, nanos]] */
+  history: Array<[string, Array<[string, string | null, boolean, number, number]>]>;
+  /** [namespace\0collection, key, value, blockNum, txNum, committedBlock] */
+  private: Array<[string, string, string, number, number, number]>;
+  /** [namespace\0collection, keyHash hex, valueHash, blockNum, txNum, metadata] */
+  hashes: Array<[string, string, string, number, number, Array<[string, string]> | undefined]>;
+}
+
 const collKey = (ns: string, coll: string): string => `${ns}\u0000${coll}`;
 
 export class WorldState implements WorldStateReader {
@@ -212,6 +224,87 @@ export class WorldState implements WorldStateReader {
 
   purgePrivate(namespace: string, collection: string, key: string): void {
     this.#private.get(collKey(namespace, collection))?.delete(key);
+  }
+
+  /** Everything but the collection configs, as plain JSON (values base64). */
+  toSnapshot(): StateSnapshot {
+    const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
+    const meta = (m: Map<string, Uint8Array> | undefined): Array<[string, string]> | undefined =>
+      m && m.size > 0 ? [...m].map(([k, v]) => [k, b64(v)]) : undefined;
+    const snapshot: StateSnapshot = { public: [], history: [], private: [], hashes: [] };
+    for (const [ns, keys] of this.#public) {
+      for (const [key, v] of keys.values)
+        snapshot.public.push([ns, key, b64(v.value), v.version.blockNum, v.version.txNum, meta(v.metadata)]);
+    }
+    for (const [hk, entries] of this.#history) {
+      snapshot.history.push([
+        hk,
+        entries.map((e) => [
+          e.txId,
+          e.value === null ? null : b64(e.value),
+          e.isDelete,
+          e.timestamp.seconds,
+          e.timestamp.nanos,
+        ]),
+      ]);
+    }
+    for (const [ck, entries] of this.#private) {
+      for (const [key, v] of entries)
+        snapshot.private.push([ck, key, b64(v.value), v.version.blockNum, v.version.txNum, v.committedBlock]);
+    }
+    for (const [ck, entries] of this.#hashes) {
+      for (const [hex, v] of entries)
+        snapshot.hashes.push([ck, hex, b64(v.valueHash), v.version.blockNum, v.version.txNum, meta(v.metadata)]);
+    }
+    return snapshot;
+  }
+
+  /** Replaces the content with a snapshot taken by toSnapshot(). */
+  loadSnapshot(snapshot: StateSnapshot): void {
+    const bytes = (s: string): Buffer => Buffer.from(s, 'base64');
+    const meta = (m: Array<[string, string]> | undefined): Map<string, Uint8Array> | undefined =>
+      m ? new Map(m.map(([k, v]) => [k, bytes(v)])) : undefined;
+    this.#public.clear();
+    this.#history.clear();
+    this.#private.clear();
+    this.#hashes.clear();
+    for (const [ns, key, value, blockNum, txNum, metadata] of snapshot.public) {
+      let keys = this.#public.get(ns);
+      if (!keys) {
+        keys = new SortedKeys();
+        this.#public.set(ns, keys);
+      }
+      const m = meta(metadata);
+      keys.set(key, { value: bytes(value), version: { blockNum, txNum }, ...(m ? { metadata: m } : {}) });
+    }
+    for (const [hk, entries] of snapshot.history) {
+      this.#history.set(
+        hk,
+        entries.map(([txId, value, isDelete, seconds, nanos]) => ({
+          txId,
+          value: value === null ? null : bytes(value),
+          isDelete,
+          timestamp: { seconds, nanos },
+        })),
+      );
+    }
+    for (const [ck, key, value, blockNum, txNum, committedBlock] of snapshot.private) {
+      let map = this.#private.get(ck);
+      if (!map) {
+        map = new Map();
+        this.#private.set(ck, map);
+      }
+      map.set(key, { value: bytes(value), version: { blockNum, txNum }, committedBlock });
+    }
+    for (const [ck, hex, valueHash, blockNum, txNum, metadata] of snapshot.hashes) {
+      let map = this.#hashes.get(ck);
+      if (!map) {
+        map = new Map();
+        this.#hashes.set(ck, map);
+      }
+      const m = meta(metadata);
+      map.set(hex, { valueHash: bytes(valueHash), version: { blockNum, txNum }, ...(m ? { metadata: m } : {}) });
+    }
   }
 
   publicKeyCount(): number {

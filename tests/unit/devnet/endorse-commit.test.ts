@@ -5,7 +5,7 @@
  * inside one block is deterministic.
  */
 import { createHash, createPrivateKey } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -272,27 +272,48 @@ describe('validation inside one block', () => {
   });
 });
 
-describe('replay', () => {
-  it('a reopened ledger has the same height, state, private data, history and statuses', async () => {
-    const before = {
-      height: ledger.height,
-      keys: ledger.state.publicKeyCount(),
-      status: ledger.txStatus((await endorse('asset', 'CreateAsset', ['replay-1', 'v'])).txId),
-    };
-    const last = await endorse('asset', 'CreateAsset', ['replay-2', 'v']);
-    await ledger.commitBlock([last.envelope]);
+describe('restart', () => {
+  const reopen = async (): Promise<void> => {
     await orderer.close();
     ledger.close();
     ledger = openLedger();
     wire(ledger);
-    expect(ledger.height).toBe(before.height + 1);
-    expect(ledger.state.publicKeyCount()).toBe(before.keys + 1);
-    expect(before.status).toBeUndefined();
+  };
+  const fingerprint = (): string => JSON.stringify({ height: ledger.height, state: ledger.state.toSnapshot() });
+
+  it('a reopened ledger has the same height, state, private data, history and statuses (from its snapshot)', async () => {
+    const last = await endorse('asset', 'CreateAsset', ['replay-1', 'v']);
+    await ledger.commitBlock([last.envelope]);
+    const before = fingerprint();
+    await reopen();
+    expect(fingerprint()).toBe(before);
     expect(ledger.txStatus(last.txId)?.code).toBe(Codes.VALID);
     expect(
       Buffer.from(ledger.state.getPrivate('asset', 'claims', 'pd-1', 'HospitalAMSP')?.value ?? []).toString(),
     ).toBe('detail one');
     expect([...ledger.state.history('asset', 'sbe-1')]).toHaveLength(2);
     expect(ledger.state.get('asset', 'sbe-1')?.metadata?.has('VALIDATION_PARAMETER')).toBe(true);
+    expect(ledger.getSummary(1)?.txs[0]?.functionName).toBe('CreateAsset');
+  });
+
+  it('replays the blocks after an older snapshot, and everything when the snapshot is gone', async () => {
+    const snapshotFile = path.join(dir, 'state.snapshot.json');
+    const stale = readFileSync(snapshotFile);
+    const later = await endorse('asset', 'CreateAsset', ['replay-2', 'v']);
+    await ledger.commitBlock([later.envelope]);
+    const before = fingerprint();
+    await orderer.close();
+    ledger.close();
+    writeFileSync(snapshotFile, stale); // as if the process died after this block, before a new snapshot
+    ledger = openLedger();
+    wire(ledger);
+    expect(fingerprint()).toBe(before);
+    expect(ledger.txStatus(later.txId)?.code).toBe(Codes.VALID);
+    await orderer.close();
+    ledger.close();
+    rmSync(snapshotFile);
+    ledger = openLedger();
+    wire(ledger);
+    expect(fingerprint()).toBe(before);
   });
 });
