@@ -7,6 +7,7 @@ import { createWorkstation, type Workstation } from '../../../src-main/services'
 import { FAST_SCRYPT, FakeClock } from '../../unit/foundation/support';
 
 export const PIN = '4826';
+// No ledger (ledger: {}), whatever the environment says: these tests are about the workstation itself.
 const quiet = { internal: () => undefined, refused: () => undefined };
 
 export interface TestWorkstation {
@@ -21,7 +22,7 @@ export interface TestWorkstation {
 /** A workstation on a fresh data dir, cache open under a passphrase, with the given roles enrolled. */
 export async function openWorkstation(roles: StaffRole[], clock = new FakeClock(Date.now())): Promise<TestWorkstation> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'careledger-ws-'));
-  const ws = createWorkstation({ dataDir: dir, keychain: null, clock, scrypt: FAST_SCRYPT, validateResponses: true, log: quiet, lockoutBaseMs: 60_000 });
+  const ws = createWorkstation({ dataDir: dir, keychain: null, clock, scrypt: FAST_SCRYPT, validateResponses: true, log: quiet, lockoutBaseMs: 60_000, ledger: {} });
   await ws.start();
   await ws.cache.setUp({ passphrase: 'test passphrase 1', recoveryPassphrase: 'test recovery 22' });
   const ca = await createDevCa({ mspId: 'HospitalAMSP' });

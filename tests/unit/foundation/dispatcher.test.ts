@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { StaffIdentitySummary } from '../../../src-shared/ipc/contract';
+import { CHANNEL_NAMES, type StaffIdentitySummary } from '../../../src-shared/ipc/contract';
 import { DomainError } from '../../../src-main/errors';
 import { createDispatcher, type Caller, type Handlers, type SessionGate } from '../../../src-main/ipc/dispatcher';
 
@@ -9,22 +9,11 @@ const ours: Caller = { transport: 'in-process', trusted: true, origin: 'test' };
 
 function makeHandlers(overrides: Partial<Handlers> = {}): Handlers {
   const notUsed = (): Promise<never> => Promise.reject(new Error('not used in this test'));
-  const base: Handlers = {
-    'cache.state': () => Promise.resolve({ status: 'needs-setup', keyProtection: 'passphrase' }),
-    'cache.setUp': notUsed,
-    'cache.unlock': notUsed,
-    'session.state': () => Promise.resolve({ status: 'signed-out' }),
-    'session.listIdentities': () => Promise.resolve([]),
-    'session.importIdentity': notUsed,
-    'session.signIn': notUsed,
-    'session.unlock': notUsed,
-    'session.lock': notUsed,
-    'session.signOut': notUsed,
-    'session.activity': notUsed,
-    'session.setAutoLock': notUsed,
-    'sync.state': () => Promise.resolve({ connection: 'not-configured', queued: 0, failed: 0, lastSyncAt: null, problem: null }),
-    'audit.signInEvents': () => Promise.resolve([]),
-  };
+  // Every channel refuses by default, so new channels in the contract need no change here.
+  const base = Object.fromEntries(CHANNEL_NAMES.map((c) => [c, notUsed])) as unknown as Handlers;
+  base['cache.state'] = () => Promise.resolve({ status: 'needs-setup', keyProtection: 'passphrase' });
+  base['sync.state'] = () => Promise.resolve({ connection: 'not-configured', queued: 0, failed: 0, lastSyncAt: null, problem: null });
+  base['audit.signInEvents'] = () => Promise.resolve([]);
   return { ...base, ...overrides };
 }
 
