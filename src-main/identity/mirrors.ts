@@ -28,8 +28,9 @@ export interface TrustRegistryEntry {
   /** ISO time after which new issuance is no longer trusted; absent = open-ended. */
   validUntil?: string;
   /**
-   * Governance withdrew this issuer (e.g. key compromise): nothing it ever issued is trusted,
-   * whatever the issue date. A normal end of trust is `validUntil` instead.
+   * Governance withdrew this entry (e.g. key compromise): nothing the issuer ever issued of
+   * these credential types is trusted, whatever the issue date. A normal end of trust is
+   * `validUntil` instead, which keeps earlier credentials trusted.
    */
   removed?: boolean;
 }

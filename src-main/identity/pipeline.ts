@@ -35,8 +35,10 @@ import { NOT_IN_OFFLINE_CACHE } from './resolver';
 import { type BitstringStatusResult, DEFAULT_STATUS_LIST_MAX_AGE_SECONDS, statusEntriesOf, type StatusEntryOutcome } from './status-plugin';
 
 export interface VerificationPolicy {
-  /** How old a presentation may be (now - iat), and the longest lifetime (exp - iat). Default 300 s. */
+  /** How old a presentation may be (now - iat). Default 300 s. */
   maxPresentationAgeSeconds: number;
+  /** The longest lifetime a wallet may give a presentation (exp - iat); the format says 300 s. */
+  maxPresentationLifetimeSeconds: number;
   /** Allowance for clocks that disagree a little (wallet phone vs workstation). Default 60 s. */
   clockSkewSeconds: number;
   /** Status lists confirmed against the ledger longer ago than this are stale. Default 24 h. */
@@ -55,6 +57,7 @@ export interface VerificationPolicy {
 
 export const DEFAULT_VERIFICATION_POLICY: VerificationPolicy = {
   maxPresentationAgeSeconds: 300,
+  maxPresentationLifetimeSeconds: 300,
   clockSkewSeconds: 60,
   statusListMaxAgeSeconds: DEFAULT_STATUS_LIST_MAX_AGE_SECONDS,
   trustRegistryMaxAgeSeconds: 7 * 24 * 60 * 60,
@@ -250,11 +253,11 @@ export class IdentityVerifier {
     if (iat.getTime() > t + skew || (nbf !== undefined && nbf.getTime() > t + skew)) {
       return fail('The wallet code claims to be made in the future: the phone or this workstation shows the wrong time.', details);
     }
-    if (exp.getTime() - iat.getTime() > maxAge) {
-      return fail(`The wallet code is valid for longer than the ${this.policy.maxPresentationAgeSeconds / 60} minutes allowed.`, details);
+    if (exp.getTime() - iat.getTime() > this.policy.maxPresentationLifetimeSeconds * 1000) {
+      return fail(`The wallet code is valid for longer than the ${describeDuration(this.policy.maxPresentationLifetimeSeconds * 1000)} a wallet code may last.`, details);
     }
     if (t - iat.getTime() > maxAge + skew) {
-      return fail(`The wallet code was made ${describeDuration(t - iat.getTime())} ago; codes are accepted for ${this.policy.maxPresentationAgeSeconds / 60} minutes.`, details);
+      return fail(`The wallet code was made ${describeDuration(t - iat.getTime())} ago; codes are accepted for ${describeDuration(maxAge)}.`, details);
     }
     if (exp.getTime() < t - skew) return fail('The wallet code has expired.', details);
     if (expectedNonce !== undefined && p.nonce !== expectedNonce) {
