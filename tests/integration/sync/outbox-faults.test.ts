@@ -113,7 +113,7 @@ describe('a chaincode refusal', () => {
     const final = await rows(cache);
     expect(final.map((r) => r.state)).toEqual(['committed', 'committed', 'committed', 'committed']);
     expect(await readAsset('refused-1')).toMatchObject({ value: 3 });
-    expect((await history('refused-1')).map((h) => JSON.parse(h.value ?? '{}').value)).toEqual([1, 2, 3]);
+    expect((await history('refused-1')).map((h) => (JSON.parse(h.value ?? "{}") as { value: number }).value)).toEqual([1, 2, 3]);
     await w1.stop();
     await cache.db.close();
   });

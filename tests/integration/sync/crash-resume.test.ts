@@ -1,0 +1,100 @@
+/**
+ * The workstation process killed (SIGKILL, in a child process) after a transaction was
+ * submitted and before its commit was recorded: after a restart the worker resumes from the
+ * persisted signed bytes, and the ledger holds exactly one commit of that transaction.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../../../src-main/cache/sql';
+import { LedgerConnection, type LedgerSigner } from '../../../src-main/ledger/connection';
+import { queueLedgerWrite, type OutboxRow } from '../../../src-main/ledger/outbox';
+import { OutboxWorker } from '../../../src-main/ledger/outbox-worker';
+import type { RunningDevnet } from '../../../ledger/devnet/src/index';
+import { bundleSigner, evaluateSigned, freePort, openTestCache, removeDir, settingsFor, startAssetDevnet, tempDir, waitFor } from './support';
+
+const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
+
+let dir: string;
+let devnet: RunningDevnet;
+let signer: LedgerSigner;
+let connection: LedgerConnection;
+
+beforeAll(async () => {
+  dir = tempDir('crash');
+  devnet = await startAssetDevnet(`${dir}/devnet`, await freePort());
+  signer = bundleSigner(devnet.bundle);
+  connection = new LedgerConnection(settingsFor(devnet.bundle));
+  await connection.start();
+});
+
+afterAll(async () => {
+  connection.close();
+  await devnet.stop();
+  await removeDir(dir);
+});
+
+async function history(id: string): Promise<Array<{ txId: string; value: string | null }>> {
+  try {
+    return JSON.parse(await evaluateSigned(connection, signer, 'GetAssetHistory', id)) as Array<{ txId: string; value: string | null }>;
+  } catch {
+    return [];
+  }
+}
+
+/** Runs the child until it reaches the hook, then SIGKILLs it; returns the transaction id it had submitted. */
+async function runChildUntilKilled(cacheFile: string, key: Buffer, killAt: 'afterSubmit' | 'afterSubmitRecorded'): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    env: { ...process.env, SYNC_CACHE_FILE: cacheFile, SYNC_CACHE_KEY: key.toString('hex'), SYNC_BUNDLE_FILE: devnet.bundlePath, SYNC_KILL_AT: killAt },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const txId = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /HOOK (\S+)\n/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    void exited.then(() => reject(new Error(`the child exited before the hook: ${stderr}`)));
+  });
+  child.kill('SIGKILL');
+  await exited;
+  return txId;
+}
+
+describe.each(['afterSubmit', 'afterSubmitRecorded'] as const)('killed at %s', (killAt) => {
+  it('resumes after restart with the same transaction, and the ledger has exactly one commit of it', async () => {
+    const cacheDir = tempDir(`crash-${killAt}`);
+    const cache = await openTestCache(cacheDir);
+    const assetId = `crash-${killAt}`;
+    await cache.db.write((w) =>
+      queueLedgerWrite(w, signer, { operation: 'asset.create', orderKey: `asset:${assetId}`, transaction: 'CreateAsset', args: [assetId, 'ward-3', '42'], retryOnConflict: false }),
+    );
+    await cache.db.close();
+
+    const txId = await runChildUntilKilled(cache.file, cache.key, killAt);
+
+    // The submit reached the orderer before the kill: the transaction commits without us.
+    await waitFor(async () => (await history(assetId)).some((h) => h.txId === txId), 10_000, 'the killed workstation transaction to commit');
+    const db = await cache.reopen();
+    const before = await db.read((r) => r.get<OutboxRow>(sql`SELECT * FROM outbox`));
+    expect(before).toMatchObject({ state: killAt === 'afterSubmit' ? 'endorsed' : 'submitted', tx_id: txId });
+
+    // Restart: the worker resumes from the persisted bytes, same transaction id.
+    const worker = new OutboxWorker({ db, connection, signers: () => [signer] });
+    worker.start();
+    await worker.whenIdle();
+    await worker.stop();
+
+    const after = await db.read((r) => r.get<OutboxRow>(sql`SELECT * FROM outbox`));
+    expect(after).toMatchObject({ state: 'committed', tx_id: txId, attempts: 1 });
+    const entries = await history(assetId);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.txId).toBe(txId);
+    await db.close();
+    await removeDir(cacheDir);
+  });
+});
