@@ -36,9 +36,10 @@ async function world(): Promise<World> {
   await run('Access', 'logAccess', [JSON.stringify({ entryId: 'btg-1', patientDid: patient.did, categories: ['allergies'], purpose: 'ETREAT', decision: 'allowed', breakGlass: { reasonCode: 'emergency-other' }, accessedAt: ledger.clock.toISOString() })], 'HospitalAMSP/clinician');
   await run('Records', 'anchorRecord', [JSON.stringify({ recordId: 'rec-1', patientDid: patient.did, saltedHash: sha('r1') })], 'HospitalAMSP/clinician');
   await run('Admissions', 'recordAdmissionEvent', [JSON.stringify({ encounterId: 'enc-1', patientDid: patient.did, eventType: 'admit', occurredAt: ledger.clock.toISOString() })], 'HospitalAMSP/admissions');
-  for (const [claimId, code] of [['CLM-1', '1001'], ['CLM-2', '1002'], ['CLM-3', '1003']] as const) {
+  for (const [claimId, code] of [['CLM-1', '1001'], ['CLM-2', '1002'], ['CLM-3', '1003'], ['CLM-4', '1004']] as const) {
     await run('Claims', 'submitClaim', [JSON.stringify({ claimId, insurerMspId: 'InsurerMSP' })], 'HospitalAMSP/claims', { claim: JSON.stringify(fhirClaim({ codes: [code], amounts: [10] })), fingerprintSalt: SALT });
   }
+  await run('Claims', 'withdrawClaim', ['CLM-4', '{}'], 'HospitalAMSP/claims');
   await run('Claims', 'pendClaim', ['CLM-2', JSON.stringify({ reasonCodes: ['CO-16'] })], 'InsurerMSP/claims');
   await run('Claims', 'adjudicateClaim', ['CLM-3', JSON.stringify({ outcome: 'approved', approvedAmount: 1000, reasonCodes: [] })], 'InsurerMSP/claims');
   await run('Credentialing', 'recordVerification', [JSON.stringify({ verificationId: 'ver-1', doctorDid: doctor.did, credentialHashes: [sha('lic')], checks: [{ check: 'signature', result: 'pass' }], outcome: 'verified' })], 'HospitalAMSP/credentialing');
@@ -86,6 +87,7 @@ const rules: Rule[] = [
   { contract: 'Claims', method: 'pendClaim', args: () => ['CLM-1', JSON.stringify({ reasonCodes: ['CO-16'] })], refused: 'HospitalAMSP/claims', allowed: 'InsurerMSP/claims' },
   { contract: 'Claims', method: 'adjudicateClaim', args: () => ['CLM-1', JSON.stringify({ outcome: 'denied', approvedAmount: 0, reasonCodes: ['CO-50'] })], refused: 'HospitalAMSP/claims', allowed: 'InsurerMSP/claims' },
   { contract: 'Claims', method: 'payClaim', args: () => ['CLM-3', JSON.stringify({ paidAmount: 1000, paymentRef: 'PAY-1' })], refused: 'HospitalAMSP/claims', allowed: 'InsurerMSP/claims' },
+  { contract: 'Claims', method: 'purgeClaimDetail', args: () => ['CLM-4'], refused: 'HospitalBMSP/claims', allowed: 'InsurerMSP/claims' },
   { contract: 'Claims', method: 'getClaimDetail', args: () => ['CLM-1'], refused: 'HospitalBMSP/claims', allowed: 'InsurerMSP/claims' },
   { contract: 'Credentialing', method: 'recordVerification', args: (w) => [JSON.stringify({ verificationId: 'ver-2', doctorDid: w.doctor.did, credentialHashes: [sha('lic')], checks: [{ check: 'signature', result: 'pass' }], outcome: 'verified' })], refused: 'MedicalBoardMSP/credentialing', allowed: 'HospitalBMSP/credentialing' },
   { contract: 'Credentialing', method: 'grantPrivileges', args: (w) => [JSON.stringify({ privilegeId: 'priv-9', verificationId: 'ver-1', scope: ['ward'], from: w.ledger.clock.toISOString(), until: new Date(w.ledger.clock.getTime() + 24 * hour).toISOString() })], refused: 'HospitalAMSP/clinician', allowed: 'HospitalAMSP/credentialing' },

@@ -105,6 +105,19 @@ describe('Claims: lifecycle and who may move it', () => {
     const paid = await ledger.invoke<Claim>(cc.Claims!, 'payClaim', ['CLM-1', JSON.stringify({ paidAmount: 10000, paymentRef: 'PAY-1' })], { as: INSURER });
     assert.deepEqual([paid.value.status, paid.value.paidAmount, paid.value.version, paid.event?.name], ['paid', 10000, 5, 'Claims.Paid']);
     await rejectsWith(ledger.invoke(cc.Claims!, 'withdrawClaim', ['CLM-1', '{}'], { as: CLERK }), 'INVALID_STATE', 'paid');
+    // Settled: the detail can now be purged from the collection; the public record keeps its hash.
+    await rejectsWith(ledger.invoke(cc.Claims!, 'purgeClaimDetail', ['CLM-1'], { as: 'HospitalBMSP/claims' }), 'FORBIDDEN');
+    const purged = await ledger.invoke<Claim & { detailPurgedAt?: string }>(cc.Claims!, 'purgeClaimDetail', ['CLM-1'], { as: CLERK });
+    assert.equal(purged.event?.name, 'Claims.DetailPurged');
+    assert.equal(purged.value.detailPurgedAt, ledger.clock.toISOString());
+    assert.equal(purged.value.detailSha256, paid.value.detailSha256);
+    await rejectsWith(ledger.invoke(cc.Claims!, 'getClaimDetail', ['CLM-1'], { as: INSURER }), 'PRIVATE_DATA_MISSING', 'purged');
+  });
+
+  it('refuses to purge the detail of a claim still in progress', async () => {
+    const { ledger, cc } = await initialisedLedger();
+    await submit(ledger, cc, 'CLM-1');
+    await rejectsWith(ledger.invoke(cc.Claims!, 'purgeClaimDetail', ['CLM-1'], { as: INSURER }), 'INVALID_STATE', 'paid or withdrawn');
   });
 
   it('refuses a hospital trying to adjudicate or pay, and another hospital touching the claim', async () => {

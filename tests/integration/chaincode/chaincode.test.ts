@@ -281,6 +281,21 @@ describe('careledger chaincode on the devnet', () => {
       }),
     );
     expect(adjudicated).toMatchObject({ status: 'adjudicated', outcome: 'approved' });
+
+    await insurer.submit('Claims:payClaim', {
+      arguments: [claimId, JSON.stringify({ paidAmount: 12000, paymentRef: 'PAY-1' })],
+      endorsingOrganizations: ['InsurerMSP', 'HospitalAMSP'],
+    });
+    const purged = json(
+      await clerk.submit('Claims:purgeClaimDetail', {
+        arguments: [claimId],
+        endorsingOrganizations: ['HospitalAMSP', 'InsurerMSP'],
+      }),
+    );
+    expect(purged).toMatchObject({ status: 'paid', detailSha256: submitted.detailSha256 });
+    expect(await refusal(insurer.evaluateTransaction('Claims:getClaimDetail', claimId))).toMatch(
+      /PRIVATE_DATA_MISSING/,
+    );
   });
 
   it('refuses to commit a claim update endorsed by the insurer alone (key-level endorsement)', async () => {

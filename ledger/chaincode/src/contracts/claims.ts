@@ -34,6 +34,8 @@ export interface ClaimRecord {
   /** SHA-256 of the private detail as stored in the collection. */
   detailSha256: string;
   submissionCount: number;
+  /** When the private detail was purged from the collection, if it was. */
+  detailPurgedAt?: string;
   version: number;
   submittedAt: string;
   updatedAt: string;
@@ -311,6 +313,27 @@ export class ClaimsContract extends Contract {
     const updated = this.next(ctx, record, { status: 'paid', paidAmount: input.paidAmount, paymentRef: input.paymentRef });
     await putJson(ctx, claimKey(ctx, updated.claimId), updated);
     emit(ctx, 'Claims.Paid', { claim: updated });
+    return result(updated);
+  }
+
+  /**
+   * Purges the FHIR Claim (and its history) from the collection once the claim is settled
+   * (paid or withdrawn); the public record keeps `detailSha256` and records `detailPurgedAt`.
+   * Caller: the claim's hospital or insurer, claims staff. @throws LedgerError FORBIDDEN, INVALID_STATE
+   */
+  @Transaction()
+  @Returns('string')
+  public async purgeClaimDetail(ctx: Context, claimId: string): Promise<string> {
+    const who = await authorise(ctx, { kinds: ['hospital', 'insurer'], roles: [...HOSPITAL_CLAIM_ROLES, ...INSURER_CLAIM_ROLES], action: 'purge claim details' });
+    const checked = id()(claimId, 'claimId');
+    const record = await mustGetJson<ClaimRecord>(ctx, claimKey(ctx, checked), `Claim ${checked}`);
+    if (who.mspId !== record.hospitalMspId && who.mspId !== record.insurerMspId) throw new LedgerError('FORBIDDEN', `Claim ${checked} is between ${record.hospitalMspId} and ${record.insurerMspId}.`);
+    if (record.status !== 'paid' && record.status !== 'withdrawn') throw new LedgerError('INVALID_STATE', `Claim ${checked} is ${describe(record)}; its detail can be purged once it is paid or withdrawn.`);
+    if (record.detailPurgedAt !== undefined) throw new LedgerError('INVALID_STATE', `The detail of claim ${checked} was already purged on ${record.detailPurgedAt}.`);
+    await ctx.stub.purgePrivateData(record.collection, claimKey(ctx, checked));
+    const updated = this.next(ctx, record, { detailPurgedAt: txTime(ctx) });
+    await putJson(ctx, claimKey(ctx, checked), updated);
+    emit(ctx, 'Claims.DetailPurged', { claim: updated });
     return result(updated);
   }
 

@@ -175,6 +175,13 @@ class MemoryStub {
     writes.set(key, Buffer.from(value));
   }
 
+  async purgePrivateData(collection: string, key: string): Promise<void> {
+    this.collectionMembers(collection);
+    let writes = this.privateWrites.get(collection);
+    if (!writes) this.privateWrites.set(collection, (writes = new Map()));
+    writes.set(key, null);
+  }
+
   setEvent(name: string, payload: Uint8Array): void {
     if (!name) throw new Error('Event name must be a non-empty string');
     // Fabric keeps one event per transaction: a second call replaces the first.
@@ -278,7 +285,10 @@ export class MemoryLedger {
     for (const [collection, writes] of stub.privateWrites) {
       let target = this.privateState.get(collection);
       if (!target) this.privateState.set(collection, (target = new Map()));
-      for (const [k, v] of writes) if (v) target.set(k, v);
+      for (const [k, v] of writes) {
+        if (v) target.set(k, v);
+        else target.delete(k);
+      }
     }
     for (const [k, v] of stub.validationParameters) this.validationParameters.set(k, v);
   }
