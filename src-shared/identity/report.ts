@@ -4,16 +4,20 @@
  *
  * Plain TypeScript, JSON-serialisable (crosses IPC as is): no node:*, no DOM.
  */
-import type { CredentialType } from './credential-subjects';
+import { z } from 'zod';
+import { CREDENTIAL_TYPES, type CredentialType } from './credential-subjects';
 
 /** The overall answer. `cannot-determine` is never treated as valid without an audited override. */
-export type Verdict = 'valid' | 'invalid' | 'cannot-determine';
+export const Verdict = z.enum(['valid', 'invalid', 'cannot-determine']);
+/** The overall answer. `cannot-determine` is never treated as valid without an audited override. */
+export type Verdict = z.infer<typeof Verdict>;
 
-export type CheckResult = 'pass' | 'fail' | 'cannot-determine' | 'not-applicable';
+export const CheckResult = z.enum(['pass', 'fail', 'cannot-determine', 'not-applicable']);
+export type CheckResult = z.infer<typeof CheckResult>;
 
 /**
  * Stable check ids (logs, tests, UI icons). `presentation.*` and `workstation.*` checks appear
- * once per report, `credential.*` and `consent.*` once per credential.
+ * once per report, `credential.*` once per credential, `consent.grantee` once per consent.
  */
 export const CHECK_IDS = [
   'presentation.format',
@@ -32,70 +36,52 @@ export const CHECK_IDS = [
   'credential.schema',
   'consent.grantee',
 ] as const;
-export type CheckId = (typeof CHECK_IDS)[number];
+export const CheckId = z.enum(CHECK_IDS);
+export type CheckId = z.infer<typeof CheckId>;
 
-export interface VerificationCheck {
-  id: CheckId;
-  result: CheckResult;
+export const VerificationCheck = z.object({
+  id: CheckId,
+  result: CheckResult,
   /** What was found and, when it is not a pass, what the clerk should do. */
-  message: string;
-  /**
-   * A pass the clerk should still notice (e.g. the workstation clock jumped forward). Never
-   * changes the verdict.
-   */
-  warning?: boolean;
+  message: z.string(),
+  /** A pass the clerk should still notice (e.g. the clock jumped forward). Never changes the verdict. */
+  warning: z.boolean().optional(),
   /** Machine-readable facts behind the result (times as ISO strings, ids). */
-  details?: Record<string, string | number | boolean | null>;
-}
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+export type VerificationCheck = z.infer<typeof VerificationCheck>;
 
-export interface CredentialReport {
+const CredentialTypeName = z.enum(CREDENTIAL_TYPES as [CredentialType, ...CredentialType[]]);
+
+export const CredentialReport = z.object({
   /** Position in the presentation's `verifiableCredential` array. */
-  index: number;
+  index: z.number().int().nonnegative(),
   /** One of ours, or null when the credential is of a type we do not accept. */
-  type: CredentialType | null;
+  type: CredentialTypeName.nullable(),
   /** The credential's `jti`, when readable. */
-  id: string | null;
-  issuer: string | null;
-  subject: string | null;
-  /** ISO times from nbf / exp (or validFrom / validUntil). */
-  validFrom: string | null;
-  validUntil: string | null;
-  /** The credential subject as presented (only typed through the claim helpers after checks pass). */
-  credentialSubject: Record<string, unknown> | null;
+  id: z.string().nullable(),
+  issuer: z.string().nullable(),
+  subject: z.string().nullable(),
+  /** ISO times from nbf / exp (or validFrom / validUntil, the stricter). */
+  validFrom: z.string().nullable(),
+  validUntil: z.string().nullable(),
+  /** The subject as presented; typed only through the claim helpers (src-shared/identity/claims). */
+  credentialSubject: z.record(z.string(), z.unknown()).nullable(),
   /** True only when every check of this credential passed (or was not applicable). */
-  verified: boolean;
-  checks: VerificationCheck[];
-}
+  verified: z.boolean(),
+  checks: z.array(VerificationCheck),
+});
+export type CredentialReport = z.infer<typeof CredentialReport>;
 
-export interface PresentationSummary {
-  id: string | null;
-  holder: string | null;
-  audience: string | null;
-  nonce: string | null;
-  issuedAt: string | null;
-  expiresAt: string | null;
-}
-
-export interface OverrideRecord {
-  reasons: OverrideReasonCode[];
-  note: string | null;
-  staffId: string;
-  at: string;
-}
-
-export interface VerificationReport {
-  verdict: Verdict;
-  /** When the checks ran, by the workstation clock (ISO). */
-  checkedAt: string;
-  /** One sentence summing up the verdict for the desk. */
-  summary: string;
-  presentation: PresentationSummary;
-  /** Presentation-level and workstation checks. */
-  checks: VerificationCheck[];
-  credentials: CredentialReport[];
-  /** Set when a `cannot-determine` verdict was accepted by a member of staff. */
-  override: OverrideRecord | null;
-}
+export const PresentationSummary = z.object({
+  id: z.string().nullable(),
+  holder: z.string().nullable(),
+  audience: z.string().nullable(),
+  nonce: z.string().nullable(),
+  issuedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+});
+export type PresentationSummary = z.infer<typeof PresentationSummary>;
 
 /**
  * Why staff accepted a `cannot-determine` verdict. Each reason covers only the checks it
@@ -108,7 +94,8 @@ export const OVERRIDE_REASON_CODES = [
   'issuer-key-unavailable-emergency',
   'clock-confirmed-correct',
 ] as const;
-export type OverrideReasonCode = (typeof OVERRIDE_REASON_CODES)[number];
+export const OverrideReasonCode = z.enum(OVERRIDE_REASON_CODES);
+export type OverrideReasonCode = z.infer<typeof OverrideReasonCode>;
 
 export const OVERRIDE_REASON_COVERS: Record<OverrideReasonCode, readonly CheckId[]> = {
   'status-list-unavailable-emergency': ['credential.revocation', 'credential.suspension'],
@@ -117,6 +104,30 @@ export const OVERRIDE_REASON_COVERS: Record<OverrideReasonCode, readonly CheckId
   'issuer-key-unavailable-emergency': ['credential.signature'],
   'clock-confirmed-correct': ['workstation.clock'],
 };
+
+export const OverrideRecord = z.object({
+  reasons: z.array(OverrideReasonCode),
+  note: z.string().nullable(),
+  staffId: z.string(),
+  at: z.string(),
+});
+export type OverrideRecord = z.infer<typeof OverrideRecord>;
+
+/** The report as it crosses IPC; the channel owner can use this schema as the response. */
+export const VerificationReport = z.object({
+  verdict: Verdict,
+  /** When the checks ran, by the workstation clock (ISO). */
+  checkedAt: z.string(),
+  /** One sentence summing up the verdict for the desk. */
+  summary: z.string(),
+  presentation: PresentationSummary,
+  /** Presentation-level and workstation checks. */
+  checks: z.array(VerificationCheck),
+  credentials: z.array(CredentialReport),
+  /** Set when a `cannot-determine` verdict was accepted by a member of staff. */
+  override: OverrideRecord.nullable(),
+});
+export type VerificationReport = z.infer<typeof VerificationReport>;
 
 /** The verdict implied by a set of checks: any fail is invalid, else any unknown is cannot-determine. */
 export function verdictOf(checks: readonly VerificationCheck[]): Verdict {

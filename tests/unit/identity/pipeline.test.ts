@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { claimsOfType, type CheckId, type CheckResult, type CredentialReport, type VerificationReport } from '../../../src-main/identity';
+import { claimsOfType, VerificationReport as VerificationReportSchema, type CheckId, type CheckResult, type CredentialReport, type VerificationReport } from '../../../src-main/identity';
 import { HOSPITAL_DID, NOW, NOW_S, createWorld, issue, makeDid, makeWebSigner, present, signJwt, type World } from './support';
 
 const DAY = 86_400;
@@ -412,6 +412,18 @@ describe('schemas and consent scope', () => {
     expect(result(report, 'credential.format', 0)).toBe('fail');
     expect(result(report, 'credential.schema', 0)).toBe('fail');
     expect(report.credentials[0]?.type).toBeNull();
+  });
+});
+
+describe('the report as data', () => {
+  it('matches the IPC schema and survives JSON, for valid, refused and undetermined results', async () => {
+    const valid = await verify(await w.bundle());
+    const refused = await verify('garbage');
+    const undetermined = await verify(await w.bundle({}, [await w.identityVc({ status: [{ listId: 'nope', index: 1, purpose: 'revocation' }] })]));
+    for (const report of [valid, refused, undetermined]) {
+      expect(VerificationReportSchema.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
+    }
+    expect([valid.verdict, refused.verdict, undetermined.verdict]).toEqual(['valid', 'invalid', 'cannot-determine']);
   });
 });
 
