@@ -23,6 +23,8 @@ function cspMetaTag(): Plugin {
     .join('; ');
   return {
     name: 'careledger-csp-meta',
+    // Build only: the dev server's hot-reload preamble is an inline script the policy forbids.
+    apply: 'build',
     transformIndexHtml: {
       order: 'post',
       handler: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: policy }, injectTo: 'head-prepend' }],

@@ -9,7 +9,7 @@ import { ELECTRON_CALL_PREFIX, ELECTRON_EVENT_CHANNEL } from '../../src-shared/i
 import { isTrustedSender } from '../ipc/sender';
 import type { Workstation } from '../services';
 
-export function registerIpc(workstation: Workstation, getWindow: () => BrowserWindow | null): () => void {
+export function registerIpc(workstation: Workstation, getWindow: () => BrowserWindow | null, devServerOrigin: string | null): () => void {
   const callerOf = (event: IpcMainInvokeEvent): { trusted: boolean; origin: string } => {
     const win = getWindow();
     const frame = event.senderFrame;
@@ -18,7 +18,7 @@ export function registerIpc(workstation: Workstation, getWindow: () => BrowserWi
       fromOurWindow: win !== null && !win.isDestroyed() && event.sender === win.webContents,
       isMainFrame: frame !== null && win !== null && !win.isDestroyed() && frame === win.webContents.mainFrame,
       frameUrl,
-    });
+    }, devServerOrigin);
     return { trusted, origin: frameUrl || 'unknown frame' };
   };
 

@@ -23,6 +23,13 @@ const preloadFile = path.join(here, '../preload/index.cjs');
 registerAppScheme();
 app.enableSandbox();
 
+/**
+ * `npm run dev` only: electron-vite serves the renderer with hot reload and names it in
+ * ELECTRON_RENDERER_URL. A packaged app ignores the variable and always uses app://.
+ */
+const devServerUrl = !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null;
+const devServerOrigin = devServerUrl ? new URL(devServerUrl).origin : null;
+
 let mainWindow: BrowserWindow | null = null;
 let workstation: Workstation | null = null;
 
@@ -40,10 +47,10 @@ function restrictPermissions(): void {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     // Camera only (QR scanning at the admission desk), never microphone, only for our page.
     const cameraOnly = permission === 'media' && mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video');
-    callback(cameraOnly && isOurOrigin(details.requestingUrl));
+    callback(cameraOnly && isOurOrigin(details.requestingUrl, devServerOrigin));
   });
   ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => {
-    return permission === 'media' && details.mediaType === 'video' && isOurOrigin(requestingOrigin);
+    return permission === 'media' && details.mediaType === 'video' && isOurOrigin(requestingOrigin, devServerOrigin);
   });
   ses.setDevicePermissionHandler(() => false);
 }
@@ -77,7 +84,7 @@ async function createWindow(): Promise<void> {
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
-  await mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
+  await mainWindow.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
 }
 
 app.on('web-contents-created', (_event, contents) => hardenContents(contents));
@@ -103,7 +110,7 @@ async function start(): Promise<void> {
     const { prepareDemo } = await import('../demo/demo-staff');
     await prepareDemo(workstation, { devnetDir, log: (line) => console.warn(line) });
   }
-  registerIpc(workstation, () => mainWindow);
+  registerIpc(workstation, () => mainWindow, devServerOrigin);
   await createWindow();
 }
 

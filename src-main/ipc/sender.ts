@@ -16,15 +16,20 @@ export interface SenderFacts {
   frameUrl: string;
 }
 
-export function isOurOrigin(url: string): boolean {
+/**
+ * Whether `url` is a page of ours: app://careledger, or, only in `npm run dev` (unpackaged,
+ * electron-vite's renderer dev server), exactly the dev server's origin.
+ */
+export function isOurOrigin(url: string, devServerOrigin: string | null = null): boolean {
   try {
     const u = new URL(url);
-    return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST;
+    if (u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST) return true;
+    return devServerOrigin !== null && u.origin === devServerOrigin;
   } catch {
     return false;
   }
 }
 
-export function isTrustedSender(facts: SenderFacts): boolean {
-  return facts.fromOurWindow && facts.isMainFrame && isOurOrigin(facts.frameUrl);
+export function isTrustedSender(facts: SenderFacts, devServerOrigin: string | null = null): boolean {
+  return facts.fromOurWindow && facts.isMainFrame && isOurOrigin(facts.frameUrl, devServerOrigin);
 }

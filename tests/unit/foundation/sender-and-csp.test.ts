@@ -13,6 +13,13 @@ describe('Electron sender check', () => {
       expect(isTrustedSender({ ...good, frameUrl })).toBe(false);
     }
   });
+
+  it('trusts the dev server only when one is named, and only its exact origin', () => {
+    const dev = { ...good, frameUrl: 'http://localhost:5173/index.html' };
+    expect(isTrustedSender(dev)).toBe(false);
+    expect(isTrustedSender(dev, 'http://localhost:5173')).toBe(true);
+    expect(isTrustedSender({ ...dev, frameUrl: 'http://localhost:5174/' }, 'http://localhost:5173')).toBe(false);
+  });
 });
 
 describe('Content-Security-Policy', () => {
