@@ -565,6 +565,7 @@ export class GatewayServer {
     for await (const envelope of call as AsyncIterable<common.Envelope>) {
       if (abort.signal.aborted) break;
       let seek: orderer.SeekInfo;
+      let requesterMspId: string;
       try {
         const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
         const channelHeader = common.ChannelHeader.deserializeBinary(
@@ -582,11 +583,11 @@ export class GatewayServer {
           continue;
         }
         try {
-          this.#deps.membership.verify(
+          requesterMspId = this.#deps.membership.verify(
             signatureHeader.getCreator_asU8(),
             envelope.getPayload_asU8(),
             envelope.getSignature_asU8(),
-          );
+          ).mspId;
         } catch (err) {
           this.#deps.log('info', `deliver refused: ${(err as Error).message}`);
           sendStatus(common.Status.FORBIDDEN);
@@ -632,6 +633,11 @@ export class GatewayServer {
         else if (mode === 'private') {
           const bp = new peer.BlockAndPrivateData();
           bp.setBlock(block);
+          // Only the collections the requester's org is a member of, as a peer delivers them.
+          const map = bp.getPrivateDataMapMap() as unknown as {
+            set(txNum: number, value: ledgerProtos.rwset.TxPvtReadWriteSet): unknown;
+          };
+          for (const [txNum, pvt] of ledger.privateDataFor(number, requesterMspId)) map.set(txNum, pvt);
           response.setBlockAndPrivateData(bp);
         } else response.setBlock(block);
         if (!call.write(response)) await new Promise((resolve) => call.once('drain', resolve));

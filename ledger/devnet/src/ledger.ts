@@ -180,6 +180,8 @@ export class Ledger {
   readonly #pvtLogFile: string;
   #pvtFd = -1;
   readonly #snapshotFile: string;
+  /** Cleartext private writes per block, for DeliverWithPrivateData. */
+  readonly #pvtByBlock = new Map<number, PrivateRecord[]>();
   #blocksSinceSnapshot = 0;
   #blockWaiters: Array<() => void> = [];
   #closed = false;
@@ -251,6 +253,49 @@ export class Ledger {
       const cutoff = Date.now() - 3_600_000;
       for (const [id, p] of this.#pending) if (p.receivedAt < cutoff) this.#pending.delete(id);
     }
+  }
+
+  /**
+   * The private data of a block's transactions that `mspId` is a member of and that has not been
+   * purged since, keyed by transaction number (BlockAndPrivateData.private_data_map).
+   */
+  privateDataFor(blockNumber: number, mspId: string): Map<number, ledgerProtos.rwset.TxPvtReadWriteSet> {
+    const byTx = new Map<number, Map<string, Map<string, ledgerProtos.rwset.kvrwset.KVWrite[]>>>();
+    for (const record of this.#pvtByBlock.get(blockNumber) ?? []) {
+      const config = this.state.collections(record.ns).get(record.coll);
+      if (!config?.memberMspIds.includes(mspId)) continue;
+      if (record.value !== null && !this.state.getPrivate(record.ns, record.coll, record.key, mspId)) continue;
+      const write = new kvrwset.KVWrite();
+      write.setKey(record.key);
+      if (record.value === null) write.setIsDelete(true);
+      else write.setValue(Buffer.from(record.value, 'base64'));
+      const namespaces =
+        byTx.get(record.version.txNum) ?? new Map<string, Map<string, ledgerProtos.rwset.kvrwset.KVWrite[]>>();
+      byTx.set(record.version.txNum, namespaces);
+      const collections = namespaces.get(record.ns) ?? new Map<string, ledgerProtos.rwset.kvrwset.KVWrite[]>();
+      namespaces.set(record.ns, collections);
+      collections.set(record.coll, [...(collections.get(record.coll) ?? []), write]);
+    }
+    const result = new Map<number, ledgerProtos.rwset.TxPvtReadWriteSet>();
+    for (const [txNum, namespaces] of byTx) {
+      const tx = new rwset.TxPvtReadWriteSet();
+      tx.setDataModel(rwset.TxReadWriteSet.DataModel.KV);
+      for (const [ns, collections] of namespaces) {
+        const nsSet = new rwset.NsPvtReadWriteSet();
+        nsSet.setNamespace(ns);
+        for (const [coll, writes] of collections) {
+          const kv = new kvrwset.KVRWSet();
+          kv.setWritesList(writes);
+          const collSet = new rwset.CollectionPvtReadWriteSet();
+          collSet.setCollectionName(coll);
+          collSet.setRwset(kv.serializeBinary());
+          nsSet.addCollectionPvtRwset(collSet);
+        }
+        tx.addNsPvtRwset(nsSet);
+      }
+      result.set(txNum, tx);
+    }
+    return result;
   }
 
   close(): void {
@@ -361,6 +406,7 @@ export class Ledger {
         try {
           const entry = JSON.parse(line) as PrivateLogEntry;
           pvtByBlock.set(entry.block, entry); // the last entry for a block wins (a crash may have left an earlier attempt)
+          if (entry.puts.length > 0) this.#pvtByBlock.set(entry.block, entry.puts);
         } catch {
           // A torn last line from a crash mid-write: its block was never appended.
         }
@@ -485,6 +531,7 @@ export class Ledger {
     this.#expirePrivate(number, batch);
     const block = this.#buildBlock(number, envelopes, filter);
     // Private data first: if we crash before the block is appended, the entry is ignored at replay.
+    if (batch.privatePuts.length > 0) this.#pvtByBlock.set(number, batch.privatePuts);
     if (batch.privatePuts.length > 0 || batch.privatePurges.length > 0) {
       const line = Buffer.from(
         JSON.stringify({

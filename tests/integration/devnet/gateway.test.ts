@@ -297,6 +297,41 @@ describe('private data', () => {
     expect(hashes).toContain(expectedHash);
   });
 
+  it('delivers block and private data: the cleartext only to members of the collection', async () => {
+    const commit = await contract.submitAsync('PutPrivateAsset', {
+      arguments: ['HospitalAInsurerCollection', 'pd-deliver'],
+      transientData: { value: 'delivered to members' },
+    });
+    const status = await commit.getStatus();
+    const privateValues = async (name: string): Promise<string[]> => {
+      const events = await open(name)
+        .gateway.getNetwork(devnet.bundle.channel)
+        .getBlockAndPrivateDataEvents({ startBlock: status.blockNumber });
+      try {
+        const item = await nextOf(events);
+        const txs: ledgerProtos.rwset.TxPvtReadWriteSet[] = [];
+        (
+          item.getPrivateDataMapMap() as unknown as {
+            forEach(cb: (tx: ledgerProtos.rwset.TxPvtReadWriteSet) => void): void;
+          }
+        ).forEach((tx) => txs.push(tx));
+        return txs.flatMap((tx) =>
+          tx.getNsPvtRwsetList().flatMap((ns) =>
+            ns.getCollectionPvtRwsetList().flatMap((c) =>
+              ledgerProtos.rwset.kvrwset.KVRWSet.deserializeBinary(c.getRwset_asU8())
+                .getWritesList()
+                .map((w) => utf8(w.getValue_asU8())),
+            ),
+          ),
+        );
+      } finally {
+        events.close();
+      }
+    };
+    expect(await privateValues('insurer-claims')).toEqual(['delivered to members']);
+    expect(await privateValues('hospital-b-claims')).toEqual([]);
+  });
+
   it('a non-member organisation cannot read the cleartext', async () => {
     const hospitalB = open('hospital-b-clinician').gateway.getNetwork(devnet.bundle.channel).getContract('asset');
     await contract.submit('PutPrivateAsset', {
