@@ -121,3 +121,21 @@ describe('the in-memory peer behaves like Fabric where the contracts depend on i
     await assert.rejects(new MemoryLedger().invoke(new ProbeContract(), 'pageThenWrite', [], { as: 'HospitalAMSP/clinician' }), /read-only transaction/);
   });
 });
+
+describe('determinism: two endorsing peers running the same proposal write the same bytes', () => {
+  it('produces identical world state, private data and events on two independent ledgers', async () => {
+    const { initialisedLedger, consentJwt, fhirClaim } = await import('./support/fixtures');
+    const patient = ed25519DidKey();
+    const peers = [await initialisedLedger(), await initialisedLedger()];
+    const { jwt } = consentJwt(patient, peers[0]!.ledger.clock);
+    const claim = JSON.stringify(fhirClaim());
+    const outputs: string[] = [];
+    for (const { ledger, cc } of peers) {
+      await ledger.invoke(cc.Consent!, 'recordConsent', [jwt], { as: 'HospitalAMSP/admissions' });
+      await ledger.invoke(cc.Claims!, 'submitClaim', [JSON.stringify({ claimId: 'C1', insurerMspId: 'InsurerMSP' })], { as: 'HospitalAMSP/claims', transient: { claim, fingerprintSalt: 'cd'.repeat(32) } });
+      const dump = (m: Map<string, Buffer>): Array<[string, string]> => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.toString('base64')]);
+      outputs.push(JSON.stringify({ state: dump(ledger.state), private: [...ledger.privateState.entries()].map(([c, m]) => [c, dump(m)]), events: ledger.events.map((e) => [e.name, e.payload]) }));
+    }
+    assert.equal(outputs[0], outputs[1]);
+  });
+});

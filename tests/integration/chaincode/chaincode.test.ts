@@ -323,6 +323,20 @@ describe('careledger chaincode on the devnet', () => {
     expect(json(await insurer.evaluateTransaction('Claims:getClaim', claimId)).status).toBe('submitted');
   });
 
+  it("pages list queries with the peer's bookmarks", async () => {
+    const reader = contractAs('b-clinician');
+    const first = json(await reader.evaluateTransaction('Governance:listOrganisations', '3', ''));
+    const second = json(
+      await reader.evaluateTransaction('Governance:listOrganisations', '3', first.bookmark as string),
+    );
+    const ids = [...(first.records as Array<{ mspId: string }>), ...(second.records as Array<{ mspId: string }>)].map(
+      (o) => o.mspId,
+    );
+    expect(ids).toEqual(['GovernanceMSP', 'HospitalAMSP', 'HospitalBMSP', 'InsurerMSP', 'MedicalBoardMSP']);
+    expect(first.bookmark).not.toBe('');
+    expect(second.bookmark).toBe('');
+  });
+
   it('emits one chaincode event per state change, with the documented names, for the sync to read', async () => {
     const network = connections[0]!.gateway.getNetwork(devnet.bundle.channel);
     // A last transaction marks the end of what this suite wrote.
