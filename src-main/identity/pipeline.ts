@@ -31,7 +31,7 @@ import {
 import { createVerificationAgent, type VerificationAgent } from './agent';
 import { decodeJwt, type DecodedJwt, JwtFormatError, numericDate } from './jwt';
 import type { DidWebCache, ReplayStore, StatusListMirror, TrustRegistryEntry, TrustRegistryMirror } from './mirrors';
-import { NOT_IN_OFFLINE_CACHE } from './resolver';
+import { NOT_IN_OFFLINE_CACHE, OFFLINE_CACHE_UNREADABLE } from './resolver';
 import { type BitstringStatusResult, DEFAULT_STATUS_LIST_MAX_AGE_SECONDS, statusEntriesOf, type StatusEntryOutcome } from './status-plugin';
 
 export interface VerificationPolicy {
@@ -202,6 +202,10 @@ export class IdentityVerifier {
       const error = resolved.didResolutionMetadata.error;
       if (signer.startsWith('did:web:') && error === NOT_IN_OFFLINE_CACHE) {
         return check(id, 'cannot-determine', `The workstation does not yet have ${whose} public key (${signer}) on file, so the signature cannot be checked offline. Sync with the ledger and scan again, or ask IT to import the institution's identity document.`, { signer });
+      }
+      if (signer.startsWith('did:web:') && error === OFFLINE_CACHE_UNREADABLE) {
+        // A damaged local copy says nothing about the credential: unknown, not forged.
+        return check(id, 'cannot-determine', `The workstation's saved copy of ${whose} public key (${signer}) is damaged, so the signature cannot be checked. Sync with the ledger to replace it and scan again; if it persists, call IT support.`, { signer });
       }
       return check(id, 'fail', `${cap(whose)} identifier (${signer}) is not valid, so the signature cannot be trusted. Do not accept this ${what === 'presentation' ? 'code' : label}.`, { signer, error: error ?? null });
     }

@@ -11,6 +11,8 @@ import type { DidWebCache } from './mirrors';
 
 /** `didResolutionMetadata.error` for a did:web that is not in the offline cache. */
 export const NOT_IN_OFFLINE_CACHE = 'notFound';
+/** `didResolutionMetadata.error` when the cached copy could not be read (a local fault). */
+export const OFFLINE_CACHE_UNREADABLE = 'offlineCacheUnreadable';
 
 function failure(error: string, message: string): DIDResolutionResult {
   return { didDocument: null, didDocumentMetadata: {}, didResolutionMetadata: { error, message } };
@@ -24,7 +26,7 @@ export function offlineDidWebResolver(cache: DidWebCache): Record<'web', DIDReso
       try {
         document = await cache.get(did);
       } catch (err) {
-        return failure('invalidDidDocument', err instanceof Error ? err.message : 'the cached document could not be read');
+        return failure(OFFLINE_CACHE_UNREADABLE, err instanceof Error ? err.message : 'the cached document could not be read');
       }
       if (document === undefined) {
         return failure(NOT_IN_OFFLINE_CACHE, `${did} is not in the offline did:web cache`);

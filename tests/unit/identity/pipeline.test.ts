@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { claimsOfType, VerificationReport as VerificationReportSchema, type CheckId, type CheckResult, type CredentialReport, type VerificationReport } from '../../../src-main/identity';
+import { claimsOfType, createIdentityVerifier, MemoryReplayStore, VerificationReport as VerificationReportSchema, type CheckId, type CheckResult, type CredentialReport, type VerificationReport } from '../../../src-main/identity';
 import { HOSPITAL_DID, NOW, NOW_S, createWorld, issue, makeDid, makeWebSigner, present, signJwt, type World } from './support';
 
 const DAY = 86_400;
@@ -118,6 +118,20 @@ describe('signatures', () => {
     expect(messageOf(report, 'credential.signature', 0)).toMatch(/Sync with the ledger/);
     expect(report.verdict).toBe('cannot-determine');
     expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it('a damaged cached did:web document is "cannot determine", not a forgery', async () => {
+    const broken = createIdentityVerifier({
+      hospitalDid: HOSPITAL_DID,
+      trustRegistry: w.trustRegistry,
+      statusLists: w.statusLists,
+      replayStore: new MemoryReplayStore(),
+      didWebCache: { get: () => Promise.reject(new Error('disk error')), put: () => Promise.resolve() },
+    });
+    const report = await broken.verifyPresentation(await w.bundle(), { now: NOW });
+    expect(result(report, 'credential.signature', 0)).toBe('cannot-determine');
+    expect(messageOf(report, 'credential.signature', 0)).toMatch(/damaged/);
+    expect(result(report, 'credential.signature', 2)).toBe('pass');
   });
 
   it('the did:web document put in the cache later is used offline', async () => {
@@ -274,6 +288,13 @@ describe('revocation and suspension', () => {
     w.statusLists.set('gov-rev-1', { issuerDid: w.authority.did, purpose: 'revocation', encodedList: 'uAAAA', updatedAt: NOW.toISOString(), fetchedAt: NOW.toISOString() });
     const report = await verify(await w.bundle());
     expect(result(report, 'credential.revocation', 0)).toBe('cannot-determine');
+  });
+
+  it('fails a credential whose entry points at a list kept for the other purpose', async () => {
+    const vc = await w.identityVc({ status: [{ listId: 'gov-sus-1', index: 3, purpose: 'revocation' }] });
+    const report = await verify(await w.bundle({}, [vc]));
+    expect(result(report, 'credential.revocation', 0)).toBe('fail');
+    expect(messageOf(report, 'credential.revocation', 0)).toMatch(/another purpose/);
   });
 
   it('fails a credential pointing at another issuer\'s list (an issuer cannot be cleared by someone else)', async () => {
