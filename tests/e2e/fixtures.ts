@@ -7,7 +7,7 @@
  * The `transport` option picks how the renderer reaches the services: `web` (Chromium and
  * the web host) or `electron` (the real app; skipped when Electron's binary is missing).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -19,14 +19,21 @@ export type Transport = 'web' | 'electron';
 
 export const ELECTRON_MISSING = 'Electron binary not installed on this machine';
 
-/** The Electron binary's path, or null when the npm package was installed without it. */
+/**
+ * The Electron binary's path (what `require('electron')` returns), or null when the npm
+ * package was installed without it. Resolved from the package's own path.txt because
+ * requiring `electron` with the binary missing starts a download, which hangs offline.
+ */
 export function electronBinary(): string | null {
   try {
     const require = createRequire(import.meta.url);
-    const binary = require('electron') as unknown;
-    return typeof binary === 'string' && existsSync(binary) ? binary : null;
+    const pkg = path.dirname(require.resolve('electron/package.json'));
+    const pathFile = path.join(pkg, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkg, 'dist');
+    const binary = path.join(distDir, readFileSync(pathFile, 'utf8').trim());
+    return existsSync(binary) ? binary : null;
   } catch {
-    // The electron package throws when its binary was never downloaded.
     return null;
   }
 }
@@ -65,10 +72,15 @@ async function launchElectron(options: LaunchOptions): Promise<Workstation> {
   const binary = electronBinary();
   if (binary === null) throw new Error(ELECTRON_MISSING);
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'careledger-e2e-electron-')));
-  // Assumes the main process takes the same --data-dir/--demo options as the web host.
-  const args = [path.join(repoRoot, 'out/main/index.js'), `--data-dir=${dataDir}`];
-  if (options.demo) args.push('--demo');
-  const app: ElectronApplication = await electron.launch({ executablePath: binary, args, cwd: repoRoot });
+  // The main process reads its data folder and demo mode from the environment (src-main/app/main.ts).
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), CARELEDGER_DATA_DIR: dataDir };
+  if (options.demo) Object.assign(env, { CARELEDGER_DEMO: '1', CARELEDGER_DEVNET_DIR: path.join(dataDir, 'devnet') });
+  const app: ElectronApplication = await electron.launch({
+    executablePath: binary,
+    args: [repoRoot],
+    cwd: repoRoot,
+    env,
+  });
   const page = await app.firstWindow();
   await page.setViewportSize({ width: 1366, height: 768 });
   let closed = false;

@@ -37,7 +37,8 @@ export function PrivacyAuditScreen(): ReactNode {
   }, []);
 
   useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- loading is the point of this effect
+    // Fetching is what this effect is for (it shows a spinner, then the answer).
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     void load();
   }, [load]);
 

@@ -29,6 +29,11 @@ export function StatusBar(): ReactNode {
               {summary.label}
             </span>
             <span className="status-item">Queued: {sync.queued}</span>
+            {sync.backlog && sync.backlog.remaining > 0 ? (
+              <span className="status-item">
+                Catching up: {sync.backlog.total - sync.backlog.remaining}/{sync.backlog.total}
+              </span>
+            ) : null}
             {sync.failed > 0 ? <span className="status-item status-warning">Failed: {sync.failed}</span> : null}
             <span className="status-item">Last sync: {sync.lastSyncAt ? formatTime(sync.lastSyncAt) : 'never'}</span>
             {sync.problem ? (

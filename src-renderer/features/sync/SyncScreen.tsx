@@ -3,6 +3,7 @@ import { formatDateTime } from '../../lib/format';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice, Notice } from '../../ui/Notice';
 import { describeSync } from './describe';
+import { SyncProblems } from './SyncProblems';
 import { useSyncStore } from './store';
 
 export function SyncScreen(): ReactNode {
@@ -53,7 +54,20 @@ export function SyncScreen(): ReactNode {
                 <dd>{sync.lastSyncAt ? formatDateTime(sync.lastSyncAt) : 'Never'}</dd>
               </div>
             </dl>
+            {sync.backlog && sync.backlog.total > 0 ? (
+              <div className="backlog">
+                <label htmlFor="sync-backlog">
+                  Catching up: {sync.backlog.total - sync.backlog.remaining} of {sync.backlog.total} sent
+                </label>
+                <progress
+                  id="sync-backlog"
+                  max={sync.backlog.total}
+                  value={sync.backlog.total - sync.backlog.remaining}
+                />
+              </div>
+            ) : null}
           </section>
+          <SyncProblems failedCount={sync.failed} />
         </>
       ) : null}
     </div>

@@ -54,7 +54,9 @@ export async function startWebHost(options: WebHostOptions): Promise<RunningWebH
     '--renderer-dir',
     options.rendererDir ?? rendererDir(),
   ];
-  if (options.demo) args.push('--demo');
+  // The demo staff come from devnet network material; each workstation gets its own copy so
+  // tests never touch the developer's .data/devnet.
+  if (options.demo) args.push('--demo', '--devnet-dir', path.join(dataDir, 'devnet'));
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
