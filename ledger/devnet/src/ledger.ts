@@ -518,7 +518,14 @@ export class Ledger {
         });
         return;
       }
-      const { code, reason, rw } = this.#validate(parsed, seen, batch);
+      let verdict: { code: number; reason?: string; rw?: ledgerProtos.rwset.TxReadWriteSet };
+      try {
+        verdict = this.#validate(parsed, seen, batch);
+      } catch (err) {
+        // e.g. a key's validation parameter that is not a policy: this transaction fails, not the block.
+        verdict = { code: Codes.INVALID_OTHER_REASON, reason: (err as Error).message };
+      }
+      const { code, reason, rw } = verdict;
       seen.add(parsed.txId);
       filter.push(code);
       txs.push(this.#summarise(parsed, txNum, code));
@@ -950,8 +957,11 @@ export class Ledger {
     for (const update of batch.hashUpdates.values()) {
       if (update.valueHash !== undefined)
         this.state.putPrivateHash(update.ns, update.coll, update.keyHash, update.valueHash, update.version);
-      if (update.metadata !== undefined)
+      if (update.metadata !== undefined) {
         this.state.setPrivateHashMetadata(update.ns, update.coll, update.keyHash, update.metadata, update.version);
+        if (update.valueHash === undefined)
+          this.state.setPrivateVersion(update.ns, update.coll, update.keyHash, update.version);
+      }
     }
     for (const put of batch.privatePuts) {
       this.state.putPrivate(

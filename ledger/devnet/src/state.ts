@@ -222,6 +222,18 @@ export class WorldState implements WorldStateReader {
     else map.set(key, { value, version, committedBlock });
   }
 
+  /** A metadata-only change of a private key moves the cleartext's version with its hash's, as on a peer. */
+  setPrivateVersion(namespace: string, collection: string, keyHash: Uint8Array, version: Version): void {
+    const entries = this.#private.get(collKey(namespace, collection));
+    if (!entries) return;
+    for (const [key, entry] of entries) {
+      if (privateKeyHash(key).equals(Buffer.from(keyHash))) {
+        entry.version = version;
+        return;
+      }
+    }
+  }
+
   purgePrivate(namespace: string, collection: string, key: string): void {
     this.#private.get(collKey(namespace, collection))?.delete(key);
   }
