@@ -33,7 +33,7 @@ export const HELP = `CareLedger wallet and issuer simulator
 
 Make demo issuers, patient and doctor wallets, credentials, consent grants and the QR codes
 their wallets show at the hospital desk. Everything is written under a home folder
-(--home, default ./wallet-demo).
+(--home, default ./.data/wallet, which git ignores).
 
 Quick start (a patient and a doctor with their QR codes, in one go):
   npm run wallet -- demo
@@ -84,7 +84,7 @@ Commands:
                              for its credential types; then publish the status lists
   publish-status --bundle FILE   publish the status lists again (after revoke/suspend/reinstate)
 
-Global options: --home DIR (default ./wallet-demo), --json (machine-readable output)
+Global options: --home DIR (default ./.data/wallet), --json (machine-readable output)
 The demo hospital is ${DEMO_HOSPITAL_DID}.
 `;
 
@@ -158,7 +158,7 @@ export async function runWalletCli(argv: string[], io: CliIo = defaultIo, cwd = 
     io.out(HELP);
     return 0;
   }
-  const home = path.resolve(cwd, optional(opts, 'home') ?? process.env['CARELEDGER_WALLET_HOME'] ?? 'wallet-demo');
+  const home = path.resolve(cwd, optional(opts, 'home') ?? process.env['CARELEDGER_WALLET_HOME'] ?? path.join('.data', 'wallet'));
   const json = opts['json'] === true;
   const report = (human: string, data: unknown): void => io.out(json ? JSON.stringify(data, null, 2) : human);
   try {
