@@ -6,6 +6,7 @@
  * workstation's sync reads.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { type ChaincodeEvent, type Contract } from '@hyperledger/fabric-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { type Connection, connectAs, consentGrant, json, newPatient, writeDevnet
 
 const HOSPITAL_A_DID = 'did:web:hospital-a.example';
 let devnet: RunningDevnet;
+let workDir: string;
 const connections: Connection[] = [];
 
 /** The refusal text of a failed call: the gateway puts the chaincode's message in the error details. */
@@ -37,7 +39,8 @@ function contractAs(name: string): Contract {
 }
 
 beforeAll(async () => {
-  const { dataDir, configPath } = writeDevnetConfig();
+  const { dir, dataDir, configPath } = writeDevnetConfig();
+  workDir = dir;
   devnet = await startDevnet({ dataDir, configPath, port: 0, reset: true, logLevel: 'warn' });
   const gov = contractAs('gov-admin');
   await gov.submitTransaction(
@@ -57,6 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of connections) c.close();
   await devnet?.stop();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
 describe('careledger chaincode on the devnet', () => {

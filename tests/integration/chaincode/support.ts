@@ -28,7 +28,7 @@ const identities: Record<string, Array<[string, string]>> = {
 };
 
 /** Writes a devnet config running this chaincode with its collections, in a fresh temp folder. */
-export function writeDevnetConfig(): { dataDir: string; configPath: string } {
+export function writeDevnetConfig(): { dir: string; dataDir: string; configPath: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'careledger-cc-'));
   const kinds: Record<string, string> = {
     GovernanceMSP: 'governance',
@@ -59,7 +59,7 @@ export function writeDevnetConfig(): { dataDir: string; configPath: string } {
   };
   const configPath = path.join(dir, 'devnet.config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  return { dataDir: path.join(dir, 'data'), configPath };
+  return { dir, dataDir: path.join(dir, 'data'), configPath };
 }
 
 export interface Connection {
