@@ -2,6 +2,8 @@
  * The contract's channels mapped onto the services. Each handler only translates: the
  * dispatcher has already checked the sender, the request and the role.
  */
+import { createAdmissionHandlers } from '../admission/handlers';
+import type { AdmissionDesk } from '../admission/desk';
 import type { CacheService } from '../cache/cache-service';
 import type { SessionService } from '../session/session-service';
 import type { SyncService } from '../sync/sync-service';
@@ -12,9 +14,11 @@ export interface HandlerServices {
   cache: CacheService;
   session: SessionService;
   sync?: SyncService;
+  /** The admission desk, once the cache is open (undefined before: its channels answer CACHE_LOCKED). */
+  admissionDesk?: () => AdmissionDesk | undefined;
 }
 
-export function createHandlers({ cache, session, sync }: HandlerServices): Handlers {
+export function createHandlers({ cache, session, sync, admissionDesk }: HandlerServices): Handlers {
   return {
     'cache.state': () => Promise.resolve(cache.state()),
     'cache.setUp': (r) => cache.setUp(r),
@@ -44,5 +48,7 @@ export function createHandlers({ cache, session, sync }: HandlerServices): Handl
     },
 
     'audit.signInEvents': (r) => session.signInEvents(r.limit),
+
+    ...createAdmissionHandlers(admissionDesk ?? (() => undefined)),
   };
 }

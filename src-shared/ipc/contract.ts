@@ -9,6 +9,26 @@
  * This file is plain TypeScript: no electron, no node:*, no DOM.
  */
 import { z } from 'zod';
+import {
+  AdmissionListItem,
+  AdmissionRecord,
+  AdmitRequest,
+  DeskOptions,
+  DischargeRequest,
+  ManualRegistrationRequest,
+  MergeRequest,
+  OverrideRequest,
+  PatientMatch,
+  PatientSearchRequest,
+  PatientSummary,
+  ReconcileRequest,
+  ScanRequest,
+  ScanResult,
+  TransferRequest,
+  UnidentifiedRegistrationRequest,
+  WristbandDocument,
+  WristbandRequest,
+} from '../admission/schemas';
 
 /** Staff roles as carried in the `role` attribute of a staff certificate. */
 export const StaffRole = z.enum(['admissions', 'clinician', 'claims', 'credentialing', 'privacy']);
@@ -286,6 +306,102 @@ export const contract = {
     request: z.object({ seq: z.number().int().positive() }).strict(),
     response: SyncState,
     access: 'signed-in',
+  }),
+
+  // ---- Admission desk (issue 7). Shapes and their doc comments: src-shared/admission/schemas.ts.
+  // Errors: VALIDATION (bad input or a wallet code that cannot be read: details.walletQrCode),
+  // NOT_FOUND (scan expired, unknown patient or admission), CONFLICT (refused presentation,
+  // likely duplicate not confirmed, wrong state), CACHE_LOCKED; each with a clerk's sentence.
+
+  'admission.deskOptions': channel({
+    summary: 'Wards with beds, attending clinicians, the hospital DID and override reasons for the admission form.',
+    request: Empty,
+    response: DeskOptions,
+    access: ['admissions', 'clinician'],
+  }),
+  'admission.scan': channel({
+    summary: 'Take one scanned wallet code (or one part of a multi-part code) and verify the presentation once complete.',
+    request: ScanRequest,
+    response: ScanResult,
+    access: ['admissions'],
+  }),
+  'admission.clearScan': channel({
+    summary: 'Forget the parts of a multi-part wallet code scanned so far.',
+    request: Empty,
+    response: z.object({ cleared: z.boolean() }),
+    access: ['admissions'],
+  }),
+  'admission.override': channel({
+    summary: 'Accept a wallet code whose checks could not all be made, with a reason, audited locally and on the ledger.',
+    request: OverrideRequest,
+    response: ScanResult,
+    access: ['admissions'],
+  }),
+  'admission.admit': channel({
+    summary: 'Admit a patient: ward, bed, attending clinician, reason; recorded locally and queued for the ledger with the consent.',
+    request: AdmitRequest,
+    response: AdmissionRecord,
+    access: ['admissions'],
+  }),
+  'admission.transfer': channel({
+    summary: 'Move an admitted patient to another ward or bed.',
+    request: TransferRequest,
+    response: AdmissionRecord,
+    access: ['admissions'],
+  }),
+  'admission.discharge': channel({
+    summary: 'Discharge an admitted patient.',
+    request: DischargeRequest,
+    response: AdmissionRecord,
+    access: ['admissions'],
+  }),
+  'admission.get': channel({
+    summary: 'One admission with its patient, consent, eligibility, movements and ledger state.',
+    request: z.object({ admissionId: z.string().min(1).max(100) }).strict(),
+    response: AdmissionRecord,
+    access: ['admissions', 'clinician'],
+  }),
+  'admission.list': channel({
+    summary: 'Admissions, newest first (current ones only unless `includeDischarged`).',
+    request: z.object({ includeDischarged: z.boolean().default(false), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    response: z.array(AdmissionListItem),
+    access: ['admissions', 'clinician'],
+  }),
+  'admission.wristband': channel({
+    summary: 'The wristband or label PDF of an admission (name, birth date, MRN and its barcode, admission date, allergies).',
+    request: WristbandRequest,
+    response: WristbandDocument,
+    access: ['admissions'],
+  }),
+  'patients.search': channel({
+    summary: 'Find patients by wallet DID, MRN or demographics (fuzzy), scored with reasons.',
+    request: PatientSearchRequest,
+    response: z.array(PatientMatch),
+    access: ['admissions', 'clinician'],
+  }),
+  'patients.registerManual': channel({
+    summary: 'Register a patient without a wallet (marked unverified); refused as a likely duplicate unless confirmed.',
+    request: ManualRegistrationRequest,
+    response: PatientSummary,
+    access: ['admissions'],
+  }),
+  'patients.registerUnidentified': channel({
+    summary: 'Emergency registration of an unidentified patient under a temporary name, to be reconciled later.',
+    request: UnidentifiedRegistrationRequest,
+    response: PatientSummary,
+    access: ['admissions'],
+  }),
+  'patients.merge': channel({
+    summary: 'Merge a record created by mistake into the right one; the merged record points to the survivor.',
+    request: MergeRequest,
+    response: PatientSummary,
+    access: ['admissions'],
+  }),
+  'patients.reconcile': channel({
+    summary: "Attach a verified wallet to a manual or unidentified patient's record.",
+    request: ReconcileRequest,
+    response: PatientSummary,
+    access: ['admissions'],
   }),
 
   'audit.signInEvents': channel({
