@@ -17,6 +17,7 @@ export type DevnetErrorCode =
   | 'BAD_POLICY'
   | 'BAD_CONFIG'
   | 'STORAGE_CORRUPT'
+  | 'DATA_DIR_IN_USE'
   | 'STOPPED';
 
 export class DevnetError extends Error {

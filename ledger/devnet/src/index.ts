@@ -2,7 +2,7 @@
  * startDevnet: one process that is a whole development Fabric network on one channel: a gateway
  * peer, one logical endorsing peer per org, a block cutter and a committer with durable storage.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { DevnetError } from './errors';
@@ -98,14 +98,72 @@ async function defaultRuntimeFactory(chaincode: {
  * @throws DevnetError BAD_CONFIG, STORAGE_CORRUPT, or a chaincode start error
  */
 export async function startDevnet(options: StartDevnetOptions): Promise<RunningDevnet> {
+  const dataDir = path.resolve(options.dataDir);
+  assertDataDirFree(dataDir);
+  if (options.reset) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const release = lockDataDir(dataDir);
+  try {
+    const running = await startLocked(options, dataDir);
+    return {
+      ...running,
+      stop: async () => {
+        try {
+          await running.stop();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+const LOCK_FILE = 'devnet.lock';
+/** Data dirs held by devnets of this process (a pid check alone cannot tell them apart). */
+const heldDataDirs = new Set<string>();
+
+function lockHolder(dataDir: string): number | undefined {
+  if (heldDataDirs.has(dataDir)) return process.pid;
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, LOCK_FILE), 'utf8'));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+    process.kill(pid, 0); // throws when no such process: a stale lock from a crash
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @throws DevnetError DATA_DIR_IN_USE: two devnets on one data dir would corrupt its ledger */
+function assertDataDirFree(dataDir: string): void {
+  const pid = lockHolder(dataDir);
+  if (pid !== undefined) {
+    throw new DevnetError(
+      'DATA_DIR_IN_USE',
+      `Another devnet (process ${pid}) is using ${dataDir}; stop it first or choose another --data-dir.`,
+    );
+  }
+}
+
+function lockDataDir(dataDir: string): () => void {
+  assertDataDirFree(dataDir);
+  writeFileSync(path.join(dataDir, LOCK_FILE), String(process.pid));
+  heldDataDirs.add(dataDir);
+  return () => {
+    heldDataDirs.delete(dataDir);
+    rmSync(path.join(dataDir, LOCK_FILE), { force: true });
+  };
+}
+
+async function startLocked(options: StartDevnetOptions, dataDir: string): Promise<RunningDevnet> {
   const threshold = levels[options.logLevel ?? 'info'];
   const log = (level: LogLevel, message: string): void => {
     if (levels[level] <= threshold)
       options.log?.(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`);
   };
-  const dataDir = path.resolve(options.dataDir);
-  if (options.reset) rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
   const config = loadConfig(options.configPath);
   const material = await ensureNetworkMaterial(dataDir, config);
   const orgIds = material.orgs.map((o) => o.mspId);

@@ -144,4 +144,9 @@ describe('restart', () => {
     expect(status.blockNumber).toBe(1n);
     c.close();
   });
+
+  it('refuses a second devnet on a data dir in use', async () => {
+    await expect(start()).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE' });
+    await expect(start(true)).rejects.toMatchObject({ code: 'DATA_DIR_IN_USE' });
+  });
 });
