@@ -97,3 +97,40 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+export interface ChildDevnet {
+  bundle: NetworkBundle;
+  bundlePath: string;
+  stop(): Promise<void>;
+}
+
+/** Starts tests/integration/sync/devnet-child.ts in its own process. */
+export async function startChildDevnet(dataDir: string, options: { runtime?: 'double' | 'shim'; blockTimeoutMs?: number; blockMaxTx?: number } = {}): Promise<ChildDevnet> {
+  const { spawn } = await import('node:child_process');
+  const { readFile } = await import('node:fs/promises');
+  const script = fileURLToPath(new URL('./devnet-child.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, '0', options.runtime ?? 'double', String(options.blockTimeoutMs ?? 250), String(options.blockMaxTx ?? 100)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const bundlePath = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\S+)\n/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    void exited.then(() => reject(new Error(`the devnet child exited: ${stderr}`)));
+  });
+  const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as NetworkBundle;
+  return {
+    bundle,
+    bundlePath,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
