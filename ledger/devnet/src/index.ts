@@ -203,6 +203,7 @@ async function startLocked(options: StartDevnetOptions, dataDir: string): Promis
     dir: path.join(dataDir, 'ledger'),
     channelId: config.channel,
     membership,
+    orgs: material.orgs.map((o) => ({ mspId: o.mspId, caCertificatePem: o.ca.certificatePem })),
     chaincodes: definitions,
     log: (m) => log('debug', m),
   });

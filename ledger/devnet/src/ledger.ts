@@ -10,7 +10,7 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { common, ledger as ledgerProtos, orderer, peer } from '@hyperledger/fabric-protos';
+import { common, ledger as ledgerProtos, msp as mspProtos, orderer, peer } from '@hyperledger/fabric-protos';
 import { BlockStore, blockDataHash, blockHeaderHash } from './blockstore';
 import { type Membership, sha256 } from './identity';
 import { type Policy, evaluatePolicy, policyFromEnvelope, type Signatory } from './policy';
@@ -165,6 +165,8 @@ export interface LedgerOptions {
   channelId: string;
   membership: Membership;
   chaincodes: ReadonlyMap<string, ChaincodeDefinition>;
+  /** The channel's orgs, written into the genesis block's configuration. */
+  orgs?: ReadonlyArray<{ mspId: string; caCertificatePem: string }>;
   log?: (message: string) => void;
 }
 
@@ -326,7 +328,7 @@ export class Ledger {
     header.setSignatureHeader(new common.SignatureHeader().serializeBinary());
     const config = new common.Config();
     config.setSequence(0);
-    config.setChannelGroup(new common.ConfigGroup());
+    config.setChannelGroup(this.#channelGroup());
     const configEnvelope = new common.ConfigEnvelope();
     configEnvelope.setConfig(config);
     const payload = new common.Payload();
@@ -337,6 +339,50 @@ export class Ledger {
     const data = [envelope.serializeBinary()];
     const block = this.#buildBlock(0, data, [Codes.VALID]);
     this.#blocks.append(block);
+  }
+
+  /**
+   * A minimal channel configuration for block 0: an Application group with one group per org
+   * holding its MSP definition (root CA, node OUs), so tools reading the genesis block see the
+   * orgs. Policies and orderer settings are not modelled (see README).
+   */
+  #channelGroup(): common.ConfigGroup {
+    type GroupMap = { set(key: string, value: common.ConfigGroup): unknown };
+    type ValueMap = { set(key: string, value: common.ConfigValue): unknown };
+    const application = new common.ConfigGroup();
+    for (const org of this.#opts.orgs ?? []) {
+      const ou = (name: string): mspProtos.FabricOUIdentifier => {
+        const id = new mspProtos.FabricOUIdentifier();
+        id.setCertificate(Buffer.from(org.caCertificatePem));
+        id.setOrganizationalUnitIdentifier(name);
+        return id;
+      };
+      const nodeOUs = new mspProtos.FabricNodeOUs();
+      nodeOUs.setEnable(true);
+      nodeOUs.setClientOuIdentifier(ou('client'));
+      nodeOUs.setPeerOuIdentifier(ou('peer'));
+      nodeOUs.setAdminOuIdentifier(ou('admin'));
+      nodeOUs.setOrdererOuIdentifier(ou('orderer'));
+      const cryptoConfig = new mspProtos.FabricCryptoConfig();
+      cryptoConfig.setSignatureHashFamily('SHA2');
+      cryptoConfig.setIdentityIdentifierHashFunction('SHA256');
+      const fabricMsp = new mspProtos.FabricMSPConfig();
+      fabricMsp.setName(org.mspId);
+      fabricMsp.setRootCertsList([Buffer.from(org.caCertificatePem)]);
+      fabricMsp.setCryptoConfig(cryptoConfig);
+      fabricMsp.setFabricNodeOus(nodeOUs);
+      const mspConfig = new mspProtos.MSPConfig();
+      mspConfig.setType(0); // FABRIC
+      mspConfig.setConfig(fabricMsp.serializeBinary());
+      const value = new common.ConfigValue();
+      value.setValue(mspConfig.serializeBinary());
+      const orgGroup = new common.ConfigGroup();
+      (orgGroup.getValuesMap() as unknown as ValueMap).set('MSP', value);
+      (application.getGroupsMap() as unknown as GroupMap).set(org.mspId, orgGroup);
+    }
+    const channel = new common.ConfigGroup();
+    (channel.getGroupsMap() as unknown as GroupMap).set('Application', application);
+    return channel;
   }
 
   #summaryOf(block: common.Block): BlockSummary {

@@ -241,6 +241,26 @@ describe('block events', () => {
       blocks.close();
     }
     expect(seen.map((b) => b.getHeader()?.getNumber())).toEqual([0, 1, 2]);
+    // Block 0 is the channel's CONFIG block naming the orgs.
+    const genesis = common.Payload.deserializeBinary(
+      common.Envelope.deserializeBinary(
+        seen[0]?.getData()?.getDataList_asU8()[0] ?? new Uint8Array(0),
+      ).getPayload_asU8(),
+    );
+    expect(
+      common.ChannelHeader.deserializeBinary(
+        genesis.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0),
+      ).getType(),
+    ).toBe(common.HeaderType.CONFIG);
+    type Groups = {
+      get(key: string): common.ConfigGroup | undefined;
+      forEach(cb: (value: common.ConfigGroup, key: string) => void): void;
+    };
+    const channelGroup = common.ConfigEnvelope.deserializeBinary(genesis.getData_asU8()).getConfig()?.getChannelGroup();
+    const application = (channelGroup?.getGroupsMap() as unknown as Groups | undefined)?.get('Application');
+    const orgNames: string[] = [];
+    (application?.getGroupsMap() as unknown as Groups | undefined)?.forEach((_, key) => orgNames.push(key));
+    expect(orgNames.sort()).toEqual(devnet.bundle.orgs.map((o) => o.mspId).sort());
     expect(Buffer.from(seen[1]?.getHeader()?.getPreviousHash_asU8() ?? []).length).toBe(32);
     const filter = seen[1]?.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER];
     expect(filter && [...filter]).toContain(peer.TxValidationCode.VALID);
