@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import QRCode from 'qrcode';
+import { PURPOSES_OF_USE, RECORD_CATEGORIES } from '../../src-shared/identity/credential-subjects';
 import { encodeWalletQr, V30_M_ALPHANUMERIC_CHARS } from '../../src-shared/walletqr';
 import { DEMO_HOSPITAL_DID, DEMO_HOSPITAL_NAME, issueConsentGrant, signConsentRevocation, signPresentation, type CredentialType } from './credentials';
 import type { Identifier } from './keys';
@@ -134,6 +135,13 @@ function list(value: string): string[] {
     .filter(Boolean);
 }
 
+/** Checks every item against the agreed code list (src-shared/identity), without duplicates. */
+function oneOfEach(items: string[], allowed: readonly string[], what: string): string[] {
+  const bad = items.filter((i) => !allowed.includes(i));
+  if (bad.length > 0 || items.length === 0) throw new WalletCliError(`${what} takes one or more of ${allowed.join(', ')} (got "${bad.join(', ') || 'nothing'}").`);
+  return [...new Set(items)];
+}
+
 function date(value: string, what: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new WalletCliError(`${what} must be a date like 1984-03-02 (got "${value}").`);
   return value;
@@ -194,14 +202,13 @@ export async function runWalletCli(argv: string[], io: CliIo = defaultIo, cwd = 
         const dir = walletDir(home, str(opts, 'wallet'));
         const wallet = await loadWallet(dir);
         if (wallet.kind !== 'patient') throw new WalletCliError('Only a patient wallet gives consent.');
-        const jwt = issueConsentGrant({
-          patient: wallet,
-          grantee: str(opts, 'grantee', DEMO_HOSPITAL_DID),
-          granteeName: str(opts, 'grantee-name', DEMO_HOSPITAL_NAME),
-          purposeOfUse: list(str(opts, 'purpose', 'TREAT')),
-          categories: list(str(opts, 'categories', 'demographics,encounters,conditions,medications,allergies')),
-          validForDays: Number(str(opts, 'days', '90')),
-        });
+        const grantee = str(opts, 'grantee', DEMO_HOSPITAL_DID);
+        if (!/^did:web:[A-Za-z0-9._:%-]+$/.test(grantee)) throw new WalletCliError(`--grantee must be a hospital's did:web (got "${grantee}").`);
+        const purposeOfUse = oneOfEach(list(str(opts, 'purpose', 'TREAT')), PURPOSES_OF_USE, '--purpose');
+        const categories = oneOfEach(list(str(opts, 'categories', 'demographics,encounters,conditions,medications,allergies')), RECORD_CATEGORIES, '--categories');
+        const days = Number(str(opts, 'days', '90'));
+        if (!Number.isInteger(days) || days < 1 || days > 3650) throw new WalletCliError('--days must be a whole number of days between 1 and 3650.');
+        const jwt = issueConsentGrant({ patient: wallet, grantee, granteeName: str(opts, 'grantee-name', DEMO_HOSPITAL_NAME), purposeOfUse, categories, validForDays: days });
         const stored = await storeCredential(dir, jwt);
         report(`Consent ${stored.id} signed by ${wallet.name} (${wallet.did})`, stored);
         return 0;
@@ -367,7 +374,9 @@ async function ensureIssuers(home: string): Promise<void> {
 async function newPatient(home: string, opts: Opts, report: Report): Promise<number> {
   const name = str(opts, 'name');
   const birthDate = date(str(opts, 'birth-date'), '--birth-date');
-  const profile: Record<string, unknown> = { 'birth-date': birthDate, gender: str(opts, 'gender', 'unknown') };
+  const gender = str(opts, 'gender', 'unknown');
+  if (!['female', 'male', 'other', 'unknown'].includes(gender)) throw new WalletCliError('--gender must be female, male, other or unknown.');
+  const profile: Record<string, unknown> = { 'birth-date': birthDate, gender };
   for (const k of ['national-id', 'address', 'given-name', 'family-name']) if (optional(opts, k)) profile[k] = optional(opts, k);
   const keyType = str(opts, 'key', 'ed25519');
   if (keyType !== 'ed25519' && keyType !== 'p256') throw new WalletCliError('--key must be ed25519 (did:key) or p256 (did:jwk).');

@@ -213,5 +213,9 @@ describe('npm run wallet', () => {
     expect((await wallet(['frobnicate'])).err).toContain('Unknown command');
     expect((await wallet(['issue', 'identity'])).err).toContain('--wallet');
     expect((await wallet(['new-patient', '--name', 'X Y', '--birth-date', '02/03/1984'])).err).toContain('1984-03-02');
+    // Codes outside the agreed lists would make a consent the desk must refuse: refuse it here.
+    expect((await wallet(['consent', '--wallet', 'maria-oliveira', '--purpose', 'MARKETING'])).err).toContain('TREAT');
+    expect((await wallet(['consent', '--wallet', 'maria-oliveira', '--categories', 'genome'])).err).toContain('demographics');
+    expect((await wallet(['consent', '--wallet', 'maria-oliveira', '--grantee', 'did:key:z6Mkabc'])).err).toContain('did:web');
   });
 });
