@@ -48,6 +48,7 @@ const migration: Migration = {
         admission_id TEXT PRIMARY KEY,
         encounter_id TEXT NOT NULL UNIQUE,
         patient_id TEXT NOT NULL REFERENCES patient (patient_id),
+        ledger_did TEXT NOT NULL,
         status TEXT NOT NULL,
         ward_code TEXT NOT NULL,
         bed TEXT NOT NULL,

@@ -46,8 +46,8 @@ describe('migration 0005 (admissions)', () => {
     await patient('p1', null);
     const admit = (id: string, status = 'admitted') =>
       db.write((w) =>
-        w.run(sql`INSERT INTO admission (admission_id, encounter_id, patient_id, status, ward_code, bed, attending_id, reason, admitted_at, consent, eligibility, created_by, created_at, updated_at)
-                  VALUES (${id}, ${'e' + id}, 'p1', ${status}, 'W1', '3', 'c', 'r', 't', '{}', '{}', 's', 't', 't')`),
+        w.run(sql`INSERT INTO admission (admission_id, encounter_id, patient_id, ledger_did, status, ward_code, bed, attending_id, reason, admitted_at, consent, eligibility, created_by, created_at, updated_at)
+                  VALUES (${id}, ${'e' + id}, 'p1', 'did:key:zX', ${status}, 'W1', '3', 'c', 'r', 't', '{}', '{}', 's', 't', 't')`),
       );
     await admit('a1');
     await expect(admit('a2')).rejects.toThrow(/UNIQUE/);
