@@ -84,8 +84,15 @@ function createWebHostApi(token: string | null): CareLedgerApi {
   function openEvents(): void {
     if (source !== null || token === null) return;
     source = new EventSource(`${WEB_EVENTS_PATH}?token=${encodeURIComponent(token)}`);
-    source.onopen = () => setTransport('connected');
-    source.onerror = () => setTransport(source?.readyState === EventSource.CLOSED ? 'disconnected' : 'connecting');
+    let everConnected = false;
+    source.onopen = () => {
+      everConnected = true;
+      setTransport('connected');
+    };
+    // EventSource keeps retrying on its own; once it had a connection, an error means the
+    // service went away (stopped, crashed), which the status bar must say.
+    source.onerror = () =>
+      setTransport(everConnected || source?.readyState === EventSource.CLOSED ? 'disconnected' : 'connecting');
     source.onmessage = (message: MessageEvent<string>) => {
       let data: unknown;
       try {

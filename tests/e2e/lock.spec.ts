@@ -70,3 +70,23 @@ test.describe('lock screen', () => {
     await settings.setAutoLockMinutes(5);
   });
 });
+
+test.describe('service outage', () => {
+  test('when the workstation service stops, the status bar says so and actions explain why they fail', async ({
+    launchWorkstation,
+  }) => {
+    const ws = await launchWorkstation({ demo: true });
+    test.skip(ws.transport !== 'web', 'Stopping the service of a running Electron app closes its window too.');
+    const { page } = ws;
+    await new SignInPage(page).signIn(DEMO_STAFF.admissions, DEMO_PIN);
+    const shell = new ShellPage(page);
+    await shell.expectSignedInAs(DEMO_STAFF.admissions, 'Admissions');
+    await expect(page.getByTestId('status-service')).toHaveCount(0);
+
+    await ws.stop();
+    await expect(page.getByTestId('status-service')).toHaveText('Workstation service unreachable: reconnecting…');
+    await shell.lock();
+    await expect(page.getByTestId('error-UNAVAILABLE')).toContainText('not responding');
+    await captureScreen(page, 'service-unreachable');
+  });
+});

@@ -1,24 +1,214 @@
-import type { ReactNode } from 'react';
-import { PlannedFeature } from '../../ui/PlannedFeature';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { PatientSummary } from '../../../src-shared/admission/schemas';
+import { api } from '../../lib/api';
+import { Loading } from '../../ui/Loading';
+import { ErrorNotice, Notice } from '../../ui/Notice';
+import { useSyncStore } from '../sync/store';
+import { AdmitForm } from './AdmitForm';
+import { AdmittedPanel } from './AdmittedPanel';
+import { ConsentPanel, EligibilityPanel } from './CoveragePanels';
+import { CurrentAdmissions } from './CurrentAdmissions';
+import { MergePanel } from './MergePanel';
+import { NoWalletPanel } from './NoWalletPanel';
+import { IdentityBadge, PatientMatchPanel, patientName } from './PatientMatchPanel';
+import { ScanPanel } from './ScanPanel';
+import { useDeskStore, type DeskTab, type VerifiedScan } from './store';
+import { VerificationResult } from './VerificationResult';
+import './admissions.css';
 
+const TABS: { id: DeskTab; label: string }[] = [
+  { id: 'scan', label: 'Scan wallet' },
+  { id: 'current', label: 'Current admissions' },
+  { id: 'no-wallet', label: 'No wallet / emergency' },
+  { id: 'merge', label: 'Merge records' },
+];
+
+/**
+ * The admission desk: scan → verify → match → admit → wristband, on one screen, keyboard
+ * first. The scanner field has the focus whenever the desk waits for the next patient.
+ */
 export function AdmissionsScreen(): ReactNode {
+  const tab = useDeskStore((s) => s.tab);
+  const setTab = useDeskStore((s) => s.setTab);
+  const options = useDeskStore((s) => s.options);
+  const optionsError = useDeskStore((s) => s.optionsError);
+  const loadOptions = useDeskStore((s) => s.loadOptions);
+  const connection = useSyncStore((s) => s.sync?.connection);
+
+  useEffect(() => {
+    void loadOptions();
+  }, [loadOptions]);
+
   return (
-    <PlannedFeature
-      summary="Admit a patient by scanning the QR code from their identity wallet. Identity, insurance cover and consent are checked on this workstation, even when the network is down."
-      usedBy="Admissions desk staff, at registration and the emergency department front desk."
-      steps={[
-        'The patient opens their identity wallet and shows its QR code.',
-        'Scan it with the webcam, a handheld 2D scanner, or open a saved image.',
-        'CareLedger checks every credential offline: signature, trusted issuer, expiry, revocation, that it belongs to this patient, and that the code is fresh and not reused.',
-        'Each check is listed with its result, so a refusal always says exactly why.',
-        'Match the patient to an existing record or create a new one, then open the admission.',
-        "Record the patient's consent and see their insurance eligibility before they leave the desk.",
-      ]}
-      safeguards={[
-        'Verification works offline; nothing is sent to the ledger until it is reachable.',
-        'Only pseudonymous identifiers and hashes go to the ledger, never health information.',
-        'A QR code that is not a valid presentation is refused with a clear reason.',
-      ]}
-    />
+    <div className="desk" data-testid="admission-desk">
+      <div className="desk-tabs" role="tablist" aria-label="Admission desk">
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`desk-tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls="desk-panel"
+            className="desk-tab"
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      {connection === 'offline' ? (
+        <Notice tone="info" title="Ledger offline" testId="desk-offline">
+          <p>Admissions are saved on this workstation and sent to the ledger when it is reachable again.</p>
+        </Notice>
+      ) : null}
+      {optionsError ? <ErrorNotice error={optionsError} /> : null}
+      <div id="desk-panel" role="tabpanel" aria-labelledby={`desk-tab-${tab}`}>
+        {tab === 'scan' ? <ScanFlow /> : null}
+        {tab === 'current' ? <CurrentAdmissions options={options} /> : null}
+        {tab === 'no-wallet' ? <NoWalletPanel /> : null}
+        {tab === 'merge' ? <MergePanel /> : null}
+      </div>
+    </div>
+  );
+}
+
+function ScanFlow(): ReactNode {
+  const scan = useDeskStore((s) => s.scan);
+  const walletless = useDeskStore((s) => s.walletlessPatient);
+  const admitted = useDeskStore((s) => s.admitted);
+  const error = useDeskStore((s) => s.error);
+  const options = useDeskStore((s) => s.options);
+  const startOver = useDeskStore((s) => s.startOver);
+
+  if (admitted) return <AdmittedPanel admission={admitted} />;
+
+  const errorNotice = error ? (
+    <ErrorNotice error={error}>
+      {error.code === 'CONFLICT' || error.code === 'VALIDATION' ? <p>Scan the code again, or ask the patient to refresh it in their wallet.</p> : null}
+    </ErrorNotice>
+  ) : null;
+
+  if (!scan && !walletless) {
+    return (
+      <div className="stack">
+        <ScanPanel />
+        {errorNotice}
+      </div>
+    );
+  }
+
+  return (
+    <div className="stack">
+      <div className="flow-bar">
+        <button type="button" className="btn" onClick={() => void startOver()} data-testid="start-over">
+          ← Start over (next patient)
+        </button>
+      </div>
+      {errorNotice}
+      {scan ? <ScanOutcome scan={scan} /> : null}
+      {walletless ? <WalletlessAdmission patient={walletless} /> : null}
+      {!options ? <Loading label="Loading wards and clinicians…" /> : null}
+    </div>
+  );
+}
+
+function ScanOutcome({ scan }: { scan: VerifiedScan }): ReactNode {
+  const options = useDeskStore((s) => s.options);
+  const choice = useDeskStore((s) => s.choice);
+  return (
+    <div className="desk-columns">
+      <div className="stack">
+        <VerificationResult scan={scan} />
+        {scan.accepted ? (
+          <>
+            <ConsentPanel consent={scan.consent} />
+            <EligibilityPanel eligibility={scan.eligibility} />
+          </>
+        ) : null}
+      </div>
+      <div className="stack">
+        {scan.accepted ? (
+          <>
+            <PatientMatchPanel scan={scan} />
+            {options ? (
+              <AdmitForm options={options} canAdmit={choice !== null} blockedReason={choice === null ? 'Choose the patient record first.' : null} />
+            ) : null}
+            <ReconcileForm />
+          </>
+        ) : (
+          <section className="card" data-testid="not-accepted">
+            <h2>What to do now</h2>
+            <ul className="plain-list">
+              <li>Ask the patient to open their wallet again and show a fresh code, then scan it.</li>
+              <li>If the code is still refused, register the patient without a wallet (marked unverified).</li>
+            </ul>
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** A manual or unidentified record gets this verified wallet attached (their identity is now confirmed). */
+function ReconcileForm(): ReactNode {
+  const reconcile = useDeskStore((s) => s.reconcile);
+  const [mrn, setMrn] = useState('');
+  const [open, setOpen] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+
+  async function submit(): Promise<void> {
+    const found = await api['patients.search']({ mrn: mrn.trim(), limit: 1 });
+    const patient = found.ok ? found.value[0]?.patient : undefined;
+    if (!patient) {
+      setMessage(`No record with MRN ${mrn.trim()}.`);
+      return;
+    }
+    const result = await reconcile(patient.patientId);
+    if (result) setMessage(`MRN ${result.mrn} is now verified with this wallet.`);
+  }
+
+  if (!open)
+    return (
+      <button type="button" className="btn btn-quiet reconcile-open" onClick={() => setOpen(true)}>
+        Patient was registered earlier without a wallet? Reconcile…
+      </button>
+    );
+  return (
+    <section className="card" aria-labelledby="reconcile-title" data-testid="reconcile">
+      <h2 id="reconcile-title">Reconcile an unverified record</h2>
+      <div className="field">
+        <label htmlFor="reconcile-mrn">MRN of the manual or emergency record</label>
+        <div className="input-row">
+          <input id="reconcile-mrn" className="input mono" value={mrn} onChange={(e) => setMrn(e.target.value)} />
+          <button type="button" className="btn" onClick={() => void submit()} disabled={mrn.trim() === ''}>
+            Attach this wallet
+          </button>
+        </div>
+      </div>
+      {message ? <p role="status">{message}</p> : null}
+    </section>
+  );
+}
+
+function WalletlessAdmission({ patient }: { patient: PatientSummary }): ReactNode {
+  const options = useDeskStore((s) => s.options);
+  return (
+    <div className="desk-columns">
+      <div className="stack">
+        <section className="card" data-testid="walletless-patient">
+          <h2>
+            {patientName(patient)} <IdentityBadge patient={patient} />
+          </h2>
+          <p>
+            MRN <span className="mono">{patient.mrn}</span>. Identity not verified from a wallet: scan the wallet later to
+            reconcile.
+          </p>
+        </section>
+        <ConsentPanel consent={null} />
+        <EligibilityPanel eligibility={null} />
+      </div>
+      <div className="stack">{options ? <AdmitForm options={options} canAdmit blockedReason={null} /> : null}</div>
+    </div>
   );
 }

@@ -49,7 +49,9 @@ export function StatusBar(): ReactNode {
       <div className="status-items">
         {transport === 'disconnected' || transport === 'connecting' ? (
           <span className="status-item status-warning" data-testid="status-service">
-            {transport === 'connecting' ? 'Connecting to workstation service…' : 'Workstation service unreachable'}
+            {transport === 'connecting'
+              ? 'Connecting to the workstation service…'
+              : 'Workstation service unreachable: reconnecting…'}
           </span>
         ) : null}
         <span className="status-item">Local data encrypted</span>

@@ -46,7 +46,7 @@ export function SyncScreen(): ReactNode {
                 <dd>{sync.queued}</dd>
               </div>
               <div>
-                <dt>Failed, will retry</dt>
+                <dt>Failed, need attention</dt>
                 <dd>{sync.failed}</dd>
               </div>
               <div>

@@ -1,0 +1,80 @@
+import type { CheckId, CheckResult, CredentialReport, Verdict } from '../../../src-shared/identity/report';
+
+/** The check's name as the desk reads it; the sentence under it comes from the verifier. */
+const CHECK_LABELS: Record<CheckId, string> = {
+  'presentation.format': 'Wallet code readable',
+  'presentation.signature': "Signed by the patient's wallet",
+  'presentation.freshness': 'Shown just now (not an old code)',
+  'presentation.audience': 'Made for this hospital',
+  'presentation.replay': 'Not used before',
+  'workstation.clock': "This workstation's clock",
+  'credential.format': 'Card readable',
+  'credential.signature': "Issuer's signature",
+  'credential.holder-binding': 'Belongs to this wallet',
+  'credential.issuer-trust': 'Issuer trusted',
+  'credential.validity-period': 'Within its valid dates',
+  'credential.revocation': 'Not revoked',
+  'credential.suspension': 'Not suspended',
+  'credential.schema': 'Contents complete',
+  'consent.grantee': 'Consent is for this hospital',
+};
+
+export function checkLabel(id: CheckId): string {
+  return CHECK_LABELS[id];
+}
+
+const RESULT_LABELS: Record<CheckResult, string> = {
+  pass: 'Pass',
+  fail: 'Fail',
+  'cannot-determine': 'Cannot determine',
+  'not-applicable': 'Not applicable',
+};
+
+export function resultLabel(result: CheckResult): string {
+  return RESULT_LABELS[result];
+}
+
+/** The one banner the clerk reads first: may I act on this code? */
+export function verdictBanner(verdict: Verdict, overridden: boolean): { title: string; tone: 'ok' | 'bad' | 'unsure'; advice: string } {
+  switch (verdict) {
+    case 'valid':
+      return { title: 'Verified', tone: 'ok', advice: 'Every check passed. Continue with the admission.' };
+    case 'invalid':
+      return {
+        title: 'Not valid — do not admit on this',
+        tone: 'bad',
+        advice: 'At least one check failed (see below). Ask for another form of identification or register without a wallet.',
+      };
+    case 'cannot-determine':
+      return overridden
+        ? { title: 'Accepted by override', tone: 'unsure', advice: 'Some checks could not be made; the override and its reason are recorded.' }
+        : {
+            title: 'Cannot determine',
+            tone: 'unsure',
+            advice: 'Some checks could not be made. Do not admit on this unless you override with a reason.',
+          };
+  }
+}
+
+const CREDENTIAL_LABELS: Record<string, string> = {
+  PatientIdentityCredential: 'Identity card',
+  InsuranceCoverageCredential: 'Insurance coverage',
+  ConsentGrantCredential: 'Consent grant',
+};
+
+export function credentialLabel(credential: CredentialReport): string {
+  if (credential.type === null) return `Credential ${credential.index + 1} (type not accepted here)`;
+  return CREDENTIAL_LABELS[credential.type] ?? credential.type.replace(/Credential$/, '').replace(/([a-z])([A-Z])/g, '$1 $2');
+}
+
+/** Today's date-time for a datetime-local input (local time, minutes). */
+export function localDateTimeValue(date: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** A datetime-local value back to an ISO time with offset, as the contract wants. */
+export function isoFromLocal(value: string): string | undefined {
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}

@@ -1,0 +1,114 @@
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import { readBarcodes } from 'zxing-wasm/reader';
+import { grabVideoFrame, scanDecoder } from '../../lib/qr';
+
+/** Corners of a detected code, in video pixels, for the outline drawn over the preview. */
+export interface CodeOutline {
+  points: { x: number; y: number }[];
+  width: number;
+  height: number;
+}
+
+export type CameraState =
+  | { status: 'off' }
+  | { status: 'starting' }
+  | { status: 'on' }
+  | { status: 'denied' }
+  | { status: 'no-camera' }
+  | { status: 'error'; message: string };
+
+/** Milliseconds between decode attempts: fast enough to feel instant, light on a 2-core desk PC. */
+const FRAME_INTERVAL_MS = 120;
+
+/**
+ * The webcam preview and its scan loop. The camera is opened only by `start()`, which the
+ * screen calls when the clerk presses "Use camera": never on page load, so the light does
+ * not come on at a desk that uses a handheld scanner.
+ */
+export function useCameraScan(
+  videoRef: RefObject<HTMLVideoElement | null>,
+  onText: (text: string) => void,
+): { state: CameraState; outline: CodeOutline | null; start: () => Promise<void>; stop: () => void } {
+  const [state, setState] = useState<CameraState>({ status: 'off' });
+  const [outline, setOutline] = useState<CodeOutline | null>(null);
+  const streamRef = useRef<MediaStream | null>(null);
+  const timerRef = useRef<number | null>(null);
+  const onTextRef = useRef(onText);
+  useEffect(() => {
+    onTextRef.current = onText;
+  }, [onText]);
+
+  const stop = useCallback(() => {
+    if (timerRef.current !== null) window.clearTimeout(timerRef.current);
+    timerRef.current = null;
+    streamRef.current?.getTracks().forEach((t) => t.stop());
+    streamRef.current = null;
+    setOutline(null);
+    setState({ status: 'off' });
+  }, []);
+
+  const start = useCallback(async () => {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      setState({ status: 'no-camera' });
+      return;
+    }
+    setState({ status: 'starting' });
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false });
+    } catch (error) {
+      const name = error instanceof DOMException ? error.name : '';
+      if (name === 'NotAllowedError' || name === 'SecurityError') setState({ status: 'denied' });
+      else if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError')
+        setState({ status: 'no-camera' });
+      else setState({ status: 'error', message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    streamRef.current = stream;
+    const video = videoRef.current;
+    if (!video) {
+      stream.getTracks().forEach((t) => t.stop());
+      setState({ status: 'off' });
+      return;
+    }
+    video.srcObject = stream;
+    await video.play().catch(() => undefined);
+    setState({ status: 'on' });
+    scanDecoder(); // loads the locally served wasm once; readBarcodes below shares that module
+    const canvas = document.createElement('canvas');
+    let lastText = '';
+    const tick = async (): Promise<void> => {
+      if (streamRef.current !== stream) return;
+      const frame = grabVideoFrame(video, canvas);
+      if (frame) {
+        try {
+          const results = await readBarcodes(frame as ImageData, { formats: ['QRCode'], tryHarder: true, maxNumberOfSymbols: 1 });
+          const hit = results.find((r) => r.isValid && r.text.length > 0);
+          if (hit) {
+            const p = hit.position;
+            setOutline({
+              points: [p.topLeft, p.topRight, p.bottomRight, p.bottomLeft],
+              width: frame.width,
+              height: frame.height,
+            });
+            // A camera sees the same code many times a second: hand each text over once in a row.
+            if (hit.text !== lastText) {
+              lastText = hit.text;
+              onTextRef.current(hit.text);
+            }
+          } else {
+            setOutline(null);
+          }
+        } catch {
+          // One unreadable frame is normal (motion blur); the next one is tried.
+        }
+      }
+      if (streamRef.current === stream) timerRef.current = window.setTimeout(() => void tick(), FRAME_INTERVAL_MS);
+    };
+    void tick();
+  }, [videoRef]);
+
+  useEffect(() => stop, [stop]);
+
+  return { state, outline, start, stop };
+}
