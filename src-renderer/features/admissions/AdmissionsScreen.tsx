@@ -85,7 +85,9 @@ function ScanFlow(): ReactNode {
 
   const errorNotice = error ? (
     <ErrorNotice error={error}>
-      {error.code === 'CONFLICT' || error.code === 'VALIDATION' ? <p>Scan the code again, or ask the patient to refresh it in their wallet.</p> : null}
+      {error.code === 'CONFLICT' || error.code === 'VALIDATION' ? (
+        <p>Scan the code again, or ask the patient to refresh it in their wallet.</p>
+      ) : null}
     </ErrorNotice>
   ) : null;
 
@@ -132,7 +134,11 @@ function ScanOutcome({ scan }: { scan: VerifiedScan }): ReactNode {
           <>
             <PatientMatchPanel scan={scan} />
             {options ? (
-              <AdmitForm options={options} canAdmit={choice !== null} blockedReason={choice === null ? 'Choose the patient record first.' : null} />
+              <AdmitForm
+                options={options}
+                canAdmit={choice !== null}
+                blockedReason={choice === null ? 'Choose the patient record first.' : null}
+              />
             ) : null}
             <ReconcileForm />
           </>
@@ -201,8 +207,8 @@ function WalletlessAdmission({ patient }: { patient: PatientSummary }): ReactNod
             {patientName(patient)} <IdentityBadge patient={patient} />
           </h2>
           <p>
-            MRN <span className="mono">{patient.mrn}</span>. Identity not verified from a wallet: scan the wallet later to
-            reconcile.
+            MRN <span className="mono">{patient.mrn}</span>. Identity not verified from a wallet: scan the wallet later
+            to reconcile.
           </p>
         </section>
         <ConsentPanel consent={null} />

@@ -8,7 +8,15 @@ import { useDeskStore } from './store';
  * record is chosen; the first ward and clinician are not preselected, so nothing is admitted
  * to a default ward by a hurried Enter.
  */
-export function AdmitForm({ options, canAdmit, blockedReason }: { options: DeskOptions; canAdmit: boolean; blockedReason: string | null }): ReactNode {
+export function AdmitForm({
+  options,
+  canAdmit,
+  blockedReason,
+}: {
+  options: DeskOptions;
+  canAdmit: boolean;
+  blockedReason: string | null;
+}): ReactNode {
   const admit = useDeskStore((s) => s.admit);
   const busy = useDeskStore((s) => s.busy);
   const [wardCode, setWardCode] = useState('');
@@ -65,7 +73,13 @@ export function AdmitForm({ options, canAdmit, blockedReason }: { options: DeskO
           </div>
           <div className="field">
             <label htmlFor="admit-bed">Bed</label>
-            <select id="admit-bed" className="select" value={bed} onChange={(e) => setBed(e.target.value)} disabled={!ward}>
+            <select
+              id="admit-bed"
+              className="select"
+              value={bed}
+              onChange={(e) => setBed(e.target.value)}
+              disabled={!ward}
+            >
               <option value="">{ward ? 'Choose a bed…' : 'Choose a ward first'}</option>
               {(ward?.beds ?? []).map((b) => (
                 <option key={b} value={b}>
@@ -76,7 +90,12 @@ export function AdmitForm({ options, canAdmit, blockedReason }: { options: DeskO
           </div>
           <div className="field">
             <label htmlFor="admit-clinician">Attending clinician</label>
-            <select id="admit-clinician" className="select" value={clinicianId} onChange={(e) => setClinicianId(e.target.value)}>
+            <select
+              id="admit-clinician"
+              className="select"
+              value={clinicianId}
+              onChange={(e) => setClinicianId(e.target.value)}
+            >
               <option value="">Choose a clinician…</option>
               {options.clinicians.map((c) => (
                 <option key={c.id} value={c.id}>
@@ -87,7 +106,13 @@ export function AdmitForm({ options, canAdmit, blockedReason }: { options: DeskO
           </div>
           <div className="field">
             <label htmlFor="admit-time">Admission time</label>
-            <input id="admit-time" className="input" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
+            <input
+              id="admit-time"
+              className="input"
+              type="datetime-local"
+              value={at}
+              onChange={(e) => setAt(e.target.value)}
+            />
           </div>
           <div className="field admit-reason">
             <label htmlFor="admit-reason">Reason for admission</label>
@@ -102,7 +127,12 @@ export function AdmitForm({ options, canAdmit, blockedReason }: { options: DeskO
           </div>
           <div className="field">
             <label htmlFor="admit-allergies">Known allergies</label>
-            <select id="admit-allergies" className="select" value={allergies} onChange={(e) => setAllergies(e.target.value as AllergyFlag)}>
+            <select
+              id="admit-allergies"
+              className="select"
+              value={allergies}
+              onChange={(e) => setAllergies(e.target.value as AllergyFlag)}
+            >
               <option value="unknown">Not asked / unknown</option>
               <option value="yes">Yes (flag on wristband)</option>
               <option value="no">No known allergies</option>
@@ -110,11 +140,17 @@ export function AdmitForm({ options, canAdmit, blockedReason }: { options: DeskO
           </div>
         </div>
         <div className="form-actions admit-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy || !canAdmit || missing.length > 0} data-testid="admit-button">
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={busy || !canAdmit || missing.length > 0}
+            data-testid="admit-button"
+          >
             Admit patient
           </button>
           <span className="muted" data-testid="admit-hint">
-            {blockedReason ?? (missing.length > 0 ? `Still needed: ${missing.join(', ')}.` : 'Press Enter or “Admit patient”.')}
+            {blockedReason ??
+              (missing.length > 0 ? `Still needed: ${missing.join(', ')}.` : 'Press Enter or “Admit patient”.')}
           </span>
         </div>
       </form>

@@ -7,7 +7,11 @@ import { ErrorNotice, Notice } from '../../ui/Notice';
 import { patientName, IdentityBadge } from './PatientMatchPanel';
 import { useDeskStore } from './store';
 
-const LEDGER_LABELS = { queued: 'queued for the ledger', committed: 'on the ledger', failed: 'refused by the ledger (see Sync)' } as const;
+const LEDGER_LABELS = {
+  queued: 'queued for the ledger',
+  committed: 'on the ledger',
+  failed: 'refused by the ledger (see Sync)',
+} as const;
 
 /** Saves a PDF the web host returned: browsers have no print dialog for our service. */
 function downloadPdf(fileName: string, base64: string): void {
@@ -35,7 +39,11 @@ export function AdmittedPanel({ admission }: { admission: AdmissionRecord }): Re
   async function print(): Promise<void> {
     setPrinting(true);
     setError(null);
-    const result = await api['admission.wristband']({ admissionId: admission.admissionId, format: 'wristband', print: transportKind === 'electron' });
+    const result = await api['admission.wristband']({
+      admissionId: admission.admissionId,
+      format: 'wristband',
+      print: transportKind === 'electron',
+    });
     setPrinting(false);
     if (!result.ok) {
       setError(result.error);
@@ -87,11 +95,21 @@ export function AdmittedPanel({ admission }: { admission: AdmissionRecord }): Re
             <button type="button" className="btn btn-primary" onClick={() => void print()} disabled={printing}>
               {printing ? 'Preparing…' : transportKind === 'electron' ? 'Print wristband' : 'Print wristband (PDF)'}
             </button>
-            <button ref={nextRef} type="button" className="btn" onClick={() => void startOver()} data-testid="next-patient">
+            <button
+              ref={nextRef}
+              type="button"
+              className="btn"
+              onClick={() => void startOver()}
+              data-testid="next-patient"
+            >
               Next patient
             </button>
           </div>
-          {printed ? <p className="muted" role="status" data-testid="wristband-status">{printed}</p> : null}
+          {printed ? (
+            <p className="muted" role="status" data-testid="wristband-status">
+              {printed}
+            </p>
+          ) : null}
           {error ? <ErrorNotice error={error} /> : null}
         </div>
         <dl className="facts facts-compact">
@@ -115,11 +133,19 @@ export function AdmittedPanel({ admission }: { admission: AdmissionRecord }): Re
           </div>
           <div>
             <dt>Consent</dt>
-            <dd data-testid="admitted-consent">{admission.consent.status === 'granted' ? 'Granted' : 'Admitted without consent'}</dd>
+            <dd data-testid="admitted-consent">
+              {admission.consent.status === 'granted' ? 'Granted' : 'Admitted without consent'}
+            </dd>
           </div>
           <div>
             <dt>Insurance</dt>
-            <dd>{admission.eligibility.status === 'eligible' ? 'Eligible' : admission.eligibility.status === 'not-eligible' ? 'Not eligible' : 'Unknown'}</dd>
+            <dd>
+              {admission.eligibility.status === 'eligible'
+                ? 'Eligible'
+                : admission.eligibility.status === 'not-eligible'
+                  ? 'Not eligible'
+                  : 'Unknown'}
+            </dd>
           </div>
         </dl>
       </div>

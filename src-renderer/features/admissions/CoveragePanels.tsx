@@ -6,10 +6,18 @@ import { formatDate } from '../../lib/format';
 export function ConsentPanel({ consent }: { consent: ConsentSummary | null }): ReactNode {
   const granted = consent?.status === 'granted';
   return (
-    <section className={`card consent consent-${granted ? 'granted' : 'none'}`} aria-labelledby="consent-title" data-testid="consent">
+    <section
+      className={`card consent consent-${granted ? 'granted' : 'none'}`}
+      aria-labelledby="consent-title"
+      data-testid="consent"
+    >
       <h2 id="consent-title">
         Consent{' '}
-        {granted ? <span className="badge badge-success">Granted</span> : <span className="badge badge-danger">No consent</span>}
+        {granted ? (
+          <span className="badge badge-success">Granted</span>
+        ) : (
+          <span className="badge badge-danger">No consent</span>
+        )}
       </h2>
       {consent ? <p data-testid="consent-text">{consent.text}</p> : <p>The wallet did not share a consent grant.</p>}
       {granted && consent ? (
@@ -33,8 +41,8 @@ export function ConsentPanel({ consent }: { consent: ConsentSummary | null }): R
         </dl>
       ) : (
         <p className="consent-none" data-testid="no-consent">
-          Admitting is allowed: the admission will be marked <strong>“Admitted without consent”</strong> and records stay closed
-          to clinicians until the patient grants consent (or under break-the-glass).
+          Admitting is allowed: the admission will be marked <strong>“Admitted without consent”</strong> and records
+          stay closed to clinicians until the patient grants consent (or under break-the-glass).
         </p>
       )}
     </section>
@@ -52,11 +60,18 @@ export function EligibilityPanel({ eligibility }: { eligibility: Eligibility | n
   const status = eligibility?.status ?? 'unknown';
   const badge = status === 'eligible' ? 'badge-success' : status === 'not-eligible' ? 'badge-danger' : 'badge-warning';
   return (
-    <section className="card eligibility" aria-labelledby="eligibility-title" data-testid="eligibility" data-status={status}>
+    <section
+      className="card eligibility"
+      aria-labelledby="eligibility-title"
+      data-testid="eligibility"
+      data-status={status}
+    >
       <h2 id="eligibility-title">
         Insurance <span className={`badge ${badge}`}>{ELIGIBILITY_LABELS[status]}</span>
       </h2>
-      <p>{eligibility?.message ?? 'The wallet did not share an insurance card. Ask for the card or bill the patient.'}</p>
+      <p>
+        {eligibility?.message ?? 'The wallet did not share an insurance card. Ask for the card or bill the patient.'}
+      </p>
       {eligibility && (eligibility.insurerName || eligibility.memberId) ? (
         <dl className="facts facts-compact">
           <div>

@@ -15,23 +15,28 @@ export function CurrentAdmissions({ options }: { options: DeskOptions | null }):
   const [action, setAction] = useState<Action | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  const load = useCallback(async () => {
-    const result = await api['admission.list']({ includeDischarged: false, limit: 200 });
-    if (result.ok) {
-      setItems(result.value);
-      setError(null);
-    } else setError(result.error);
-  }, []);
+  const [reloads, setReloads] = useState(0);
+  const load = useCallback(() => setReloads((n) => n + 1), []);
 
   useEffect(() => {
-    void load();
-  }, [load]);
+    let current = true;
+    void api['admission.list']({ includeDischarged: false, limit: 200 }).then((result) => {
+      if (!current) return;
+      if (result.ok) {
+        setItems(result.value);
+        setError(null);
+      } else setError(result.error);
+    });
+    return () => {
+      current = false;
+    };
+  }, [reloads]);
 
   return (
     <section className="card" aria-labelledby="current-title" data-testid="current-admissions">
       <div className="section-head">
         <h2 id="current-title">Current admissions</h2>
-        <button type="button" className="btn btn-quiet" onClick={() => void load()}>
+        <button type="button" className="btn btn-quiet" onClick={load}>
           Refresh
         </button>
       </div>
@@ -51,7 +56,7 @@ export function CurrentAdmissions({ options }: { options: DeskOptions | null }):
           onDone={(message) => {
             setAction(null);
             setDone(message);
-            void load();
+            load();
           }}
         />
       ) : null}
@@ -84,10 +89,20 @@ export function CurrentAdmissions({ options }: { options: DeskOptions | null }):
                     {item.unverifiedIdentity ? <span className="badge badge-warning">Unverified</span> : null}
                   </td>
                   <td className="row-actions">
-                    <button type="button" className="btn btn-quiet" onClick={() => setAction({ kind: 'transfer', item })} aria-label={`Transfer ${item.patientName}`}>
+                    <button
+                      type="button"
+                      className="btn btn-quiet"
+                      onClick={() => setAction({ kind: 'transfer', item })}
+                      aria-label={`Transfer ${item.patientName}`}
+                    >
                       Transfer
                     </button>
-                    <button type="button" className="btn btn-quiet" onClick={() => setAction({ kind: 'discharge', item })} aria-label={`Discharge ${item.patientName}`}>
+                    <button
+                      type="button"
+                      className="btn btn-quiet"
+                      onClick={() => setAction({ kind: 'discharge', item })}
+                      aria-label={`Discharge ${item.patientName}`}
+                    >
                       Discharge
                     </button>
                   </td>
@@ -101,7 +116,17 @@ export function CurrentAdmissions({ options }: { options: DeskOptions | null }):
   );
 }
 
-function MovementForm({ action, options, onCancel, onDone }: { action: Action; options: DeskOptions; onCancel: () => void; onDone: (message: string) => void }): ReactNode {
+function MovementForm({
+  action,
+  options,
+  onCancel,
+  onDone,
+}: {
+  action: Action;
+  options: DeskOptions;
+  onCancel: () => void;
+  onDone: (message: string) => void;
+}): ReactNode {
   const [wardCode, setWardCode] = useState(action.item.wardCode);
   const [bed, setBed] = useState('');
   const [note, setNote] = useState('');
@@ -115,8 +140,16 @@ function MovementForm({ action, options, onCancel, onDone }: { action: Action; o
     setBusy(true);
     const trimmed = note.trim();
     const result = isTransfer
-      ? await api['admission.transfer']({ admissionId: action.item.admissionId, wardCode, bed, ...(trimmed ? { note: trimmed } : {}) })
-      : await api['admission.discharge']({ admissionId: action.item.admissionId, ...(trimmed ? { note: trimmed } : {}) });
+      ? await api['admission.transfer']({
+          admissionId: action.item.admissionId,
+          wardCode,
+          bed,
+          ...(trimmed ? { note: trimmed } : {}),
+        })
+      : await api['admission.discharge']({
+          admissionId: action.item.admissionId,
+          ...(trimmed ? { note: trimmed } : {}),
+        });
     setBusy(false);
     if (!result.ok) {
       setError(result.error);
@@ -130,7 +163,12 @@ function MovementForm({ action, options, onCancel, onDone }: { action: Action; o
   }
 
   return (
-    <form className="movement-form" onSubmit={(e) => void submit(e)} aria-label={isTransfer ? 'Transfer' : 'Discharge'} data-testid="movement-form">
+    <form
+      className="movement-form"
+      onSubmit={(e) => void submit(e)}
+      aria-label={isTransfer ? 'Transfer' : 'Discharge'}
+      data-testid="movement-form"
+    >
       <h3>
         {isTransfer ? 'Transfer' : 'Discharge'} {action.item.patientName}
       </h3>
@@ -139,7 +177,15 @@ function MovementForm({ action, options, onCancel, onDone }: { action: Action; o
           <>
             <div className="field">
               <label htmlFor="move-ward">To ward</label>
-              <select id="move-ward" className="select" value={wardCode} onChange={(e) => { setWardCode(e.target.value); setBed(''); }}>
+              <select
+                id="move-ward"
+                className="select"
+                value={wardCode}
+                onChange={(e) => {
+                  setWardCode(e.target.value);
+                  setBed('');
+                }}
+              >
                 {options.wards.map((w) => (
                   <option key={w.code} value={w.code}>
                     {w.name}
@@ -162,7 +208,13 @@ function MovementForm({ action, options, onCancel, onDone }: { action: Action; o
         ) : null}
         <div className="field">
           <label htmlFor="move-note">Note (optional)</label>
-          <input id="move-note" className="input" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} />
+          <input
+            id="move-note"
+            className="input"
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            maxLength={500}
+          />
         </div>
       </div>
       {error ? <ErrorNotice error={error} /> : null}

@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { PatientMatch, PatientSummary } from '../../../src-shared/admission/schemas';
+import type { PatientSummary } from '../../../src-shared/admission/schemas';
 import type { IpcError } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
 import { formatDate } from '../../lib/format';
@@ -21,14 +21,18 @@ export function MergePanel(): ReactNode {
     setError(null);
     const result = await api['patients.search']({ mrn: mrn.trim(), limit: 1 });
     if (!result.ok) setError(result.error);
-    else set((result.value[0] as PatientMatch | undefined)?.patient ?? null);
+    else set(result.value[0]?.patient ?? null);
   }
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
     if (!keep || !merged) return;
     setBusy(true);
-    const result = await api['patients.merge']({ survivorId: keep.patientId, mergedId: merged.patientId, reason: reason.trim() });
+    const result = await api['patients.merge']({
+      survivorId: keep.patientId,
+      mergedId: merged.patientId,
+      reason: reason.trim(),
+    });
     setBusy(false);
     if (!result.ok) setError(result.error);
     else {
@@ -41,15 +45,37 @@ export function MergePanel(): ReactNode {
   return (
     <section className="card" aria-labelledby="merge-title" data-testid="merge">
       <h2 id="merge-title">Merge two records of the same patient</h2>
-      <p className="muted">For a second record created by mistake. The merged record keeps its history and points to the one you keep.</p>
+      <p className="muted">
+        For a second record created by mistake. The merged record keeps its history and points to the one you keep.
+      </p>
       <form onSubmit={(e) => void submit(e)}>
         <div className="desk-columns">
-          <RecordPicker label="Record to keep" id="merge-keep" mrn={keepMrn} setMrn={setKeepMrn} patient={keep} onFind={() => void find(keepMrn, setKeep)} />
-          <RecordPicker label="Record created by mistake" id="merge-other" mrn={mergeMrn} setMrn={setMergeMrn} patient={merged} onFind={() => void find(mergeMrn, setMerged)} />
+          <RecordPicker
+            label="Record to keep"
+            id="merge-keep"
+            mrn={keepMrn}
+            setMrn={setKeepMrn}
+            patient={keep}
+            onFind={() => void find(keepMrn, setKeep)}
+          />
+          <RecordPicker
+            label="Record created by mistake"
+            id="merge-other"
+            mrn={mergeMrn}
+            setMrn={setMergeMrn}
+            patient={merged}
+            onFind={() => void find(mergeMrn, setMerged)}
+          />
         </div>
         <div className="field">
           <label htmlFor="merge-reason">Why are these the same person?</label>
-          <input id="merge-reason" className="input" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. Same person, registered twice at night; confirmed with ID card" />
+          <input
+            id="merge-reason"
+            className="input"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            placeholder="e.g. Same person, registered twice at night; confirmed with ID card"
+          />
         </div>
         {error ? <ErrorNotice error={error} /> : null}
         {done ? (
@@ -58,7 +84,11 @@ export function MergePanel(): ReactNode {
           </Notice>
         ) : null}
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy || !keep || !merged || keep.patientId === merged.patientId || reason.trim().length < 3}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={busy || !keep || !merged || keep.patientId === merged.patientId || reason.trim().length < 3}
+          >
             Merge records
           </button>
         </div>
@@ -67,7 +97,21 @@ export function MergePanel(): ReactNode {
   );
 }
 
-function RecordPicker({ label, id, mrn, setMrn, patient, onFind }: { label: string; id: string; mrn: string; setMrn: (v: string) => void; patient: PatientSummary | null; onFind: () => void }): ReactNode {
+function RecordPicker({
+  label,
+  id,
+  mrn,
+  setMrn,
+  patient,
+  onFind,
+}: {
+  label: string;
+  id: string;
+  mrn: string;
+  setMrn: (v: string) => void;
+  patient: PatientSummary | null;
+  onFind: () => void;
+}): ReactNode {
   return (
     <div className="merge-picker">
       <div className="field">
@@ -92,7 +136,8 @@ function RecordPicker({ label, id, mrn, setMrn, patient, onFind }: { label: stri
       </div>
       {patient ? (
         <p>
-          <strong>{patientName(patient)}</strong>, born {patient.birthDate ? formatDate(patient.birthDate) : 'unknown'} <IdentityBadge patient={patient} />
+          <strong>{patientName(patient)}</strong>, born {patient.birthDate ? formatDate(patient.birthDate) : 'unknown'}{' '}
+          <IdentityBadge patient={patient} />
         </p>
       ) : null}
     </div>

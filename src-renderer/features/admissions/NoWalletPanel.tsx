@@ -40,7 +40,14 @@ function ManualRegistration(): ReactNode {
         return;
       }
     }
-    const result = await api['patients.registerManual']({ givenName, familyName, birthDate, gender, allergies, confirmNotDuplicate });
+    const result = await api['patients.registerManual']({
+      givenName,
+      familyName,
+      birthDate,
+      gender,
+      allergies,
+      confirmNotDuplicate,
+    });
     setBusy(false);
     if (result.ok) admitWithoutWallet(result.value);
     else setError(result.error);
@@ -56,19 +63,43 @@ function ManualRegistration(): ReactNode {
         <div className="admit-grid">
           <div className="field">
             <label htmlFor="manual-given">Given name</label>
-            <input id="manual-given" className="input" value={givenName} onChange={(e) => setGivenName(e.target.value)} required />
+            <input
+              id="manual-given"
+              className="input"
+              value={givenName}
+              onChange={(e) => setGivenName(e.target.value)}
+              required
+            />
           </div>
           <div className="field">
             <label htmlFor="manual-family">Family name</label>
-            <input id="manual-family" className="input" value={familyName} onChange={(e) => setFamilyName(e.target.value)} required />
+            <input
+              id="manual-family"
+              className="input"
+              value={familyName}
+              onChange={(e) => setFamilyName(e.target.value)}
+              required
+            />
           </div>
           <div className="field">
             <label htmlFor="manual-birth">Birth date</label>
-            <input id="manual-birth" className="input" type="date" value={birthDate} onChange={(e) => setBirthDate(e.target.value)} required />
+            <input
+              id="manual-birth"
+              className="input"
+              type="date"
+              value={birthDate}
+              onChange={(e) => setBirthDate(e.target.value)}
+              required
+            />
           </div>
           <div className="field">
             <label htmlFor="manual-gender">Gender</label>
-            <select id="manual-gender" className="select" value={gender} onChange={(e) => setGender(e.target.value as Gender)}>
+            <select
+              id="manual-gender"
+              className="select"
+              value={gender}
+              onChange={(e) => setGender(e.target.value as Gender)}
+            >
               <option value="unknown">Unknown</option>
               <option value="female">Female</option>
               <option value="male">Male</option>
@@ -77,7 +108,12 @@ function ManualRegistration(): ReactNode {
           </div>
           <div className="field">
             <label htmlFor="manual-allergies">Known allergies</label>
-            <select id="manual-allergies" className="select" value={allergies} onChange={(e) => setAllergies(e.target.value as AllergyFlag)}>
+            <select
+              id="manual-allergies"
+              className="select"
+              value={allergies}
+              onChange={(e) => setAllergies(e.target.value as AllergyFlag)}
+            >
               <option value="unknown">Not asked / unknown</option>
               <option value="yes">Yes</option>
               <option value="no">No known allergies</option>
@@ -128,7 +164,11 @@ function EmergencyRegistration(): ReactNode {
     const years = Number.parseInt(age, 10);
     if (!Number.isFinite(years)) return;
     setBusy(true);
-    const result = await api['patients.registerUnidentified']({ estimatedAgeYears: years, gender, allergies: 'unknown' });
+    const result = await api['patients.registerUnidentified']({
+      estimatedAgeYears: years,
+      gender,
+      allergies: 'unknown',
+    });
     setBusy(false);
     if (result.ok) admitWithoutWallet(result.value);
     else setError(result.error);
@@ -144,11 +184,23 @@ function EmergencyRegistration(): ReactNode {
         <div className="admit-grid">
           <div className="field">
             <label htmlFor="emergency-age">Estimated age (years)</label>
-            <input id="emergency-age" className="input" inputMode="numeric" value={age} onChange={(e) => setAge(e.target.value.replace(/\D/g, ''))} required />
+            <input
+              id="emergency-age"
+              className="input"
+              inputMode="numeric"
+              value={age}
+              onChange={(e) => setAge(e.target.value.replace(/\D/g, ''))}
+              required
+            />
           </div>
           <div className="field">
             <label htmlFor="emergency-gender">Gender</label>
-            <select id="emergency-gender" className="select" value={gender} onChange={(e) => setGender(e.target.value as Gender)}>
+            <select
+              id="emergency-gender"
+              className="select"
+              value={gender}
+              onChange={(e) => setGender(e.target.value as Gender)}
+            >
               <option value="unknown">Unknown</option>
               <option value="female">Female</option>
               <option value="male">Male</option>

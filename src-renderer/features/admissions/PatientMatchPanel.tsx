@@ -38,8 +38,13 @@ export function PatientMatchPanel({ scan }: { scan: VerifiedScan }): ReactNode {
       {!same && candidates.length > 0 ? (
         <div className="notice notice-warning" role="alert" data-testid="duplicate-warning">
           <div>
-            <p className="notice-title">Possible existing record{candidates.length > 1 ? 's' : ''}: check before creating a new one</p>
-            <p>This wallet is new here, but {candidates.length === 1 ? 'a record looks' : 'records look'} like the same person.</p>
+            <p className="notice-title">
+              Possible existing record{candidates.length > 1 ? 's' : ''}: check before creating a new one
+            </p>
+            <p>
+              This wallet is new here, but {candidates.length === 1 ? 'a record looks' : 'records look'} like the same
+              person.
+            </p>
           </div>
         </div>
       ) : null}
@@ -62,7 +67,9 @@ export function PatientMatchPanel({ scan }: { scan: VerifiedScan }): ReactNode {
                 Use this record: {patientName(m.patient)} <span className="mono muted">MRN {m.patient.mrn}</span>
               </span>
               <span className="match-meta">
-                <span className={`badge ${m.strength === 'possible' ? 'badge-warning' : 'badge-brand'}`}>{STRENGTH_LABELS[m.strength]}</span>
+                <span className={`badge ${m.strength === 'possible' ? 'badge-warning' : 'badge-brand'}`}>
+                  {STRENGTH_LABELS[m.strength]}
+                </span>
                 <span>born {m.patient.birthDate ? formatDate(m.patient.birthDate) : 'unknown'}</span>
                 <IdentityBadge patient={m.patient} />
               </span>
@@ -76,11 +83,18 @@ export function PatientMatchPanel({ scan }: { scan: VerifiedScan }): ReactNode {
         ))}
         {!same ? (
           <label className={`match-option${newChosen ? ' is-selected' : ''}`} data-testid="match-new">
-            <input type="radio" name="patient-choice" checked={newChosen} onChange={() => choose({ kind: 'new', confirmNotDuplicate: candidates.length > 0 })} />
+            <input
+              type="radio"
+              name="patient-choice"
+              checked={newChosen}
+              onChange={() => choose({ kind: 'new', confirmNotDuplicate: candidates.length > 0 })}
+            />
             <span className="match-text">
               <span className="match-name">Create a new record</span>
               <span className="match-meta">
-                {candidates.length > 0 ? 'Only if you are sure this is a different person from the records above.' : 'No record matches this patient.'}
+                {candidates.length > 0
+                  ? 'Only if you are sure this is a different person from the records above.'
+                  : 'No record matches this patient.'}
               </span>
             </span>
           </label>

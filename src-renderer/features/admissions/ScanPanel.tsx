@@ -53,7 +53,9 @@ export function ScanPanel(): ReactNode {
         decoded = null;
       }
       if (decoded === null) {
-        setImageProblem(`No wallet QR code could be read in "${file.name}". Use a sharper picture or another way to scan.`);
+        setImageProblem(
+          `No wallet QR code could be read in "${file.name}". Use a sharper picture or another way to scan.`,
+        );
         break;
       }
       await submitScan(decoded, 'image');

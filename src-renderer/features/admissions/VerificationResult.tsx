@@ -11,7 +11,12 @@ export function VerificationResult({ scan }: { scan: VerifiedScan }): ReactNode 
   const [showPassed, setShowPassed] = useState(report.verdict !== 'valid');
   return (
     <section className="card verification" aria-labelledby="verdict-title" data-testid="verification">
-      <div className={`verdict verdict-${banner.tone}`} data-testid="verdict" data-verdict={report.verdict} role="status">
+      <div
+        className={`verdict verdict-${banner.tone}`}
+        data-testid="verdict"
+        data-verdict={report.verdict}
+        role="status"
+      >
         <span className="verdict-icon" aria-hidden="true">
           {banner.tone === 'ok' ? '✓' : banner.tone === 'bad' ? '✕' : '?'}
         </span>
@@ -29,7 +34,12 @@ export function VerificationResult({ scan }: { scan: VerifiedScan }): ReactNode 
       {scan.canOverride ? <OverrideForm /> : null}
       <div className="checks-head">
         <h3>Checks</h3>
-        <button type="button" className="btn btn-quiet" onClick={() => setShowPassed((v) => !v)} aria-expanded={showPassed}>
+        <button
+          type="button"
+          className="btn btn-quiet"
+          onClick={() => setShowPassed((v) => !v)}
+          aria-expanded={showPassed}
+        >
           {showPassed ? 'Hide passed checks' : 'Show all checks'}
         </button>
       </div>
@@ -39,7 +49,8 @@ export function VerificationResult({ scan }: { scan: VerifiedScan }): ReactNode 
 }
 
 function ChecksList({ report, showPassed }: { report: VerificationReport; showPassed: boolean }): ReactNode {
-  const visible = (c: VerificationCheck): boolean => showPassed || (c.result !== 'pass' && c.result !== 'not-applicable') || c.warning === true;
+  const visible = (c: VerificationCheck): boolean =>
+    showPassed || (c.result !== 'pass' && c.result !== 'not-applicable') || c.warning === true;
   const groups = [
     { key: 'presentation', title: 'Wallet code', checks: report.checks },
     ...report.credentials.map((c) => ({ key: `credential-${c.index}`, title: credentialLabel(c), checks: c.checks })),
@@ -55,7 +66,13 @@ function ChecksList({ report, showPassed }: { report: VerificationReport; showPa
             <h4>{group.title}</h4>
             <ul>
               {shown.map((check, i) => (
-                <li key={`${check.id}-${i}`} className={`check check-${check.result}`} data-testid="check" data-check={check.id} data-result={check.result}>
+                <li
+                  key={`${check.id}-${i}`}
+                  className={`check check-${check.result}`}
+                  data-testid="check"
+                  data-check={check.id}
+                  data-result={check.result}
+                >
                   <span className="check-result">{resultLabel(check.result)}</span>
                   <span className="check-text">
                     <strong>{checkLabel(check.id)}</strong>
@@ -102,7 +119,13 @@ function OverrideForm(): ReactNode {
     <form className="override-form" onSubmit={(e) => void submit(e)} aria-label="Override" data-testid="override-form">
       <div className="field">
         <label htmlFor="override-reason">Why are you accepting it?</label>
-        <select id="override-reason" className="select" value={reason} onChange={(e) => setReason(e.target.value as OverrideReasonCode | '')} required>
+        <select
+          id="override-reason"
+          className="select"
+          value={reason}
+          onChange={(e) => setReason(e.target.value as OverrideReasonCode | '')}
+          required
+        >
           <option value="">Choose a reason…</option>
           {(options?.overrideReasons ?? []).map((r) => (
             <option key={r.code} value={r.code}>

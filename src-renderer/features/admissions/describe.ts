@@ -35,7 +35,10 @@ export function resultLabel(result: CheckResult): string {
 }
 
 /** The one banner the clerk reads first: may I act on this code? */
-export function verdictBanner(verdict: Verdict, overridden: boolean): { title: string; tone: 'ok' | 'bad' | 'unsure'; advice: string } {
+export function verdictBanner(
+  verdict: Verdict,
+  overridden: boolean,
+): { title: string; tone: 'ok' | 'bad' | 'unsure'; advice: string } {
   switch (verdict) {
     case 'valid':
       return { title: 'Verified', tone: 'ok', advice: 'Every check passed. Continue with the admission.' };
@@ -43,11 +46,16 @@ export function verdictBanner(verdict: Verdict, overridden: boolean): { title: s
       return {
         title: 'Not valid — do not admit on this',
         tone: 'bad',
-        advice: 'At least one check failed (see below). Ask for another form of identification or register without a wallet.',
+        advice:
+          'At least one check failed (see below). Ask for another form of identification or register without a wallet.',
       };
     case 'cannot-determine':
       return overridden
-        ? { title: 'Accepted by override', tone: 'unsure', advice: 'Some checks could not be made; the override and its reason are recorded.' }
+        ? {
+            title: 'Accepted by override',
+            tone: 'unsure',
+            advice: 'Some checks could not be made; the override and its reason are recorded.',
+          }
         : {
             title: 'Cannot determine',
             tone: 'unsure',
@@ -64,7 +72,9 @@ const CREDENTIAL_LABELS: Record<string, string> = {
 
 export function credentialLabel(credential: CredentialReport): string {
   if (credential.type === null) return `Credential ${credential.index + 1} (type not accepted here)`;
-  return CREDENTIAL_LABELS[credential.type] ?? credential.type.replace(/Credential$/, '').replace(/([a-z])([A-Z])/g, '$1 $2');
+  return (
+    CREDENTIAL_LABELS[credential.type] ?? credential.type.replace(/Credential$/, '').replace(/([a-z])([A-Z])/g, '$1 $2')
+  );
 }
 
 /** Today's date-time for a datetime-local input (local time, minutes). */

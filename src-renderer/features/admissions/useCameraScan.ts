@@ -55,7 +55,10 @@ export function useCameraScan(
     setState({ status: 'starting' });
     let stream: MediaStream;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false });
+      stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 1280 }, height: { ideal: 720 } },
+        audio: false,
+      });
     } catch (error) {
       const name = error instanceof DOMException ? error.name : '';
       if (name === 'NotAllowedError' || name === 'SecurityError') setState({ status: 'denied' });
@@ -82,7 +85,11 @@ export function useCameraScan(
       const frame = grabVideoFrame(video, canvas);
       if (frame) {
         try {
-          const results = await readBarcodes(frame as ImageData, { formats: ['QRCode'], tryHarder: true, maxNumberOfSymbols: 1 });
+          const results = await readBarcodes(frame as ImageData, {
+            formats: ['QRCode'],
+            tryHarder: true,
+            maxNumberOfSymbols: 1,
+          });
           const hit = results.find((r) => r.isValid && r.text.length > 0);
           if (hit) {
             const p = hit.position;
