@@ -50,9 +50,12 @@ export function App(): ReactNode {
       <AuthLayout testId="starting-screen" title="Starting CareLedger">
         {cacheError ? (
           <ErrorNotice error={cacheError}>
-            <button type="button" className="btn" onClick={() => void loadCache()}>
-              Try again
-            </button>
+            {/* Without a valid token, trying again cannot help; the message says what will. */}
+            {cacheError.code === 'FORBIDDEN_SENDER' ? null : (
+              <button type="button" className="btn" onClick={() => void loadCache()}>
+                Try again
+              </button>
+            )}
           </ErrorNotice>
         ) : (
           <Loading label="Connecting to the workstation service…" />

@@ -8,7 +8,7 @@ import type { ErrorCode, IpcError } from '../../src-shared/ipc/contract';
 const HEADINGS: Record<ErrorCode, string> = {
   VALIDATION: 'Please check what you entered',
   UNKNOWN_CHANNEL: 'Not available in this version',
-  FORBIDDEN_SENDER: 'This page is not trusted',
+  FORBIDDEN_SENDER: 'This page cannot reach CareLedger',
   NOT_SIGNED_IN: 'Please sign in',
   SESSION_LOCKED: 'The workstation is locked',
   ROLE_REFUSED: 'Not permitted for your role',

@@ -2,6 +2,7 @@ import { callFromPage, expect, test } from './fixtures';
 import { PrivacyAuditPage } from './pages/ScreensPage';
 import { ShellPage } from './pages/ShellPage';
 import { SignInPage } from './pages/SignInPage';
+import { captureScreen } from './pages/screenshots';
 import { DEMO_PIN, DEMO_STAFF } from './support/demo';
 
 test.describe('refusals happen in the main process, not only in the menu', () => {
@@ -52,5 +53,23 @@ test.describe('refusals happen in the main process, not only in the menu', () =>
     });
     expect(result.status).toBe(401);
     expect(result.body.error?.code).toBe('FORBIDDEN_SENDER');
+  });
+});
+
+test.describe('opening the web host without its token', () => {
+  test('the page says how to open it properly instead of failing silently', async ({
+    workstation,
+    transport,
+    browser,
+  }) => {
+    test.skip(transport !== 'web', 'Only the web host uses a token.');
+    const origin = new URL(workstation.page.url()).origin;
+    // A new browser context: no token in the address and none kept from before.
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    await page.goto(origin);
+    await expect(page.getByTestId('error-FORBIDDEN_SENDER')).toContainText('opened without its access token');
+    await captureScreen(page, 'web-host-without-token');
+    await context.close();
   });
 });

@@ -114,8 +114,17 @@ function Header({ identity }: { identity: StaffIdentitySummary }): ReactNode {
         </button>
       </div>
       {error ? (
-        <div className="header-error">
-          <ErrorNotice error={error} />
+        <div
+          className="header-error"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setError(null);
+          }}
+        >
+          <ErrorNotice error={error}>
+            <button type="button" className="btn btn-quiet" onClick={() => setError(null)}>
+              Dismiss
+            </button>
+          </ErrorNotice>
         </div>
       ) : null}
     </header>
