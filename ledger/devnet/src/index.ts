@@ -20,7 +20,7 @@ import {
   writeFileAtomic,
 } from './network';
 import { Orderer } from './orderer';
-import { describePolicy, parsePolicy } from './policy';
+import { describePolicy, policyFromConfig } from './policy';
 import type { ChaincodeRuntime } from './simulation';
 
 export type { NetworkBundle, DevnetConfig, ChaincodeConfig } from './network';
@@ -190,7 +190,7 @@ async function startLocked(options: StartDevnetOptions, dataDir: string): Promis
     });
   const definitions = new Map<string, ChaincodeDefinition>();
   for (const c of chaincodeConfigs) {
-    const policy = parsePolicy(c.endorsementPolicy ?? 'ANY', orgIds);
+    const policy = policyFromConfig(c.endorsementPolicy, orgIds);
     definitions.set(c.name, {
       name: c.name,
       version: c.version ?? '1.0',

@@ -31,8 +31,12 @@ export interface ChaincodeConfig {
   /** Absolute, or relative to the config file. */
   packageDir: string;
   version?: string;
-  /** Policy expression or ANY / MAJORITY / ALL; default ANY (one member of any channel org). */
-  endorsementPolicy?: string;
+  /**
+   * Policy expression (`AND('A.member','B.member')`, `OR(...)`, `OutOf(n, ...)`), or ANY / MAJORITY /
+   * ALL over the channel orgs, or a list of MSP IDs meaning "a member of any one of these";
+   * default ANY (one member of any channel org).
+   */
+  endorsementPolicy?: string | string[];
   /** Fabric collections_config.json; absolute or relative to the config file. */
   collectionsConfigPath?: string;
 }

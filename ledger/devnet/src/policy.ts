@@ -107,6 +107,23 @@ export function parsePolicy(text: string, channelOrgs: readonly string[]): Polic
   return { rule, principals };
 }
 
+/**
+ * A chaincode's policy as written in the devnet config: an expression, a shorthand, or a list of
+ * MSP IDs meaning "a member of any one of these"; default ANY.
+ * @throws DevnetError BAD_POLICY
+ */
+export function policyFromConfig(
+  value: string | readonly string[] | undefined,
+  channelOrgs: readonly string[],
+): Policy {
+  if (Array.isArray(value)) {
+    if (value.length === 0)
+      throw new DevnetError('BAD_POLICY', 'An endorsement policy list must name at least one MSP ID.');
+    return parsePolicy(`OR(${value.map((m) => `'${m}.member'`).join(',')})`, channelOrgs);
+  }
+  return parsePolicy(typeof value === 'string' ? value : 'ANY', channelOrgs);
+}
+
 export function policyToEnvelope(policy: Policy): common.SignaturePolicyEnvelope {
   const toRule = (rule: PolicyRule): common.SignaturePolicy => {
     const result = new common.SignaturePolicy();

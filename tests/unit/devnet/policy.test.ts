@@ -3,6 +3,7 @@ import {
   chooseEndorsingOrgs,
   evaluatePolicy,
   parsePolicy,
+  policyFromConfig,
   policyFromEnvelope,
   policyToEnvelope,
 } from '../../../ledger/devnet/src/policy';
@@ -46,6 +47,15 @@ describe('endorsement policy language', () => {
       evaluatePolicy(parsePolicy('MAJORITY', orgs), [peerOf('GovMSP'), peerOf('InsMSP'), peerOf('HospAMSP')]),
     ).toBe(true);
     expect(evaluatePolicy(parsePolicy('ALL', orgs), orgs.slice(1).map(peerOf))).toBe(false);
+  });
+
+  it('reads the config forms: expression, shorthand, list of orgs, default ANY', () => {
+    const list = policyFromConfig(['HospAMSP', 'InsMSP'], orgs);
+    expect(evaluatePolicy(list, [peerOf('InsMSP')])).toBe(true);
+    expect(evaluatePolicy(list, [peerOf('GovMSP')])).toBe(false);
+    expect(evaluatePolicy(policyFromConfig(undefined, orgs), [peerOf('GovMSP')])).toBe(true);
+    expect(evaluatePolicy(policyFromConfig('ALL', orgs), [peerOf('GovMSP')])).toBe(false);
+    expect(() => policyFromConfig([], orgs)).toThrowError(expect.objectContaining({ code: 'BAD_POLICY' }) as Error);
   });
 
   it('survives a round trip through SignaturePolicyEnvelope (the SBE validation parameter format)', () => {
