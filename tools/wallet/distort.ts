@@ -6,7 +6,7 @@
 import { renderQrGrey, type GreyImage } from './qr-image';
 
 export interface RgbaFrame {
-  data: Uint8ClampedArray;
+  data: Uint8ClampedArray<ArrayBuffer>;
   width: number;
   height: number;
 }

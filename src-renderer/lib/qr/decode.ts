@@ -14,7 +14,7 @@ import { prepareZXingModule, readBarcodes, type ReaderOptions } from 'zxing-wasm
 
 /** RGBA pixels, row by row (what CanvasRenderingContext2D.getImageData returns). */
 export interface RgbaImage {
-  readonly data: Uint8ClampedArray;
+  readonly data: Uint8ClampedArray<ArrayBuffer>;
   readonly width: number;
   readonly height: number;
 }
@@ -68,7 +68,7 @@ export function createZxingDecoder(source: ZxingWasmSource): ZxingQrDecoder {
   return {
     engine: 'zxing-wasm',
     async decode(image: RgbaImage): Promise<string | null> {
-      const results = await readBarcodes({ data: image.data, width: image.width, height: image.height, colorSpace: 'srgb' } as unknown as Parameters<typeof readBarcodes>[0], ZXING_OPTIONS);
+      const results = await readBarcodes({ data: image.data, width: image.width, height: image.height, colorSpace: 'srgb' }, ZXING_OPTIONS);
       return firstText(results);
     },
     async decodeFile(file: Uint8Array | Blob): Promise<string | null> {
