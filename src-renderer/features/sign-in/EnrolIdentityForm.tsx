@@ -85,7 +85,7 @@ export function EnrolIdentityForm({
         <div className="field">
           <label htmlFor="enrol-certificate">Certificate file</label>
           <span className="hint" id="enrol-certificate-hint">
-            The .pem certificate your organisation issued.
+            Issued to you by your organisation.
           </span>
           <input
             id="enrol-certificate"
@@ -101,7 +101,7 @@ export function EnrolIdentityForm({
         <div className="field">
           <label htmlFor="enrol-key">Private key file</label>
           <span className="hint" id="enrol-key-hint">
-            The .pem key that goes with it.
+            The key that goes with it.
           </span>
           <input
             id="enrol-key"
