@@ -28,6 +28,8 @@ export class WalletQrCollector {
   private readonly limits: WalletQrLimits;
   private set: { id: string; total: number; parts: Map<number, { text: string; data: Uint8Array }> } | undefined;
   private done: DecodedWalletPresentation | undefined;
+  /** The texts that made `done`: re-scans of them are harmless, anything else is another code. */
+  private doneTexts = new Set<string>();
 
   constructor(limits: Partial<WalletQrLimits> = {}) {
     this.limits = { ...DEFAULT_WALLET_QR_LIMITS, ...limits };
@@ -42,11 +44,17 @@ export class WalletQrCollector {
    *   throws away good ones; call reset() to start over.
    */
   add(scanned: string): CollectorProgress {
-    if (this.done) return { status: 'complete', result: this.done };
     const code = parseWalletQrCode(scanned, this.limits);
+    const text = code.kind === 'part' ? code.text : scanned.replace(/[\r\n]+$/, '');
+    if (this.done) {
+      // Never answer a new patient's code with the previous patient's presentation.
+      if (this.doneTexts.has(text)) return { status: 'complete', result: this.done };
+      throw new WalletQrError('PART_FROM_OTHER_SET', { reason: 'a different code after the scan was complete' });
+    }
     if (code.kind === 'single') {
       if (this.set) throw new WalletQrError('PART_FROM_OTHER_SET', { reason: 'single code during a multi-part scan' });
       this.done = decodeCompressedBundle(code.data, this.limits);
+      this.doneTexts = new Set([text]);
       return { status: 'complete', result: this.done };
     }
     if (!this.set) this.set = { id: code.setId, total: code.total, parts: new Map() };
@@ -68,6 +76,7 @@ export class WalletQrCollector {
       throw new WalletQrError('CHECKSUM_MISMATCH', { setId: set.id });
     }
     this.done = decodeCompressedBundle(all, this.limits);
+    this.doneTexts = new Set([...set.parts.values()].map((p) => p.text));
     return { status: 'complete', result: this.done };
   }
 
@@ -88,6 +97,7 @@ export class WalletQrCollector {
   reset(): void {
     this.set = undefined;
     this.done = undefined;
+    this.doneTexts = new Set();
   }
 }
 

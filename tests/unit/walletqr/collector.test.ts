@@ -94,6 +94,18 @@ describe('multi-part wallet codes', () => {
     expect(codeOf(() => new WalletQrCollector().result())).toBe('INCOMPLETE');
   });
 
+  it('after completing, accepts re-scans of the same code but never answers another code with the old result', () => {
+    const collector = new WalletQrCollector();
+    for (const p of parts) collector.add(p);
+    expect(collector.add(parts[0] as string).status).toBe('complete');
+    expect(codeOf(() => collector.add(other[0] as string))).toBe('PART_FROM_OTHER_SET');
+    const single = new WalletQrCollector();
+    const one = encodeWalletQr(bundle.presentation)[0] as string;
+    single.add(one);
+    expect(single.add(`${one}\r\n`).status).toBe('complete');
+    expect(codeOf(() => single.add(encodeWalletQr(makeAdmissionBundle('EdDSA').presentation)[0] as string))).toBe('PART_FROM_OTHER_SET');
+  });
+
   it('starts over after reset', () => {
     const collector = new WalletQrCollector();
     collector.add(parts[0] as string);
