@@ -7,6 +7,7 @@
  *   <dataDir>/cache/key.json                       the wrapped cache key (never plain)
  */
 import path from 'node:path';
+import { createAdmissionDesk, type AdmissionDeskService, type AdmissionSettings } from './admission';
 import { CacheService } from './cache/cache-service';
 import type { Keychain } from './cache/keychain';
 import { systemClock, type Clock } from './clock';
@@ -31,6 +32,8 @@ export interface WorkstationOptions {
   lockoutBaseMs?: number;
   /** Where the ledger is; default from CARELEDGER_GATEWAY_CONFIG / CARELEDGER_DEVNET_BUNDLE. */
   ledger?: LedgerOptions;
+  /** Admission desk settings (hospital DID, offline did:web folder, printer). */
+  admission?: AdmissionSettings;
 }
 
 export interface Workstation {
@@ -59,6 +62,11 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     publish: (state) => events.publish({ type: 'sync', state }),
   });
   cache.onOpen((db) => sync.start(db));
+  let admissionDesk: AdmissionDeskService | undefined;
+  cache.onOpen((db) => {
+    admissionDesk = createAdmissionDesk({ db, ledger: sync, dataDir: options.dataDir, ...(options.admission ? { settings: options.admission } : {}) });
+    return Promise.resolve();
+  });
   const session = new SessionService({
     cache,
     clock,
@@ -72,7 +80,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     },
   });
   const dispatcher = createDispatcher({
-    handlers: createHandlers({ cache, session, sync }),
+    handlers: createHandlers({ cache, session, sync, admissionDesk: () => admissionDesk }),
     session,
     validateResponses: options.validateResponses ?? true,
     ...(options.log ? { log: options.log } : {}),
