@@ -12,6 +12,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, w
 import path from 'node:path';
 import { common, ledger as ledgerProtos, msp as mspProtos, orderer, peer } from '@hyperledger/fabric-protos';
 import { BlockStore, blockDataHash, blockHeaderHash } from './blockstore';
+import { DevnetError } from './errors';
 import { type Membership, sha256 } from './identity';
 import { type Policy, evaluatePolicy, policyFromEnvelope, type Signatory } from './policy';
 import { computeTxId, parseTransaction, type ParsedTransaction } from './proposal';
@@ -229,7 +230,7 @@ export class Ledger {
   /** Resolves when the ledger height exceeds `number` (or at once), or rejects when closed/aborted. */
   async waitForBlock(number: number, signal?: AbortSignal): Promise<void> {
     while (this.#blocks.height <= number) {
-      if (this.#closed) throw new Error('The devnet is stopping.');
+      if (this.#closed) throw new DevnetError('STOPPED', 'The devnet is stopping; try again when it is back.');
       if (signal?.aborted) throw new Error('Cancelled.');
       await new Promise<void>((resolve) => {
         this.#blockWaiters.push(resolve);
