@@ -40,9 +40,18 @@ const ZXING_OPTIONS: ReaderOptions = {
   maxNumberOfSymbols: 1,
 };
 
+/** A decoded code with its corners in image pixels (for an outline over the camera preview). */
+export interface LocatedCode {
+  text: string;
+  /** Top-left, top-right, bottom-right, bottom-left. */
+  corners: { x: number; y: number }[];
+}
+
 /** zxing-wasm also reads encoded image files (PNG, JPEG, GIF, BMP) itself. */
 export interface ZxingQrDecoder extends QrDecoder {
   readonly engine: 'zxing-wasm';
+  /** Like decode, with where the code is in the frame. */
+  locate(image: RgbaImage): Promise<LocatedCode | null>;
   /** The text of the first QR code in an image file's bytes, or null. */
   decodeFile(file: Uint8Array | Blob): Promise<string | null>;
 }
@@ -70,6 +79,13 @@ export function createZxingDecoder(source: ZxingWasmSource): ZxingQrDecoder {
     async decode(image: RgbaImage): Promise<string | null> {
       const results = await readBarcodes({ data: image.data, width: image.width, height: image.height, colorSpace: 'srgb' }, ZXING_OPTIONS);
       return firstText(results);
+    },
+    async locate(image: RgbaImage): Promise<LocatedCode | null> {
+      const results = await readBarcodes({ data: image.data, width: image.width, height: image.height, colorSpace: 'srgb' }, ZXING_OPTIONS);
+      const hit = results.find((r) => r.isValid && r.text.length > 0);
+      if (!hit) return null;
+      const { topLeft, topRight, bottomRight, bottomLeft } = hit.position;
+      return { text: hit.text, corners: [topLeft, topRight, bottomRight, bottomLeft].map(({ x, y }) => ({ x, y })) };
     },
     async decodeFile(file: Uint8Array | Blob): Promise<string | null> {
       return firstText(await readBarcodes(file, ZXING_OPTIONS));

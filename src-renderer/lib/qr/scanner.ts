@@ -9,7 +9,7 @@
  * WebAssembly compilation (script-src 'wasm-unsafe-eval') and fetching from 'self'.
  */
 import zxingWasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
-import { createZxingDecoder, type RgbaImage, type ZxingQrDecoder } from './decode';
+import { createZxingDecoder, type LocatedCode, type RgbaImage, type ZxingQrDecoder } from './decode';
 
 export const ZXING_WASM_URL: string = zxingWasmUrl;
 
@@ -45,4 +45,9 @@ export async function decodeImageFile(file: Blob): Promise<string | null> {
 /** Decodes a camera frame; null when no readable code is in it. */
 export async function decodeFrame(image: RgbaImage): Promise<string | null> {
   return scanDecoder().decode(image);
+}
+
+/** Decodes a camera frame and says where the code is (for the outline); null when none. */
+export async function locateInFrame(image: RgbaImage): Promise<LocatedCode | null> {
+  return scanDecoder().locate(image);
 }

@@ -35,6 +35,14 @@ describe.each(['EdDSA', 'ES256'] as const)('QR picture round trip, %s bundle', (
       expect(v.frame.width).toBe(1280);
       expect(await zxing.decode(v.frame), v.name).toBe(code);
     }
+    // The outline the desk draws: four corners around the centre of the frame.
+    const located = await zxing.locate((variants[0] as (typeof variants)[number]).frame);
+    expect(located?.text).toBe(code);
+    expect(located?.corners).toHaveLength(4);
+    const cx = (located?.corners ?? []).reduce((n, p) => n + p.x, 0) / 4;
+    const cy = (located?.corners ?? []).reduce((n, p) => n + p.y, 0) / 4;
+    expect(Math.abs(cx - 640)).toBeLessThan(20);
+    expect(Math.abs(cy - 360)).toBeLessThan(20);
   });
 });
 
