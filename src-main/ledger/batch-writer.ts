@@ -3,7 +3,8 @@
  * hundreds of outbox rows change state within a few milliseconds; committing each on its own
  * would spend the drain waiting on fsync. Each caller still gets its own promise, settled
  * only after the transaction holding its change has committed, so "persisted before submit"
- * keeps meaning exactly that.
+ * keeps meaning exactly that. Batches stay small (100) so a status-bar read queued behind
+ * one does not wait long.
  */
 import type { CacheDatabase, WriteHandle } from '../cache/database';
 
@@ -15,7 +16,7 @@ export class BatchWriter {
 
   constructor(
     private readonly db: CacheDatabase,
-    private readonly maxBatch = 500,
+    private readonly maxBatch = 100,
   ) {}
 
   /** Runs `work` in the next batch transaction; resolves once that transaction has committed. */
