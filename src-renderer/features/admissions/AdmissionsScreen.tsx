@@ -34,6 +34,8 @@ export function AdmissionsScreen(): ReactNode {
   const optionsError = useDeskStore((s) => s.optionsError);
   const loadOptions = useDeskStore((s) => s.loadOptions);
   const connection = useSyncStore((s) => s.sync?.connection);
+  const inFlow = useDeskStore((s) => s.scan !== null || s.walletlessPatient !== null || s.admitted !== null);
+  const startOver = useDeskStore((s) => s.startOver);
 
   useEffect(() => {
     void loadOptions();
@@ -56,6 +58,11 @@ export function AdmissionsScreen(): ReactNode {
             {t.label}
           </button>
         ))}
+        {tab === 'scan' && inFlow ? (
+          <button type="button" className="btn desk-start-over" onClick={() => void startOver()} data-testid="start-over">
+            Start over (next patient)
+          </button>
+        ) : null}
       </div>
       {connection === 'offline' ? (
         <Notice tone="info" title="Ledger offline" testId="desk-offline">
@@ -79,7 +86,6 @@ function ScanFlow(): ReactNode {
   const admitted = useDeskStore((s) => s.admitted);
   const error = useDeskStore((s) => s.error);
   const options = useDeskStore((s) => s.options);
-  const startOver = useDeskStore((s) => s.startOver);
 
   if (admitted) return <AdmittedPanel admission={admitted} />;
 
@@ -102,11 +108,6 @@ function ScanFlow(): ReactNode {
 
   return (
     <div className="stack">
-      <div className="flow-bar">
-        <button type="button" className="btn" onClick={() => void startOver()} data-testid="start-over">
-          ← Start over (next patient)
-        </button>
-      </div>
       {errorNotice}
       {scan ? <ScanOutcome scan={scan} /> : null}
       {walletless ? <WalletlessAdmission patient={walletless} /> : null}
@@ -118,39 +119,32 @@ function ScanFlow(): ReactNode {
 function ScanOutcome({ scan }: { scan: VerifiedScan }): ReactNode {
   const options = useDeskStore((s) => s.options);
   const choice = useDeskStore((s) => s.choice);
+  if (!scan.accepted) {
+    return (
+      <VerificationResult scan={scan}>
+        <div className="next-steps" data-testid="not-accepted">
+          <h3>What to do now</h3>
+          <ul className="plain-list">
+            <li>Ask the patient to open their wallet again and show a fresh code, then scan it.</li>
+            <li>If the code is still refused, register the patient without a wallet (marked unverified).</li>
+          </ul>
+        </div>
+      </VerificationResult>
+    );
+  }
   return (
     <div className="desk-columns">
       <div className="stack">
         <VerificationResult scan={scan} />
-        {scan.accepted ? (
-          <>
-            <ConsentPanel consent={scan.consent} />
-            <EligibilityPanel eligibility={scan.eligibility} />
-          </>
-        ) : null}
+        <ConsentPanel consent={scan.consent} />
+        <EligibilityPanel eligibility={scan.eligibility} />
       </div>
       <div className="stack">
-        {scan.accepted ? (
-          <>
-            <PatientMatchPanel scan={scan} />
-            {options ? (
-              <AdmitForm
-                options={options}
-                canAdmit={choice !== null}
-                blockedReason={choice === null ? 'Choose the patient record first.' : null}
-              />
-            ) : null}
-            <ReconcileForm />
-          </>
-        ) : (
-          <section className="card" data-testid="not-accepted">
-            <h2>What to do now</h2>
-            <ul className="plain-list">
-              <li>Ask the patient to open their wallet again and show a fresh code, then scan it.</li>
-              <li>If the code is still refused, register the patient without a wallet (marked unverified).</li>
-            </ul>
-          </section>
-        )}
+        <PatientMatchPanel scan={scan} />
+        {options ? (
+          <AdmitForm options={options} canAdmit={choice !== null} blockedReason={choice === null ? 'Choose the patient record first.' : null} />
+        ) : null}
+        <ReconcileForm />
       </div>
     </div>
   );

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { AllergyFlag, DeskOptions } from '../../../src-shared/admission/schemas';
 import { isoFromLocal, localDateTimeValue } from './describe';
 import { useDeskStore } from './store';
@@ -26,6 +26,11 @@ export function AdmitForm({
   const [allergies, setAllergies] = useState<AllergyFlag>('unknown');
   const [at, setAt] = useState(() => localDateTimeValue(new Date()));
   const ward = options.wards.find((w) => w.code === wardCode);
+  const wardRef = useRef<HTMLSelectElement>(null);
+  // Keyboard first: once the record is settled, the clerk's next key goes to the ward.
+  useEffect(() => {
+    if (canAdmit) wardRef.current?.focus();
+  }, [canAdmit]);
   const missing = [
     wardCode === '' ? 'ward' : null,
     bed === '' ? 'bed' : null,
@@ -56,6 +61,7 @@ export function AdmitForm({
             <label htmlFor="admit-ward">Ward</label>
             <select
               id="admit-ward"
+              ref={wardRef}
               className="select"
               value={wardCode}
               onChange={(e) => {

@@ -45,6 +45,8 @@ export function AdmittedPanel({ admission }: { admission: AdmissionRecord }): Re
       print: transportKind === 'electron',
     });
     setPrinting(false);
+    // Back to "Next patient": Enter moves the queue on, and never prints a second band by accident.
+    nextRef.current?.focus();
     if (!result.ok) {
       setError(result.error);
       return;

@@ -5,10 +5,11 @@ import { checkLabel, credentialLabel, resultLabel, verdictBanner } from './descr
 import { useDeskStore, type VerifiedScan } from './store';
 
 /** The verdict banner, then every check the verifier made, with its sentence. */
-export function VerificationResult({ scan }: { scan: VerifiedScan }): ReactNode {
+export function VerificationResult({ scan, children }: { scan: VerifiedScan; children?: ReactNode }): ReactNode {
   const report = scan.report;
   const banner = verdictBanner(report.verdict, report.override !== null);
-  const [showPassed, setShowPassed] = useState(report.verdict !== 'valid');
+  // Passed checks are folded away so what went wrong is at the top; one click shows them all.
+  const [showPassed, setShowPassed] = useState(false);
   return (
     <section className="card verification" aria-labelledby="verdict-title" data-testid="verification">
       <div
@@ -31,7 +32,7 @@ export function VerificationResult({ scan }: { scan: VerifiedScan }): ReactNode 
           Override recorded {formatDateTime(report.override.at)}: {report.override.note}
         </p>
       ) : null}
-      {scan.canOverride ? <OverrideForm /> : null}
+      {children}
       <div className="checks-head">
         <h3>Checks</h3>
         <button
@@ -44,6 +45,7 @@ export function VerificationResult({ scan }: { scan: VerifiedScan }): ReactNode 
         </button>
       </div>
       <ChecksList report={report} showPassed={showPassed} />
+      {scan.canOverride ? <OverrideForm /> : null}
     </section>
   );
 }

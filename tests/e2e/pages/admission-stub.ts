@@ -22,6 +22,7 @@ import type {
   ScanResult,
 } from '../../../src-shared/admission/schemas';
 import { contract, type ChannelName } from '../../../src-shared/ipc/contract';
+import type { CredentialType } from '../../../src-shared/identity/credential-subjects';
 import type { CheckId, CheckResult, VerificationCheck, VerificationReport } from '../../../src-shared/identity/report';
 
 export const HOSPITAL_DID = 'did:web:hospital-a.careledger.example';
@@ -75,7 +76,7 @@ export function report(changes: ReportChange[] = [], withConsent = true): Verifi
     check('credential.revocation', 'pass', `The ${label} has not been revoked.`),
     check('credential.schema', 'pass', `The ${label} holds every required detail.`),
   ];
-  const types = ['PatientIdentityCredential', 'InsuranceCoverageCredential', ...(withConsent ? ['ConsentGrantCredential'] : [])] as const;
+  const types: CredentialType[] = ['PatientIdentityCredential', 'InsuranceCoverageCredential', ...(withConsent ? (['ConsentGrantCredential'] as const) : [])];
   const labels = ['identity card', 'insurance card', 'consent grant'];
   const credentials = types.map((type, index) => ({
     index,
