@@ -44,6 +44,7 @@ import { WalletQrCollector, WalletQrError, type DecodedWalletPresentation, type 
 import type { CacheDatabase, ReadHandle, WriteHandle } from '../cache/database';
 import { sql } from '../cache/sql';
 import { DomainError } from '../errors';
+import type { ReplayStore } from '../identity/mirrors';
 import { overrideCannotDetermine } from '../identity/override';
 import type { VerifyPresentationInput } from '../identity/pipeline';
 import type { LedgerWrite } from '../ledger/outbox';
@@ -76,6 +77,8 @@ export interface AdmissionDeskOptions {
   now?: () => Date;
   /** Sends a PDF to the printer (Electron); absent in the web host, where the file is downloaded. */
   printPdf?: (pdf: Uint8Array, fileName: string) => Promise<void>;
+  /** The identity pipeline's replay store, to remember presentations only partly refused (see scan). */
+  replayStore?: ReplayStore;
   /** How long a verified scan can be used to admit (default 30 minutes). */
   scanTtlMs?: number;
 }
@@ -101,6 +104,8 @@ const OVERRIDE_LABELS: Record<OverrideReasonCode, string> = {
 const SET_FATAL: ReadonlySet<WalletQrErrorCode> = new Set(['CHECKSUM_MISMATCH', 'CORRUPT', 'INFLATED_TOO_LARGE', 'BAD_FRAMING', 'NOT_A_PRESENTATION']);
 
 const MAX_SCANS_KEPT = 200;
+
+const REPLAY_MESSAGE = 'This wallet code was already used. Codes work once: ask the patient to create a new code in their wallet and scan it.';
 
 interface AdmissionRow {
   admission_id: string;
@@ -197,10 +202,29 @@ export class AdmissionDeskService implements AdmissionDesk {
     }
     this.#collectors.delete(staff.id);
     const decoded = progress.result;
-    const report = await this.#o.verifier.verifyPresentation(decoded.presentation, { now: this.#now(), lastTrustedLedgerTime: await this.#lastLedgerTime() });
+    let report = await this.#o.verifier.verifyPresentation(decoded.presentation, { now: this.#now(), lastTrustedLedgerTime: await this.#lastLedgerTime() });
+    report = await this.#rememberPartlyRefused(report);
     const entry: ScanEntry = { scanId: `scan-${randomUUID()}`, staffId: staff.id, source, decoded, report, expiresAt: this.#now().getTime() + (this.#o.scanTtlMs ?? 30 * 60_000) };
     this.#remember(entry);
     return this.#scanResult(entry);
+  }
+
+  /**
+   * The identity layer remembers only presentations it did not refuse; the desk also acts on
+   * one whose insurance or consent card was refused, so it remembers those itself: the same
+   * code scanned again is then a replay here too.
+   */
+  async #rememberPartlyRefused(report: VerificationReport): Promise<VerificationReport> {
+    const id = report.presentation.id;
+    if (report.verdict !== 'invalid' || !deskAccepts(report) || id === null || !this.#o.replayStore) return report;
+    const expires = report.presentation.expiresAt ? Date.parse(report.presentation.expiresAt) : this.#now().getTime();
+    const keepUntil = new Date(Math.max(expires, this.#now().getTime()) + 15 * 60_000);
+    if (await this.#o.replayStore.remember(id, keepUntil)) return report;
+    return {
+      ...report,
+      summary: 'Refused: this wallet code was already used.',
+      checks: report.checks.map((c) => (c.id === 'presentation.replay' ? { ...c, result: 'fail' as const, message: REPLAY_MESSAGE } : c)),
+    };
   }
 
   clearScan(staff: DeskStaff): { cleared: boolean } {
@@ -234,13 +258,13 @@ export class AdmissionDeskService implements AdmissionDesk {
 
   /** @throws DomainError CONFLICT when the scan may not be acted on. */
   #claims(entry: ScanEntry): AdmissionClaims {
-    if (!isAccepted(entry.report)) {
+    if (!deskAccepts(entry.report)) {
       throw new DomainError('CONFLICT', entry.report.verdict === 'cannot-determine'
         ? 'Not every check of this wallet code could be made. Override it with a reason first, or admit the patient without the wallet.'
         : 'This wallet code was refused, so its details cannot be used. Admit the patient without the wallet, or ask for a new code.');
     }
     try {
-      return admissionClaims(entry.report);
+      return admissionClaims(usableReport(entry.report));
     } catch (err) {
       if (err instanceof AdmissionClaimsError) throw new DomainError('CONFLICT', err.message, { claimsError: err.code });
       throw err;
@@ -253,7 +277,7 @@ export class AdmissionDeskService implements AdmissionDesk {
       status: 'verified' as const,
       scanId: entry.scanId,
       report,
-      accepted: isAccepted(report),
+      accepted: deskAccepts(report),
       canOverride: report.verdict === 'cannot-determine' && report.override === null,
     };
     if (!base.accepted) return { ...base, identity: null, matches: [], consent: null, eligibility: null };
@@ -266,9 +290,18 @@ export class AdmissionDeskService implements AdmissionDesk {
       ...base,
       identity,
       matches,
-      consent: summariseConsent(claims.consent, `${identity.givenName} ${identity.familyName}`, this.#o.hospitalDid, this.#now()),
+      consent: this.#consent(entry, claims, `${identity.givenName} ${identity.familyName}`, this.#now()),
       eligibility: this.#eligibility(entry, claims, this.#now().toISOString()),
     };
+  }
+
+  #consent(entry: ScanEntry, claims: AdmissionClaims, patientName: string, now: Date): ConsentSummary {
+    const refused = claims.consent ? null : entry.report.credentials.find((c) => c.type === 'ConsentGrantCredential' && !c.verified);
+    if (refused) {
+      const why = refused.checks.find((c) => c.result === 'fail') ?? refused.checks.find((c) => c.result === 'cannot-determine');
+      return { ...noConsentSummary(), text: `The consent in the wallet could not be used: ${why?.message ?? 'a check did not pass.'} The patient can be admitted without it; ask them to give consent again in their wallet.` };
+    }
+    return summariseConsent(claims.consent, patientName, this.#o.hospitalDid, now);
   }
 
   #eligibility(entry: ScanEntry, claims: AdmissionClaims, at: string): Eligibility {
@@ -434,7 +467,7 @@ export class AdmissionDeskService implements AdmissionDesk {
       await audit(w, now, staff.id, 'wallet-reconciled', p.patient_id, null, { before: toSummary(p), walletDid: claims.patientDid, presentationId: entry.report.presentation.id, scanSource: entry.source });
       const current = await w.get<AdmissionRow>(sql`SELECT * FROM admission WHERE patient_id = ${p.patient_id} AND status = 'admitted'`);
       if (current) {
-        const consent = summariseConsent(claims.consent, `${id.givenName} ${id.familyName}`, this.#o.hospitalDid, now);
+        const consent = this.#consent(entry, claims, `${id.givenName} ${id.familyName}`, now);
         const seq = consent.status === 'granted' ? await this.#queueConsent(queue, entry, consent) : null;
         if (seq !== null) await w.run(sql`UPDATE admission SET consent = ${JSON.stringify(consent)}, consent_seq = ${seq}, updated_at = ${now.toISOString()} WHERE admission_id = ${current.admission_id}`);
       }
@@ -515,7 +548,7 @@ export class AdmissionDeskService implements AdmissionDesk {
         if (request.allergies) await w.run(sql`UPDATE patient SET allergies = ${request.allergies}, updated_at = ${now.toISOString()} WHERE patient_id = ${patient.patient_id}`);
 
         const name = `${patient.given_name} ${patient.family_name}`;
-        const consent = claims && entry ? summariseConsent(claims.consent, name, this.#o.hospitalDid, now) : noConsentSummary();
+        const consent = claims && entry ? this.#consent(entry, claims, name, now) : noConsentSummary();
         const eligibility = claims && entry ? this.#eligibility(entry, claims, admittedAt.toISOString()) : judgeEligibility(null, null, admittedAt.toISOString().slice(0, 10));
         const admissionSeq = await queue({
           operation: 'admission.admit',
@@ -681,6 +714,25 @@ export class AdmissionDeskService implements AdmissionDesk {
 }
 
 // ---- helpers --------------------------------------------------------------------------------
+
+/**
+ * Whether the desk may act on a report: accepted by the identity layer (valid, or overridden),
+ * or the presentation itself and the identity card passed and only other cards (insurance,
+ * consent) failed or could not be checked. Those are dropped, with their reason shown as
+ * eligibility or consent: a refused insurance card never blocks an admission.
+ */
+export function deskAccepts(report: VerificationReport): boolean {
+  if (isAccepted(report)) return true;
+  const presentationOk = report.checks.every((c) => c.result === 'pass' || c.result === 'not-applicable');
+  const identity = report.credentials.filter((c) => c.type === 'PatientIdentityCredential');
+  return presentationOk && identity.length === 1 && identity[0]?.verified === true;
+}
+
+/** The part of a desk-accepted report the claims may come from (only verified credentials). */
+function usableReport(report: VerificationReport): VerificationReport {
+  if (isAccepted(report)) return report;
+  return { ...report, verdict: 'valid', credentials: report.credentials.filter((c) => c.verified) };
+}
 
 function scannedIdentity(c: AdmissionClaims): ScannedIdentity {
   return {

@@ -29,11 +29,12 @@ export function createAdmissionDesk(options: { db: CacheDatabase; ledger: DeskLe
   const hospitalDid = s.hospitalDid ?? process.env['CARELEDGER_HOSPITAL_DID'] ?? DEMO_HOSPITAL_DID;
   const didWebDir = s.didWebCacheDir ?? process.env['CARELEDGER_DID_WEB_CACHE'] ?? path.join(options.dataDir, 'did-web');
   const now = s.now ?? ((): Date => new Date());
+  const replayStore = new CacheReplayStore(options.db, now);
   const verifier = createIdentityVerifier({
     hospitalDid,
     trustRegistry: new CacheTrustRegistryMirror(options.db),
     statusLists: new CacheStatusListMirror(options.db),
-    replayStore: new CacheReplayStore(options.db, now),
+    replayStore,
     didWebCache: new FileDidWebCache(didWebDir),
   });
   return new AdmissionDeskService({
@@ -42,6 +43,7 @@ export function createAdmissionDesk(options: { db: CacheDatabase; ledger: DeskLe
     verifier,
     hospitalDid,
     now,
+    replayStore,
     ...(s.printPdf ? { printPdf: s.printPdf } : {}),
   });
 }
