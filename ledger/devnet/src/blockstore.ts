@@ -45,6 +45,50 @@ export function blockHeaderHash(header: common.BlockHeader): Buffer {
   return sha256(derTlv(0x30, body));
 }
 
+/**
+ * The devnet's commit hash: a chain over each block's validation codes, stored in the
+ * COMMIT_HASH metadata (as Fabric does for its own commit hash), so that `verify` also detects
+ * altered TRANSACTIONS_FILTER codes, which the header hash chain does not cover.
+ */
+export function commitHash(previous: Uint8Array, number: number, filter: Uint8Array, dataHash: Uint8Array): Buffer {
+  const n = Buffer.alloc(8);
+  n.writeBigUInt64BE(BigInt(number));
+  return sha256(previous, n, filter, dataHash);
+}
+
+export function transactionsFilter(block: common.Block): Uint8Array {
+  return (
+    block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array(0)
+  );
+}
+
+/** The stored commit hash; undefined when the block has none. */
+function storedCommitHash(block: common.Block): Buffer | undefined {
+  const bytes = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.COMMIT_HASH];
+  if (!bytes || bytes.length === 0) return undefined;
+  const value = common.Metadata.deserializeBinary(bytes).getValue_asU8();
+  return value.length > 0 ? Buffer.from(value) : undefined;
+}
+
+/** Checks a block's commit hash against the chain; returns the hash to chain from, or an error. */
+function checkCommitHash(block: common.Block, previous: Uint8Array): { next: Buffer } | { error: string } {
+  const header = block.getHeader();
+  const data = block.getData()?.getDataList_asU8() ?? [];
+  const filter = transactionsFilter(block);
+  if (filter.length !== data.length)
+    return { error: `TRANSACTIONS_FILTER has ${filter.length} codes for ${data.length} transactions` };
+  const expected = commitHash(
+    previous,
+    header?.getNumber() ?? 0,
+    filter,
+    header?.getDataHash_asU8() ?? new Uint8Array(0),
+  );
+  const stored = storedCommitHash(block);
+  if (stored && !stored.equals(expected))
+    return { error: 'the commit hash does not match the validation codes (TRANSACTIONS_FILTER was altered)' };
+  return { next: expected };
+}
+
 function encodeVarint(n: number): Buffer {
   const out: number[] = [];
   let v = n;
@@ -86,6 +130,7 @@ export class BlockStore {
   #fd: number;
   readonly #blocks: Uint8Array[] = [];
   #lastHeaderHash: Buffer = Buffer.alloc(0);
+  #lastCommitHash: Buffer = Buffer.alloc(0);
 
   /** @throws DevnetError STORAGE_CORRUPT when a stored block does not parse */
   constructor(dir: string) {
@@ -111,8 +156,9 @@ export class BlockStore {
         const dataOk = blockDataHash(block.getData()?.getDataList_asU8() ?? []).equals(
           Buffer.from(header?.getDataHash_asU8() ?? []),
         );
+        const commit = checkCommitHash(block, this.#lastCommitHash);
         // Refuse to serve a ledger whose hash chain is broken: a tampered file must not be trusted.
-        if (!header || header.getNumber() !== n || !previousOk || !dataOk) {
+        if (!header || header.getNumber() !== n || !previousOk || !dataOk || 'error' in commit) {
           throw new DevnetError(
             'STORAGE_CORRUPT',
             `Block ${n} in ${this.#file} fails its hash-chain check; run "npm run devnet -- verify" for details, or start over with --reset.`,
@@ -120,6 +166,7 @@ export class BlockStore {
         }
         this.#blocks.push(new Uint8Array(record));
         this.#lastHeaderHash = blockHeaderHash(header);
+        this.#lastCommitHash = commit.next;
       }
     }
     this.#fd = openSync(this.#file, 'a');
@@ -131,6 +178,10 @@ export class BlockStore {
 
   get lastHeaderHash(): Buffer {
     return this.#lastHeaderHash;
+  }
+
+  get lastCommitHash(): Buffer {
+    return this.#lastCommitHash;
   }
 
   getBytes(number: number): Uint8Array | undefined {
@@ -146,6 +197,8 @@ export class BlockStore {
   append(block: common.Block): void {
     const header = block.getHeader();
     if (!header || header.getNumber() !== this.#blocks.length) throw new Error('Block out of sequence.');
+    const commit = checkCommitHash(block, this.#lastCommitHash);
+    if ('error' in commit) throw new Error(`Block ${header.getNumber()}: ${commit.error}.`);
     const bytes = block.serializeBinary();
     const record = Buffer.concat([encodeVarint(bytes.length), bytes]);
     let written = 0;
@@ -153,6 +206,7 @@ export class BlockStore {
     fsyncSync(this.#fd);
     this.#blocks.push(bytes);
     this.#lastHeaderHash = blockHeaderHash(header);
+    this.#lastCommitHash = commit.next;
   }
 
   close(): void {
@@ -176,6 +230,7 @@ export function verifyBlockFile(dir: string): VerifyReport {
   const bytes = readFileSync(file);
   const { records, goodLength } = readRecords(bytes);
   let previous: Buffer | undefined;
+  let previousCommit: Buffer = Buffer.alloc(0);
   for (let i = 0; i < records.length; i++) {
     let block: common.Block;
     try {
@@ -207,6 +262,9 @@ export function verifyBlockFile(dir: string): VerifyReport {
         firstBad: { number: i, reason: 'previous_hash does not match the header hash of the block before' },
       };
     }
+    const commit = checkCommitHash(block, previousCommit);
+    if ('error' in commit) return { ok: false, blocks: i, firstBad: { number: i, reason: commit.error } };
+    previousCommit = commit.next;
     previous = blockHeaderHash(header);
   }
   if (goodLength < bytes.length) {

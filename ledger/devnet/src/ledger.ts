@@ -11,7 +11,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { common, ledger as ledgerProtos, msp as mspProtos, orderer, peer } from '@hyperledger/fabric-protos';
-import { BlockStore, blockDataHash, blockHeaderHash } from './blockstore';
+import { BlockStore, blockDataHash, blockHeaderHash, commitHash } from './blockstore';
 import { DevnetError } from './errors';
 import { type Membership, sha256 } from './identity';
 import { type Policy, evaluatePolicy, policyFromEnvelope, type Signatory } from './policy';
@@ -626,13 +626,16 @@ export class Ledger {
     ordererMetadata.setLastConfig(lastConfig);
     const signatures = new common.Metadata();
     signatures.setValue(ordererMetadata.serializeBinary());
+    const filterBytes = Uint8Array.from(filter);
+    const commit = new common.Metadata();
+    commit.setValue(commitHash(this.#blocks.lastCommitHash, number, filterBytes, header.getDataHash_asU8()));
     const metadata = new common.BlockMetadata();
     const list: Uint8Array[] = [
       signatures.serializeBinary(),
       new Uint8Array(0),
-      Uint8Array.from(filter),
+      filterBytes,
       new Uint8Array(0),
-      new Uint8Array(0),
+      commit.serializeBinary(),
     ];
     metadata.setMetadataList(list);
     const block = new common.Block();

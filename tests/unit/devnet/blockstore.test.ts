@@ -6,13 +6,14 @@ import { common } from '@hyperledger/fabric-protos';
 import { describe, expect, it } from 'vitest';
 import {
   BLOCK_FILE_NAME,
+  commitHash,
   BlockStore,
   blockDataHash,
   blockHeaderHash,
   verifyBlockFile,
 } from '../../../ledger/devnet/src/blockstore';
 
-function block(number: number, previousHash: Uint8Array, payloads: string[]): common.Block {
+function block(number: number, previousHash: Uint8Array, previousCommit: Uint8Array, payloads: string[]): common.Block {
   const data = payloads.map((p) => Buffer.from(p));
   const header = new common.BlockHeader();
   header.setNumber(number);
@@ -23,14 +24,21 @@ function block(number: number, previousHash: Uint8Array, payloads: string[]): co
   const b = new common.Block();
   b.setHeader(header);
   b.setData(blockData);
-  b.setMetadata(new common.BlockMetadata());
+  // Valid codes for every transaction, and the commit hash chained over them.
+  const filter = new Uint8Array(data.length);
+  const commit = new common.Metadata();
+  commit.setValue(commitHash(previousCommit, number, filter, header.getDataHash_asU8()));
+  const metadata = new common.BlockMetadata();
+  metadata.setMetadataList([new Uint8Array(0), new Uint8Array(0), filter, new Uint8Array(0), commit.serializeBinary()]);
+  b.setMetadata(metadata);
   return b;
 }
 
 function storeWithBlocks(n: number): { dir: string; store: BlockStore } {
   const dir = mkdtempSync(path.join(tmpdir(), 'devnet-blocks-'));
   const store = new BlockStore(dir);
-  for (let i = 0; i < n; i++) store.append(block(i, store.lastHeaderHash, [`tx-${i}-a`, `tx-${i}-b`]));
+  for (let i = 0; i < n; i++)
+    store.append(block(i, store.lastHeaderHash, store.lastCommitHash, [`tx-${i}-a`, `tx-${i}-b`]));
   return { dir, store };
 }
 
@@ -67,6 +75,29 @@ describe('block file', () => {
     expect(verifyBlockFile(dir).ok).toBe(false);
     new BlockStore(dir).close();
     expect(verifyBlockFile(dir)).toEqual({ ok: true, blocks: 2 });
+  });
+
+  it('detects an altered validation code through the commit hash chain', () => {
+    const { dir, store } = storeWithBlocks(3);
+    const second = store.getBytes(2);
+    store.close();
+    const file = path.join(dir, BLOCK_FILE_NAME);
+    const bytes = readFileSync(file);
+    // Rewrite block 2 with one transaction marked MVCC_READ_CONFLICT (11) but the old commit hash.
+    const b = common.Block.deserializeBinary(second ?? new Uint8Array(0));
+    const list = b.getMetadata()?.getMetadataList_asU8() ?? [];
+    list[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = Uint8Array.from([0, 11]);
+    b.getMetadata()?.setMetadataList(list);
+    const original = Buffer.from(second ?? new Uint8Array(0));
+    const start = bytes.indexOf(original);
+    const altered = Buffer.from(b.serializeBinary());
+    expect(altered.length).toBe(original.length);
+    altered.copy(bytes, start);
+    writeFileSync(file, bytes);
+    expect(verifyBlockFile(dir)).toMatchObject({
+      ok: false,
+      firstBad: { number: 2, reason: expect.stringMatching(/commit hash/) as string },
+    });
   });
 
   it('names the first altered block, and refuses to open it', () => {
