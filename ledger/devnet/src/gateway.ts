@@ -8,18 +8,11 @@ import * as grpc from '@grpc/grpc-js';
 import { common, gateway, google, ledger as ledgerProtos, msp, orderer, peer } from '@hyperledger/fabric-protos';
 import { DevnetError } from './errors';
 import type { Membership, Signer } from './identity';
-import {
-  type ChaincodeDefinition,
-  type Ledger,
-  VALIDATION_PARAMETER,
-  resolveStart,
-  validationCodeName,
-} from './ledger';
+import { type ChaincodeDefinition, type Ledger, VALIDATION_PARAMETER, resolveStart } from './ledger';
 import type { Orderer } from './orderer';
 import { type Policy, chooseEndorsingOrgs, policyFromEnvelope } from './policy';
 import { type CheckedProposal, buildProposalResponse, buildTransactionEnvelope, checkProposal } from './proposal';
 import type { ChaincodeRuntime, SimulationResult } from './simulation';
-import { privateKeyHash } from './state';
 
 const { kvrwset } = ledgerProtos.rwset;
 
@@ -696,5 +689,3 @@ function fnName(proposal: CheckedProposal): string {
   const first = proposal.args[0];
   return first ? Buffer.from(first).toString('utf8') : '';
 }
-
-export { validationCodeName, privateKeyHash };
