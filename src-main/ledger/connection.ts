@@ -182,7 +182,11 @@ export class LedgerConnection {
     });
   }
 
-  /** Tries to reach the gateway, with growing, jittered pauses, until it answers or we close. */
+  /**
+   * Tries to reach the gateway after a growing, jittered pause, until it answers or we close.
+   * The pause comes first, and only a real call's success resets it: a gateway whose channel
+   * is up but which keeps failing calls (shutting down) must not be hammered in a tight loop.
+   */
   #probe(): void {
     if (this.#probing || this.#closed) return;
     this.#probing = true;
@@ -192,14 +196,16 @@ export class LedgerConnection {
       if (this.#closed) return;
       if (ready) {
         this.#probing = false;
-        this.reportSuccess();
+        this.#set('online', null);
         return;
       }
-      if (this.#status !== 'offline') this.#set('offline', this.#problem ?? 'The ledger gateway cannot be reached.');
+      schedule();
+    };
+    const schedule = (): void => {
       this.#probeTimer = setTimeout(() => void attempt(), this.#backoff.next());
       this.#probeTimer.unref();
     };
-    void attempt();
+    schedule();
   }
 
   /** Checks the channel once at start: online, or offline with probing. */

@@ -126,13 +126,17 @@ export class OutboxWorker {
     w?.();
   }
 
-  /** Stops taking rows and waits for the ones in flight to reach a persisted step. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking rows and waits (up to `graceMs`) for the ones in flight to finish their
+   * current call. Leaving earlier is safe: every row resumes from its last persisted step.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     this.#running = false;
     this.#unsubscribe?.();
     this.wake();
     await this.#loopDone;
-    while (this.#inflight.size > 0) await new Promise((r) => setTimeout(r, 10));
+    const until = Date.now() + graceMs;
+    while (this.#inflight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
   }
 
   /** Resolves the next time the worker finds nothing it can send and nothing in flight. */
