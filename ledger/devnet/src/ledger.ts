@@ -935,6 +935,10 @@ export class Ledger {
             );
             const key = purge?.key ?? clear?.key ?? this.#findPrivateKey(name, collName, keyHash);
             if (key !== undefined) batch.privatePurges.push({ ns: name, coll: collName, key });
+          } else if (isDelete && !clear) {
+            // A delete needs no cleartext: drop what this peer holds for the key.
+            const key = this.#findPrivateKey(name, collName, keyHash);
+            if (key !== undefined) batch.privatePuts.push({ ns: name, coll: collName, key, value: null, version });
           } else if (clear) {
             const matches = isDelete
               ? clear.value === null

@@ -383,6 +383,14 @@ describe('private data', () => {
       transientData: { value: 'to purge' },
     });
     await contract.submitTransaction('PurgePrivateAsset', 'HospitalAInsurerCollection', 'purge-1');
+    await contract.submit('PutPrivateAsset', {
+      arguments: ['HospitalAInsurerCollection', 'delete-1'],
+      transientData: { value: 'to delete' },
+    });
+    await contract.submitTransaction('DeletePrivateAsset', 'HospitalAInsurerCollection', 'delete-1');
+    await expect(
+      contract.evaluateTransaction('ReadPrivateAsset', 'HospitalAInsurerCollection', 'delete-1'),
+    ).rejects.toThrow(/does not exist/);
     await expect(
       contract.evaluateTransaction('ReadPrivateAsset', 'HospitalAInsurerCollection', 'purge-1'),
     ).rejects.toThrow(/does not exist/);
