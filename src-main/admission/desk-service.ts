@@ -52,6 +52,7 @@ import { noConsentSummary, summariseConsent } from './consent-summary';
 import type { AdmissionDesk, DeskStaff } from './desk';
 import { DEMO_CLINICIANS, DEMO_WARDS } from './demo-config';
 import { judgeEligibility } from './eligibility';
+import { scoreMatch } from './matching';
 import { findMatches, getPatient, insertPatient, patientByMrn, patientByWallet, toSummary, type PatientRow } from './patient-store';
 import { normaliseName } from './names';
 import { newPseudonymousDid } from './pseudonym';
@@ -581,6 +582,18 @@ export class AdmissionDeskService implements AdmissionDesk {
     }
     const other = await patientByWallet(w, claims.patientDid);
     if (other) throw new DomainError('CONFLICT', `This wallet already belongs to record ${other.mrn}. Choose that record.`, { existingPatientId: other.patient_id, existingMrn: other.mrn });
+    // Patient safety: a record that does not even resemble the verified identity is not tied to it.
+    const id = claims.identity;
+    const resemblance = scoreMatch(
+      { givenName: id.givenName, familyName: id.familyName, birthDate: id.birthDate, gender: id.gender },
+      { walletDid: null, givenName: patient.given_name, familyName: patient.family_name, birthDate: patient.birth_date, gender: patient.gender },
+    );
+    if (patient.identity_status !== 'unidentified' && resemblance.strength === null) {
+      throw new DomainError(
+        'CONFLICT',
+        `Record ${patient.mrn} (${patient.given_name} ${patient.family_name}, born ${patient.birth_date ?? 'unknown'}) does not match the verified identity card (${id.givenName} ${id.familyName}, born ${id.birthDate}). Choose another record or create a new one; to correct a record, reconcile it.`,
+      );
+    }
     await w.run(sql`UPDATE patient SET wallet_did = ${claims.patientDid}, ledger_did = ${claims.patientDid}, identity_status = 'wallet-verified', updated_at = ${now.toISOString()} WHERE patient_id = ${patient.patient_id}`);
     await audit(w, now, staff.id, 'wallet-attached', patient.patient_id, null, { walletDid: claims.patientDid, presentationId: entry.report.presentation.id });
     return (await getPatient(w, patient.patient_id)) as PatientRow;

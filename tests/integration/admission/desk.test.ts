@@ -190,6 +190,10 @@ describe('patients without a wallet, duplicates, merge and reconcile', () => {
     expect(scan.matches[0]?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['birth-date-day-month-swapped']));
     const refused = await rejection(world.desk.admit(STAFF, { ...ADMIT, bed: 'A06', scanId: scan.scanId, patient: { createFromScan: true, confirmNotDuplicate: false } }));
     expect(refused).toMatchObject({ code: 'CONFLICT' });
+    // A record that does not resemble the verified identity cannot be picked by mistake.
+    const stranger = await world.desk.registerManual(STAFF, { givenName: 'Pedro', familyName: 'Alves', birthDate: '1950-10-10', gender: 'male', allergies: 'unknown', confirmNotDuplicate: false });
+    const wrong = await rejection(world.desk.admit(STAFF, { ...ADMIT, bed: 'A06', scanId: scan.scanId, patient: { patientId: stranger.patientId } }));
+    expect(wrong.message).toContain('does not match the verified identity card');
     // The clerk picks the existing record: it becomes wallet-verified.
     const admission = await world.desk.admit(STAFF, { ...ADMIT, bed: 'A06', scanId: scan.scanId, patient: { patientId: scan.matches[0]?.patient.patientId as string } });
     expect(admission.patient).toMatchObject({ identityStatus: 'wallet-verified', walletDid: scan.identity?.patientDid });
