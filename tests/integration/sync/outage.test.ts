@@ -8,7 +8,7 @@ import type { WriteHandle } from '../../../src-main/cache/database';
 import { sql } from '../../../src-main/cache/sql';
 import { LedgerConnection, type LedgerSigner } from '../../../src-main/ledger/connection';
 import type { ConnectionSettings } from '../../../src-main/ledger/connection-file';
-import type { EventApplier } from '../../../src-main/ledger/inbox';
+import { Inbox, type EventApplier } from '../../../src-main/ledger/inbox';
 import { countOutbox, queueLedgerWrite, type LedgerWrite, type OutboxRow } from '../../../src-main/ledger/outbox';
 import { SyncService } from '../../../src-main/sync/sync-service';
 import type { RunningDevnet } from '../../../ledger/devnet/src/index';
@@ -191,3 +191,48 @@ describe('the ledger restarted in the middle of a drain and of an event stream',
     await cache.db.close();
   });
 });
+
+describe('the ledger restarted in the middle of an event replay', () => {
+  it('resumes from the checkpoint: every event applied exactly once', async () => {
+    if (!devnet) await devnetUp();
+    // A history to replay: 150 more creations on the ledger.
+    const writer = await cacheWithTestTables('replay-writer');
+    const producer = service();
+    await producer.start(writer.db);
+    await producer.transact(async (_w, queue) => {
+      for (let k = 0; k < 150; k++) await queue(create(`replay-${k}`, k));
+    });
+    await waitFor(async () => (await pending(writer)) === 0, 60_000, 'the history to be written');
+    await producer.close();
+    await writer.db.close();
+
+    // A fresh workstation replays everything from block 0, slowly (2 ms per event), so the
+    // ledger can be restarted while the replay is under way.
+    const cache = await cacheWithTestTables('replay-reader');
+    const slow: EventApplier = {
+      ...assetSeen,
+      async apply(w, event, context) {
+        await new Promise((r) => setTimeout(r, 2));
+        await assetSeen.apply(w, event, context);
+      },
+    };
+    const inbox = new Inbox({ db: cache.db, connection: reader, signer: () => signer, appliers: [slow], maxBatch: 20 });
+    inbox.start();
+    const seen = async (): Promise<number> => (await cache.db.read((r) => r.get<{ n: number }>(sql`SELECT count(*) AS n FROM test_asset_seen`)))?.n ?? 0;
+    await waitFor(async () => (await seen()) >= 40, 60_000, 'the replay to start');
+    await devnetDown();
+    const atOutage = await seen();
+    await new Promise((r) => setTimeout(r, 300));
+    await devnetUp();
+    expect(await reader.waitForReady(20_000)).toBe(true);
+    // Each asset on the ledger was created by one transaction with one AssetCreated event.
+    const onLedger = (JSON.parse(await evaluateSigned(reader, signer, 'GetAssetsByRange', '', '')) as unknown[]).length;
+    await waitFor(async () => (await seen()) === onLedger, 120_000, 'the replay to finish after the restart');
+    await inbox.stop();
+    expect(atOutage).toBeLessThan(onLedger);
+    expect(await cache.db.read((r) => r.get<{ n: number; total: number }>(sql`SELECT count(*) AS n, sum(applied) AS total FROM test_asset_seen`))).toEqual({ n: onLedger, total: onLedger });
+    expect(await cache.db.read((r) => r.get<{ n: number }>(sql`SELECT count(*) AS n FROM inbox_event`))).toEqual({ n: onLedger });
+    await cache.db.close();
+  });
+});
+
