@@ -21,6 +21,7 @@ import {
 } from './network';
 import { Orderer } from './orderer';
 import { describePolicy, policyFromConfig } from './policy';
+import { createShimRuntime } from './shim/runtime';
 import type { ChaincodeRuntime } from './simulation';
 
 export type { NetworkBundle, DevnetConfig, ChaincodeConfig } from './network';
@@ -68,27 +69,19 @@ export interface RunningDevnet {
 
 const levels: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
-async function defaultRuntimeFactory(chaincode: {
+function defaultRuntimeFactory(chaincode: {
   name: string;
   version: string;
   packageDir: string;
   log: (message: string) => void;
-}): Promise<ChaincodeRuntime> {
-  // Loaded lazily so that the core does not depend on the shim at import time.
-  const specifier = './shim/runtime.js';
-  const shim = (await import(specifier)) as {
-    createShimRuntime(options: {
-      chaincodeName: string;
-      chaincodeVersion?: string;
-      packageDir: string;
-      log?: (msg: string) => void;
-    }): ChaincodeRuntime;
-  };
-  return shim.createShimRuntime({
+}): ChaincodeRuntime {
+  return createShimRuntime({
     chaincodeName: chaincode.name,
     chaincodeVersion: chaincode.version,
     packageDir: chaincode.packageDir,
     log: chaincode.log,
+    // As a peer relaunches a chaincode on the next invocation after it died.
+    autoRestart: true,
   });
 }
 

@@ -129,6 +129,19 @@ describe('errors reach the client as Fabric sends them', () => {
     expect((err as GatewayError).details[0]?.message).toContain('The asset no-such-asset does not exist');
   });
 
+  it('a chaincode that crashes fails the evaluation with ABORTED, and is relaunched for the next one', async () => {
+    const err = await contract.evaluateTransaction('CrashChaincode').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).code).toBe(10); // ABORTED
+    expect((err as GatewayError).message).toContain(
+      'failed to evaluate transaction, see attached details for more info',
+    );
+    expect((err as GatewayError).details[0]).toMatchObject({ mspId: 'HospitalAMSP' });
+    expect(JSON.parse(utf8(await contract.evaluateTransaction('ReadAsset', 'asset-1')))).toMatchObject({
+      id: 'asset-1',
+    });
+  });
+
   it('an unknown chaincode is refused', async () => {
     const err = await network
       .getContract('nope')
