@@ -77,6 +77,8 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
       events.publish({ type: 'session', state });
       // Sign-in or lock changes who can sign queued ledger writes.
       sync.signersChanged();
+      // Scanned wallet data (PHI) does not outlive the session that scanned it.
+      if (state.status === 'signed-out') admissionDesk?.forgetScans();
     },
   });
   const dispatcher = createDispatcher({

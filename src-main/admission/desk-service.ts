@@ -228,6 +228,12 @@ export class AdmissionDeskService implements AdmissionDesk {
     };
   }
 
+  /** Drops every scan and partly collected code (called at sign-out). */
+  forgetScans(): void {
+    this.#collectors.clear();
+    this.#scans.clear();
+  }
+
   clearScan(staff: DeskStaff): { cleared: boolean } {
     return { cleared: this.#collectors.delete(staff.id) };
   }

@@ -76,6 +76,13 @@ describe('admission from a wallet presentation', () => {
     expect(again.matches[0]).toMatchObject({ strength: 'same-wallet', patient: { patientId: admission.patient.patientId } });
   });
 
+  it('forgets scans at sign-out: a scan cannot be used by the next session', async () => {
+    const scan = await scanWallet(present(patientWallet(world.issuers, MARIA)));
+    world.desk.forgetScans();
+    const err = await rejection(world.desk.admit(STAFF, { ...ADMIT, bed: 'A09', scanId: scan.scanId, patient: { createFromScan: true, confirmNotDuplicate: false } }));
+    expect(err).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('scan it again') });
+  });
+
   it('collects a multi-part code with progress, then verifies it', async () => {
     const codes = present(patientWallet(world.issuers, MARIA), ['identity', 'coverage', 'consent'], 800);
     expect(codes.length).toBeGreaterThan(1);
