@@ -119,12 +119,3 @@ export function allowedTypos(length: number): number {
   if (length <= 7) return 1;
   return 2;
 }
-
-/**
- * A phonetic-ish key for a name (consonant skeleton), used only to pick candidates from the
- * cache cheaply; scoring is done by `compareNames`, never by this key.
- */
-export function nameKey(name: string): string {
-  const first = nameTokens(name)[0] ?? '';
-  return first.slice(0, 2);
-}

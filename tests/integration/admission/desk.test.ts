@@ -217,6 +217,10 @@ describe('patients without a wallet, duplicates, merge and reconcile', () => {
     expect((await world.desk.getAdmission(stay.admissionId)).patient.patientId).toBe(a.patientId);
     expect((await world.desk.searchPatients({ mrn: b.mrn, limit: 10 }))[0]?.patient.mergedInto).toBe(a.patientId);
     expect((await rejection(world.desk.admit(STAFF, { ...ADMIT, bed: 'A08', patient: { patientId: b.patientId } }))).message).toContain(`merged into record ${a.mrn}`);
+    const trail = await world.db.read((r) => r.all<{ action: string; staff_id: string; detail: string }>(sql`SELECT action, staff_id, detail FROM desk_audit WHERE action = 'patients-merged'`));
+    expect(trail).toHaveLength(1);
+    expect(trail[0]?.staff_id).toBe(STAFF.id);
+    expect(JSON.parse(trail[0]?.detail ?? '{}')).toMatchObject({ reason: 'Registered twice at night desk', merged: { patientId: b.patientId, mrn: b.mrn }, admissionsMoved: [stay.admissionId] });
   });
 
   it('an unidentified emergency patient is admitted under a temporary name and reconciled with the wallet later', async () => {
