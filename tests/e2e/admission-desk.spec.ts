@@ -169,7 +169,7 @@ test.describe('admission desk (stand-in desk service)', () => {
     const form = desk.root.getByTestId('override-form');
     const accept = form.getByRole('button', { name: 'Accept with this reason' });
     await expect(accept).toBeDisabled();
-    await form.getByLabel('Why are you accepting it?').selectOption('issuer-confirmed-status-by-phone');
+    await form.getByRole('checkbox', { name: 'The issuer confirmed the status by phone' }).check();
     await form.getByLabel(/What did you do to confirm it/).fill('short');
     await expect(accept).toBeDisabled();
     await form.getByLabel(/What did you do to confirm it/).fill('Called Acme helpline, cover confirmed by J. Smith');

@@ -33,6 +33,7 @@ export function VerificationResult({ scan, children }: { scan: VerifiedScan; chi
         </p>
       ) : null}
       {children}
+      {scan.canOverride ? <OverrideForm /> : null}
       <div className="checks-head">
         <h3>Checks</h3>
         <button
@@ -45,7 +46,6 @@ export function VerificationResult({ scan, children }: { scan: VerifiedScan; chi
         </button>
       </div>
       <ChecksList report={report} showPassed={showPassed} />
-      {scan.canOverride ? <OverrideForm /> : null}
     </section>
   );
 }
@@ -97,14 +97,16 @@ function OverrideForm(): ReactNode {
   const override = useDeskStore((s) => s.override);
   const busy = useDeskStore((s) => s.busy);
   const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState<OverrideReasonCode | ''>('');
+  // Each reason covers only some checks (a phone call about status cannot excuse an unknown
+  // issuer), so the clerk ticks every reason that applies.
+  const [reasons, setReasons] = useState<OverrideReasonCode[]>([]);
   const [note, setNote] = useState('');
   const noteTooShort = note.trim().length < 10;
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
-    if (reason === '' || noteTooShort) return;
-    await override({ reasons: [reason], note: note.trim() });
+    if (reasons.length === 0 || noteTooShort) return;
+    await override({ reasons, note: note.trim() });
   }
 
   if (!open) {
@@ -119,23 +121,19 @@ function OverrideForm(): ReactNode {
   }
   return (
     <form className="override-form" onSubmit={(e) => void submit(e)} aria-label="Override" data-testid="override-form">
-      <div className="field">
-        <label htmlFor="override-reason">Why are you accepting it?</label>
-        <select
-          id="override-reason"
-          className="select"
-          value={reason}
-          onChange={(e) => setReason(e.target.value as OverrideReasonCode | '')}
-          required
-        >
-          <option value="">Choose a reason…</option>
-          {(options?.overrideReasons ?? []).map((r) => (
-            <option key={r.code} value={r.code}>
-              {r.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <fieldset className="fieldset override-reasons">
+        <legend>Why are you accepting it?</legend>
+        {(options?.overrideReasons ?? []).map((r) => (
+          <label key={r.code} className="field-inline">
+            <input
+              type="checkbox"
+              checked={reasons.includes(r.code)}
+              onChange={(e) => setReasons((list) => (e.target.checked ? [...list, r.code] : list.filter((c) => c !== r.code)))}
+            />
+            {r.label}
+          </label>
+        ))}
+      </fieldset>
       <div className="field">
         <label htmlFor="override-note">What did you do to confirm it? (recorded in the audit trail)</label>
         <textarea
@@ -150,7 +148,7 @@ function OverrideForm(): ReactNode {
         <span className="hint">At least 10 characters.</span>
       </div>
       <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy || reason === '' || noteTooShort}>
+        <button type="submit" className="btn btn-primary" disabled={busy || reasons.length === 0 || noteTooShort}>
           Accept with this reason
         </button>
         <button type="button" className="btn btn-quiet" onClick={() => setOpen(false)}>
