@@ -8,6 +8,8 @@ import type { ScanResult } from '../../../src-shared/admission/schemas';
 import { sql } from '../../../src-main/cache/sql';
 import { DomainError } from '../../../src-main/errors';
 import { FileDidWebCache } from '../../../src-main/identity';
+import { encodeWalletQr } from '../../../src-shared/walletqr';
+import { makeAdmissionBundle } from '../../../tools/wallet/fixtures';
 import { didWebDocument, newDidWeb } from '../../../tools/wallet/keys';
 import { ADMIT, makeWorld, outboxRows, patientWallet, present, STAFF, type World } from './support';
 
@@ -81,6 +83,22 @@ describe('admission from a wallet presentation', () => {
     world.desk.forgetScans();
     const err = await rejection(world.desk.admit(STAFF, { ...ADMIT, bed: 'A09', scanId: scan.scanId, patient: { createFromScan: true, confirmNotDuplicate: false } }));
     expect(err).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('scan it again') });
+  });
+
+  it('admits from the wallet simulator\'s P-256 bundle (did:jwk patient, ES256 issuers) too', async () => {
+    const bundle = makeAdmissionBundle('ES256');
+    const w2 = await makeWorld('es256', { issuers: bundle.issuers });
+    try {
+      const scan = verified(await w2.desk.scan(STAFF, encodeWalletQr(bundle.presentation)[0] as string, 'camera'));
+      expect(scan.accepted).toBe(true);
+      expect(scan.identity?.patientDid).toMatch(/^did:jwk:/);
+      const admission = await w2.desk.admit(STAFF, { ...ADMIT, bed: 'A11', scanId: scan.scanId, patient: { createFromScan: true, confirmNotDuplicate: false } });
+      const rows = await outboxRows(w2.db);
+      expect(JSON.parse((JSON.parse(rows[0]?.payload ?? '{}') as { args: string[] }).args[0] ?? '{}')).toMatchObject({ encounterId: admission.encounterId, patientDid: bundle.patient.did });
+      expect(rows.map((r) => r.operation)).toEqual(['admission.admit', 'consent.record']);
+    } finally {
+      await w2.close();
+    }
   });
 
   it('collects a multi-part code with progress, then verifies it', async () => {
