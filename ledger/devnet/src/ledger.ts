@@ -233,8 +233,13 @@ export class Ledger {
       if (this.#closed) throw new DevnetError('STOPPED', 'The devnet is stopping; try again when it is back.');
       if (signal?.aborted) throw new Error('Cancelled.');
       await new Promise<void>((resolve) => {
-        this.#blockWaiters.push(resolve);
-        signal?.addEventListener('abort', () => resolve(), { once: true });
+        // Remove the abort listener once a block arrives: a long event stream waits many times.
+        const onAbort = (): void => resolve();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.#blockWaiters.push(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
       });
     }
   }
