@@ -63,6 +63,8 @@ export class SyncService {
   #pushTimer: NodeJS.Timeout | null = null;
   #lastPush = 0;
   #fixed: LedgerSigner[] = [];
+  #stateInFlight: Promise<SyncState & { backlog: DrainProgress | null }> | null = null;
+  #stateCache: { at: number; value: SyncState & { backlog: DrainProgress | null } } | null = null;
 
   constructor(options: SyncServiceOptions) {
     this.#o = options;
@@ -153,6 +155,7 @@ export class SyncService {
 
   /** Someone signed in or out: items waiting for their author may go now. */
   signersChanged(): void {
+    this.#stateCache = null;
     this.#worker?.wake();
     this.#inbox?.wake();
     this.#changed();
@@ -168,6 +171,7 @@ export class SyncService {
     const db = this.#requireDb();
     const author = this.#author();
     const result = await db.write((w) => work(w, (write) => queueLedgerWrite(w, author, write, this.#now())));
+    this.#stateCache = null;
     this.#worker?.wake();
     this.#changed();
     return result;
@@ -191,7 +195,31 @@ export class SyncService {
     return this.#db;
   }
 
-  async state(): Promise<SyncState & { backlog: DrainProgress | null }> {
+  /**
+   * The status bar's view. Calls arriving while one is being computed share its answer, and
+   * an answer is reused for 200 ms: during a drain the counts query waits behind the worker's
+   * writes, and the status bar, the push and the sync screen must not queue up behind it.
+   */
+  state(): Promise<SyncState & { backlog: DrainProgress | null }> {
+    const now = Date.now();
+    if (this.#stateInFlight) return this.#stateInFlight;
+    if (this.#stateCache && now - this.#stateCache.at < 200) return Promise.resolve(this.#stateCache.value);
+    const pending = this.#computeState().then(
+      (value) => {
+        this.#stateCache = { at: Date.now(), value };
+        this.#stateInFlight = null;
+        return value;
+      },
+      (err: unknown) => {
+        this.#stateInFlight = null;
+        throw err;
+      },
+    );
+    this.#stateInFlight = pending;
+    return pending;
+  }
+
+  async #computeState(): Promise<SyncState & { backlog: DrainProgress | null }> {
     if (!this.#db) return { ...notConfiguredSyncState(), backlog: null };
     const [counts, last] = await this.#db.read(async (r) => [
       await countOutbox(r),
@@ -221,6 +249,7 @@ export class SyncService {
   /** @throws DomainError NOT_FOUND, CONFLICT, VALIDATION (see retryWrite) */
   async retry(seq: number, correction?: Pick<LedgerWrite, 'transaction' | 'args' | 'transient'>): Promise<void> {
     await this.#requireDb().write((w) => retryWrite(w, seq, this.#now(), correction));
+    this.#stateCache = null;
     this.#worker?.wake();
     this.#changed();
   }
@@ -231,6 +260,7 @@ export class SyncService {
       const row = await discardWrite(w, seq, this.#now());
       await this.#settlements.get(row.operation)?.(w, { kind: 'discarded', row });
     });
+    this.#stateCache = null;
     this.#worker?.wake();
     this.#changed();
   }
