@@ -40,7 +40,7 @@ import type {
 } from '../../src-shared/admission/schemas';
 import { admissionClaims, AdmissionClaimsError, isAccepted, type AdmissionClaims } from '../../src-shared/identity/claims';
 import { OVERRIDE_REASON_CODES, type OverrideReasonCode, type VerificationReport } from '../../src-shared/identity/report';
-import { WalletQrCollector, WalletQrError, type DecodedWalletPresentation, type WalletQrErrorCode } from '../../src-shared/walletqr';
+import { parseWalletQrCode, WalletQrCollector, WalletQrError, type DecodedWalletPresentation, type WalletQrErrorCode } from '../../src-shared/walletqr';
 import type { CacheDatabase, ReadHandle, WriteHandle } from '../cache/database';
 import { sql } from '../cache/sql';
 import { DomainError } from '../errors';
@@ -185,10 +185,18 @@ export class AdmissionDeskService implements AdmissionDesk {
   async scan(staff: DeskStaff, text: string, source: ScanSource): Promise<ScanResult> {
     // Keyboard-wedge scanners end with Enter (sometimes CR LF); cameras sometimes add spaces.
     const scanned = text.replace(/[\r\n]+$/g, '').trim();
-    const collector = this.#collectors.get(staff.id) ?? new WalletQrCollector();
+    let collector = this.#collectors.get(staff.id) ?? new WalletQrCollector();
     let progress;
     try {
-      progress = collector.add(scanned);
+      try {
+        progress = collector.add(scanned);
+      } catch (err) {
+        // A complete single code while parts of another are pending: the previous patient's
+        // scan was abandoned at a busy desk. The new, whole code wins; nothing is mixed.
+        if (!(err instanceof WalletQrError && err.code === 'PART_FROM_OTHER_SET' && parseWalletQrCode(scanned).kind === 'single')) throw err;
+        collector = new WalletQrCollector();
+        progress = collector.add(scanned);
+      }
     } catch (err) {
       if (err instanceof WalletQrError) {
         if (SET_FATAL.has(err.code)) this.#collectors.delete(staff.id);

@@ -112,6 +112,20 @@ describe('admission from a wallet presentation', () => {
     expect(verified(last).accepted).toBe(true);
   });
 
+  it('keeps collected parts after a part of another code, and lets a whole single code replace an abandoned set', async () => {
+    const a = present(patientWallet(world.issuers, MARIA), ['identity', 'coverage', 'consent'], 500);
+    const b = present(patientWallet(world.issuers, MARIA), ['identity', 'coverage', 'consent'], 500);
+    expect(a.length).toBeGreaterThan(2);
+    await world.desk.scan(STAFF, a[0] as string, 'camera');
+    const wrong = await rejection(world.desk.scan(STAFF, b[1] as string, 'camera'));
+    expect(wrong.details?.['walletQrCode']).toBe('PART_FROM_OTHER_SET');
+    expect(await world.desk.scan(STAFF, a[1] as string, 'camera')).toMatchObject({ status: 'collecting', received: [1, 2] });
+    // The next patient shows a single code: it is verified on its own.
+    const single = present(patientWallet(world.issuers, { givenName: 'Jonas', familyName: 'Berg', birthDate: '1985-05-05' }))[0] as string;
+    expect(verified(await world.desk.scan(STAFF, single, 'camera')).identity?.familyName).toBe('Berg');
+    expect(world.desk.clearScan(STAFF)).toEqual({ cleared: false });
+  });
+
   it('refuses the same presentation scanned again as a replay', async () => {
     const codes = present(patientWallet(world.issuers, MARIA));
     expect((await scanWallet(codes)).accepted).toBe(true);
