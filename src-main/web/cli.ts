@@ -7,12 +7,22 @@
  * folder). `--demo` opens the cache with the demo passphrase and enrols one staff identity per
  * role (PIN 1234), taken from the devnet's network material in `--devnet-dir` (default
  * `.data/devnet`); see src-main/demo/demo-staff.ts.
+ *
+ * `--embedded-ledger` (which `npm run start:web` passes) with `--demo`, when no ledger is
+ * configured (neither CARELEDGER_GATEWAY_CONFIG nor CARELEDGER_DEVNET_BUNDLE): starts the devnet
+ * in `--devnet-dir` in this process on a free port, seeds it for the demo (src-main/demo/seed.ts:
+ * issuers, hospitals, demo patients' QR codes under `--wallet-home`), connects the services to
+ * it, and prints a "Demo:" block after the ready line. Typing `d` + Enter (or SIGUSR2) takes the
+ * ledger down, `u` + Enter brings it back. The end-to-end harness runs cli.ts without the flag,
+ * so its workstations stay without a ledger unless a test gives them one.
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEMO_PIN, prepareDemo } from '../demo/demo-staff';
+import { DEMO_PIN, DEMO_STAFF, prepareDemo } from '../demo/demo-staff';
+import { startDemoLedger, type DemoLedger } from '../demo/embedded-ledger';
+import { demoBanner } from '../demo/seed';
 import { createWorkstation } from '../services';
 import { startWebHost } from './host';
 
@@ -28,6 +38,8 @@ async function main(): Promise<void> {
       'renderer-dir': { type: 'string', default: path.join(repoRoot, 'out/renderer') },
       demo: { type: 'boolean', default: false },
       'devnet-dir': { type: 'string', default: '.data/devnet' },
+      'embedded-ledger': { type: 'boolean', default: false },
+      'wallet-home': { type: 'string', default: '.data/wallet' },
     },
     strict: true,
   });
@@ -40,23 +52,77 @@ async function main(): Promise<void> {
     throw new Error(`No built renderer in ${rendererDir}. Run "npm run build" first (npm run start:web does it for you).`);
   }
 
-  const workstation = createWorkstation({ dataDir: path.resolve(values['data-dir']), keychain: null, validateResponses: true });
-  await workstation.start();
-  if (values.demo) {
-    const source = await prepareDemo(workstation, { devnetDir: path.resolve(values['devnet-dir']), log: (l) => process.stderr.write(`${l}\n`) });
-    process.stderr.write(`Demo mode (${source}): one staff identity per role is enrolled; the PIN of each is ${DEMO_PIN}.\n`);
+  const dataDir = path.resolve(values['data-dir']);
+  const log = (l: string): void => void process.stderr.write(`${l}\n`);
+  const configured = Boolean(process.env.CARELEDGER_GATEWAY_CONFIG ?? process.env.CARELEDGER_DEVNET_BUNDLE);
+  let ledger: DemoLedger | null = null;
+  if (values.demo && values['embedded-ledger'] && !configured) {
+    log('Starting the embedded devnet and seeding it for the demo (first start takes a minute)...');
+    ledger = await startDemoLedger({ devnetDir: values['devnet-dir'], walletHome: values['wallet-home'], didWebCacheDir: path.join(dataDir, 'did-web'), log });
   }
-  const host = await startWebHost({ workstation, rendererDir, port });
+  let workstation;
+  try {
+    workstation = createWorkstation({
+      dataDir,
+      keychain: null,
+      validateResponses: true,
+      ...(ledger ? { ledger: { devnetBundleFile: ledger.bundleFile } } : {}),
+    });
+    await workstation.start();
+    if (values.demo) {
+      const source = await prepareDemo(workstation, { devnetDir: path.resolve(values['devnet-dir']), log });
+      log(`Demo mode (${source}): one staff identity per role is enrolled; the PIN of each is ${DEMO_PIN}.`);
+    }
+  } catch (err) {
+    await ledger?.stop();
+    throw err;
+  }
+  const ws = workstation;
+  const host = await startWebHost({ workstation: ws, rendererDir, port });
   process.stdout.write(`CareLedger web host ready: ${host.url}\n`);
+  if (ledger) {
+    process.stdout.write(`${demoBanner(ledger.seed, DEMO_STAFF, DEMO_PIN)}\n`);
+    process.stdout.write(`  Pull the cable: type d + Enter to stop the ledger (${ledger.endpoint}), u + Enter to bring it back (or kill -USR2 ${process.pid} to toggle).\n`);
+    watchCable(ledger, log);
+  }
 
+  let stopping = false;
   const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     void host
       .close()
-      .then(() => workstation.close())
+      .then(() => ws.close())
+      .then(() => ledger?.stop())
       .finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** Lets the person giving the demo take the ledger down and up from the terminal. */
+function watchCable(ledger: DemoLedger, log: (line: string) => void): void {
+  const toggle = (want: 'down' | 'up'): void => {
+    if (want === 'down' && ledger.isUp()) {
+      void ledger.down().then(
+        () => log('Ledger stopped: new ledger writes wait in the outbox (status bar). Type u + Enter to reconnect.'),
+        (err: unknown) => log(`The ledger did not stop cleanly: ${String(err)}`),
+      );
+    } else if (want === 'up' && !ledger.isUp()) {
+      void ledger.up().then(
+        () => log('Ledger running again: watch the outbox drain.'),
+        (err: unknown) => log(`The ledger could not start again: ${String(err)}`),
+      );
+    }
+  };
+  process.on('SIGUSR2', () => toggle(ledger.isUp() ? 'down' : 'up'));
+  if (!process.stdin.isTTY) return;
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (text: string) => {
+    const key = text.trim().toLowerCase();
+    if (key === 'd') toggle('down');
+    else if (key === 'u') toggle('up');
+  });
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,76 @@
+/**
+ * The embedded devnet of a demo, started in this process, seeded (seed.ts), and able to go down
+ * and come back on the same port: "pulling the cable" shows the outbox filling and, once the
+ * ledger is back, draining. Used by `start:web --demo` and by `npm start` (tools/demo/start.ts).
+ */
+import path from 'node:path';
+import { startDevnet, type RunningDevnet } from '../../ledger/devnet/src/index';
+import { seedDemo, type DemoSeed } from './seed';
+
+export interface DemoLedgerOptions {
+  devnetDir: string;
+  walletHome: string;
+  didWebCacheDir: string;
+  /** 0 (default) = a free port, kept across down/up so the workstation finds it again. */
+  port?: number;
+  log?: (line: string) => void;
+}
+
+export interface DemoLedger {
+  bundleFile: string;
+  endpoint: string;
+  seed: DemoSeed;
+  isUp(): boolean;
+  /** Stops the devnet (its data stays): the workstation sees the ledger as offline. */
+  down(): Promise<void>;
+  /** Starts it again on the same port. */
+  up(): Promise<void>;
+  /** Final stop, for shutdown; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Starts the devnet in `devnetDir` and seeds it for the demo. Stops it again if seeding fails. */
+export async function startDemoLedger(options: DemoLedgerOptions): Promise<DemoLedger> {
+  const log = options.log ?? ((): void => undefined);
+  const dataDir = path.resolve(options.devnetDir);
+  const devnetLog = (line: string): void => log(`[devnet] ${line}`);
+  let running: RunningDevnet | null = await startDevnet({ dataDir, port: options.port ?? 0, logLevel: 'warn', log: devnetLog });
+  const endpoint = running.endpoint;
+  const port = Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+  const bundleFile = running.bundlePath;
+  let seed: DemoSeed;
+  try {
+    seed = await seedDemo({ bundleFile, walletHome: options.walletHome, didWebCacheDir: options.didWebCacheDir, log });
+  } catch (err) {
+    await running.stop();
+    throw err;
+  }
+  // One change at a time: a second toggle waits for the first.
+  let pending: Promise<void> = Promise.resolve();
+  const serial = (step: () => Promise<void>): Promise<void> => {
+    pending = pending.then(step, step);
+    return pending;
+  };
+  return {
+    bundleFile,
+    endpoint,
+    seed,
+    isUp: () => running !== null,
+    down: () =>
+      serial(async () => {
+        const r = running;
+        running = null;
+        await r?.stop();
+      }),
+    up: () =>
+      serial(async () => {
+        running ??= await startDevnet({ dataDir, port, logLevel: 'warn', log: devnetLog });
+      }),
+    stop: () =>
+      serial(async () => {
+        const r = running;
+        running = null;
+        await r?.stop();
+      }),
+  };
+}
