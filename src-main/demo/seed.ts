@@ -195,7 +195,12 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSeed> {
   // Patients first: a revoked coverage must be in the status lists published below.
   for (const p of DEMO_PATIENTS) log(`demo patient ${p.name}: ${await ensurePatient(home, p)}`);
   const ledger = await registerOnLedger(home, options.bundleFile, log);
-  for (const l of ledger.statusLists.filter((x) => x.outcome === 'skipped')) log(`status list ${l.listId} not published: ${l.reason ?? ''}`);
+  const skipped = ledger.statusLists.filter((x) => x.outcome === 'skipped');
+  for (const l of skipped) log(`status list ${l.listId} not published: ${l.reason ?? ''}`);
+  if (skipped.length > 0) {
+    // A devnet data dir made before its config gave the insurer an issuer identity.
+    log(`Revocations in these lists will show as "cannot determine". Delete the devnet folder (${path.dirname(options.bundleFile)}) and start again to recreate it with the current organisations.`);
+  }
   const hospitals = await registerHospitals(bundle);
   const didDocuments = await installDidDocuments(home, options.didWebCacheDir);
   const qrDir = path.join(home, 'qr');

@@ -3,16 +3,20 @@
  *
  * 1. Where Electron's binary is missing (npm install could not download it), say so in one
  *    sentence, point to `npm run start:web`, exit non-zero.
- * 2. Without a configured gateway (CARELEDGER_GATEWAY_CONFIG), start the embedded devnet when
- *    it is available (ledger/devnet/src/index.ts `startDevnet`); otherwise the app runs with
- *    the ledger shown as "not configured".
+ * 2. Without a configured ledger (CARELEDGER_GATEWAY_CONFIG or CARELEDGER_DEVNET_BUNDLE), start
+ *    the embedded devnet in .data/devnet and seed it for the demo (src-main/demo: issuers,
+ *    hospitals, demo patients' QR codes in .data/wallet/qr); otherwise the app runs with the
+ *    ledger shown as "not configured".
  * 3. Build, then launch Electron on the built app.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { DEMO_PIN, DEMO_STAFF } from '../../src-main/demo/demo-staff';
+import { startDemoLedger } from '../../src-main/demo/embedded-ledger';
+import { demoBanner } from '../../src-main/demo/seed';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -29,30 +33,30 @@ function electronBinary(): string | null {
 }
 
 const devnetDir = path.join(root, '.data/devnet');
+const walletHome = path.join(root, '.data/wallet');
+// Electron keeps its data in the OS profile; the demo's offline did:web documents go to a
+// folder of ours that the app is told about (CARELEDGER_DID_WEB_CACHE, src-main/admission).
+const didWebCacheDir = path.join(root, '.data/did-web');
 
-/** Starts the embedded devnet when no gateway is configured; returns the env the app needs. */
+/**
+ * Starts the embedded devnet when no ledger is configured and seeds it for the demo
+ * (src-main/demo/seed.ts); returns the env the app needs and how to stop it.
+ */
 async function startEmbeddedLedger(): Promise<{ env: Record<string, string>; stop(): Promise<void> } | null> {
-  if (process.env.CARELEDGER_GATEWAY_CONFIG) return null;
-  const devnetEntry = path.join(root, 'ledger/devnet/src/index.ts');
-  if (!existsSync(devnetEntry)) {
-    process.stderr.write('No ledger gateway configured and the embedded devnet is not available: the ledger will show as not configured.\n');
-    return null;
-  }
-  const devnet = (await import(pathToFileURL(devnetEntry).href)) as {
-    startDevnet(options: { dataDir: string; log?: (line: string) => void; logLevel?: string }): Promise<{ endpoint: string; bundlePath: string; stop(): Promise<void> }>;
-  };
-  const running = await devnet.startDevnet({ dataDir: devnetDir, logLevel: 'warn', log: (line) => process.stderr.write(`[devnet] ${line}\n`) });
-  process.stderr.write(`Embedded devnet running at ${running.endpoint}; demo staff PIN is 1234.\n`);
+  if (process.env.CARELEDGER_GATEWAY_CONFIG || process.env.CARELEDGER_DEVNET_BUNDLE) return null;
+  process.stderr.write('Starting the embedded devnet and seeding it for the demo...\n');
+  const ledger = await startDemoLedger({ devnetDir, walletHome, didWebCacheDir, log: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(`Embedded devnet running at ${ledger.endpoint}.\n${demoBanner(ledger.seed, DEMO_STAFF, DEMO_PIN)}\n`);
   return {
-    env: { CARELEDGER_DEMO: '1', CARELEDGER_DEVNET_DIR: devnetDir, CARELEDGER_DEVNET_BUNDLE: running.bundlePath },
-    stop: () => running.stop(),
+    env: { CARELEDGER_DEMO: '1', CARELEDGER_DEVNET_DIR: devnetDir, CARELEDGER_DEVNET_BUNDLE: ledger.bundleFile, CARELEDGER_DID_WEB_CACHE: didWebCacheDir },
+    stop: () => ledger.stop(),
   };
 }
 
 async function main(): Promise<void> {
   const binary = electronBinary();
   if (!binary) {
-    process.stderr.write("Electron's binary is not installed on this machine, so the desktop app cannot open here: run `npm run start:web` to use CareLedger in a browser instead.\n");
+    process.stderr.write("Electron's binary is not installed on this machine, so the desktop app cannot open here: run `npm run start:web -- --demo` to use CareLedger in a browser instead (the same embedded ledger and demo data).\n");
     process.exit(1);
   }
   const build = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
@@ -62,6 +66,10 @@ async function main(): Promise<void> {
   child.on('exit', (code) => {
     void (ledger?.stop() ?? Promise.resolve()).finally(() => process.exit(code ?? 0));
   });
+  // Ctrl+C reaches Electron too (same process group); its exit above stops the devnet.
+  const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+  process.once('SIGINT', forward);
+  process.once('SIGTERM', forward);
 }
 
 await main();
