@@ -29,6 +29,7 @@ let dir: string;
 let ledger: DemoLedger;
 let second: DemoSeed;
 let ws: Workstation | null = null;
+let mariaScanId = '';
 
 function paths(): { devnetDir: string; walletHome: string; didWebCacheDir: string; dataDir: string } {
   return { devnetDir: path.join(dir, 'devnet'), walletHome: path.join(dir, 'wallet'), didWebCacheDir: path.join(dir, 'ws', 'did-web'), dataDir: path.join(dir, 'ws') };
@@ -133,6 +134,7 @@ describe('a demo workstation on the seeded ledger', () => {
     expect(result.identity).toMatchObject({ givenName: 'Maria', familyName: 'Oliveira', birthDate: '1984-03-02' });
     expect(result.consent).toMatchObject({ status: 'granted', grantee: DEMO_HOSPITAL_DID });
     expect(result.eligibility?.status).toBe('eligible');
+    mariaScanId = result.scanId;
   });
 
   it("verifies Tomasz's QR as valid, with no consent to show", async () => {
@@ -150,4 +152,23 @@ describe('a demo workstation on the seeded ledger', () => {
     const identity = result.report.credentials.find((c) => c.type === 'PatientIdentityCredential');
     expect(identity?.checks.find((k) => k.id === 'credential.revocation')?.result).toBe('pass');
   });
+
+  it('pulling the cable: an admission made while the ledger is down waits in the outbox, then reaches the ledger', async () => {
+    if (!ws) throw new Error('no workstation');
+    const sync = ws.sync;
+    await ledger.down();
+    expect(ledger.isUp()).toBe(false);
+    const admitted = await ws.dispatcher.dispatch(
+      'admission.admit',
+      { scanId: mariaScanId, patient: { createFromScan: true }, wardCode: 'W-101', bed: 'A01', attendingClinicianId: 'clin-okafor', reason: 'Chest pain, for observation' },
+      caller,
+    );
+    expect(admitted.ok).toBe(true);
+    await waitFor(async () => (await sync.state()).connection !== 'online', 60_000, 'the workstation to notice the ledger is gone');
+    expect((await sync.state()).queued).toBeGreaterThan(0);
+    await ledger.up();
+    await waitFor(async () => (await sync.state()).queued === 0, 120_000, 'the outbox to drain once the ledger is back');
+    expect(await sync.state()).toMatchObject({ connection: 'online', failed: 0 });
+  });
 });
+
