@@ -58,7 +58,15 @@ async function main(): Promise<void> {
   let ledger: DemoLedger | null = null;
   if (values.demo && values['embedded-ledger'] && !configured) {
     log('Starting the embedded devnet and seeding it for the demo (first start takes a minute)...');
-    ledger = await startDemoLedger({ devnetDir: values['devnet-dir'], walletHome: values['wallet-home'], didWebCacheDir: path.join(dataDir, 'did-web'), log });
+    try {
+      ledger = await startDemoLedger({ devnetDir: values['devnet-dir'], walletHome: values['wallet-home'], didWebCacheDir: path.join(dataDir, 'did-web'), log });
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'DATA_DIR_IN_USE') throw err;
+      throw new Error(
+        `${(err as Error).message} (Is "npm start", another "npm run start:web" or "npm run devnet" running on ${values['devnet-dir']}? Stop it, or pass --devnet-dir with another folder.)`,
+        { cause: err },
+      );
+    }
   }
   let workstation;
   try {
