@@ -41,6 +41,13 @@ export function AdmissionsScreen(): ReactNode {
     void loadOptions();
   }, [loadOptions]);
 
+  // The desk must know when the ledger is gone (admissions then wait in the outbox), and the
+  // sync engine does not push a change of connection until a write needs it: ask every 5 s.
+  useEffect(() => {
+    const timer = setInterval(() => void useSyncStore.getState().load(), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+
   return (
     <div className="desk" data-testid="admission-desk">
       <div className="desk-tabs" role="tablist" aria-label="Admission desk">
@@ -64,8 +71,9 @@ export function AdmissionsScreen(): ReactNode {
           </button>
         ) : null}
       </div>
-      {connection === 'offline' ? (
-        <Notice tone="info" title="Ledger offline" testId="desk-offline">
+      {/* 'connecting' too: while the sync engine retries, the ledger is just as unreachable. */}
+      {connection === 'offline' || connection === 'connecting' ? (
+        <Notice tone="info" title="Ledger not reachable" testId="desk-offline">
           <p>Admissions are saved on this workstation and sent to the ledger when it is reachable again.</p>
         </Notice>
       ) : null}

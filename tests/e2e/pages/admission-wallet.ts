@@ -13,8 +13,10 @@ import { repoRoot } from '../support/web-host';
 const run = promisify(execFile);
 
 export interface WalletCode {
-  /** The text a scanner reads from the code (one part). */
+  /** The text a scanner reads from the code (the first part when the bundle needed several). */
   text: string;
+  /** Every part's text, in order (one element for a single code). */
+  parts: string[];
   png: string;
   y4m: string | null;
 }
@@ -47,8 +49,20 @@ export class WalletSimulator {
     const png = path.join(this.home, `${name}.png`);
     const y4m = options.video ? path.join(this.home, `${name}.y4m`) : null;
     await this.cli('present', '--wallet', wallet, '--out', png, ...(y4m ? ['--video', y4m] : []));
-    const text = (await readFile(path.join(this.home, `${name}.txt`), 'utf8')).trim();
-    return { text, png, y4m };
+    const parts: string[] = [];
+    try {
+      parts.push((await readFile(path.join(this.home, `${name}.txt`), 'utf8')).trim());
+    } catch {
+      // A bundle too big for one code is written as <name>-1.txt, <name>-2.txt, ...
+      for (let i = 1; ; i++) {
+        try {
+          parts.push((await readFile(path.join(this.home, `${name}-${i}.txt`), 'utf8')).trim());
+        } catch {
+          break;
+        }
+      }
+    }
+    return { text: parts[0] ?? '', parts, png, y4m };
   }
 
   async remove(): Promise<void> {
