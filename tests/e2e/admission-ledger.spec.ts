@@ -107,6 +107,8 @@ test('with a ledger: verified, admitted, on the ledger with its consent; revoked
       await scanUntil(maria, wallet, async () => (await revokedCheck.count()) > 0, 'revoked');
       const revoked = (await revokedCheck.count()) > 0;
       expect(revoked, 'the revocation reached the workstation and the scan shows it').toBe(true);
+      // The desk drops a refused insurance card, never the patient: identity passed, so admitting is allowed.
+      await desk.expectVerdict('invalid', 'Identity verified — a card was refused');
       await expect(desk.root.locator('[data-testid="check"][data-check="credential.revocation"][data-result="fail"]').first()).toContainText('revoked');
       if (await desk.eligibility.isVisible()) await expect(desk.eligibility).not.toHaveAttribute('data-status', 'eligible');
       await captureScreen(page, 'admission-22-ledger-revoked-cover');

@@ -7,7 +7,7 @@ import { useDeskStore, type VerifiedScan } from './store';
 /** The verdict banner, then every check the verifier made, with its sentence. */
 export function VerificationResult({ scan, children }: { scan: VerifiedScan; children?: ReactNode }): ReactNode {
   const report = scan.report;
-  const banner = verdictBanner(report.verdict, report.override !== null);
+  const banner = verdictBanner(report.verdict, report.override !== null, scan.accepted);
   // Passed checks are folded away so what went wrong is at the top; one click shows them all.
   const [showPassed, setShowPassed] = useState(false);
   return (

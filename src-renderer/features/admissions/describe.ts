@@ -38,7 +38,17 @@ export function resultLabel(result: CheckResult): string {
 export function verdictBanner(
   verdict: Verdict,
   overridden: boolean,
+  accepted: boolean,
 ): { title: string; tone: 'ok' | 'bad' | 'unsure'; advice: string } {
+  // The desk may accept a presentation whose insurance or consent card failed (the wallet and
+  // identity card passed): the card is dropped, never the patient. Say exactly that.
+  if (verdict === 'invalid' && accepted) {
+    return {
+      title: 'Identity verified — a card was refused',
+      tone: 'unsure',
+      advice: 'The wallet and identity card passed. The card that failed (see below) is not used; you may admit without it.',
+    };
+  }
   switch (verdict) {
     case 'valid':
       return { title: 'Verified', tone: 'ok', advice: 'Every check passed. Continue with the admission.' };
