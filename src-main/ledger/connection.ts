@@ -95,6 +95,7 @@ export class LedgerConnection {
   #probing = false;
   #closed = false;
   #probeTimer: NodeJS.Timeout | null = null;
+  #watching = false;
 
   constructor(settings: ConnectionSettings, options: LedgerConnectionOptions = {}) {
     this.settings = settings;
@@ -163,6 +164,40 @@ export class LedgerConnection {
   reportSuccess(): void {
     this.#backoff.reset();
     this.#set('online', null);
+    this.#watchChannel();
+  }
+
+  /**
+   * Notices a gateway that goes away while nothing is being sent. Without this, an idle
+   * workstation keeps showing "online" until its next ledger call fails, and the desk
+   * would admit patients believing their writes go straight out.
+   *
+   * Whenever the channel leaves READY while we say online, check once whether it can be
+   * ready again within two seconds (an idle timeout reconnects; a stopped peer does not).
+   */
+  #watchChannel(): void {
+    if (this.#watching || this.#closed) return;
+    this.#watching = true;
+    const channel = this.#client.getChannel();
+    const watch = (): void => {
+      if (this.#closed) return;
+      const state = channel.getConnectivityState(false);
+      // No deadline: grpc-js then sets no timer (nothing keeps the process alive); the callback
+      // fires on the next state change, including SHUTDOWN when we close.
+      channel.watchConnectivityState(state, Infinity, () => {
+        if (this.#closed) return;
+        const next = channel.getConnectivityState(false);
+        if (this.#status === 'online' && state === grpc.connectivityState.READY && next !== grpc.connectivityState.READY) {
+          void this.waitForReady(2_000).then((ready) => {
+            if (!ready && this.#status === 'online') {
+              this.reportUnreachable(`The ledger gateway at ${this.settings.endpoint} stopped answering. Work continues offline; changes will be sent when it is back.`);
+            }
+          });
+        }
+        watch();
+      });
+    };
+    watch();
   }
 
   /**
@@ -197,6 +232,7 @@ export class LedgerConnection {
       if (ready) {
         this.#probing = false;
         this.#set('online', null);
+        this.#watchChannel();
         return;
       }
       schedule();
