@@ -37,7 +37,7 @@ export function StatusBar(): ReactNode {
             {sync.failed > 0 ? <span className="status-item status-warning">Failed: {sync.failed}</span> : null}
             <span className="status-item">Last sync: {sync.lastSyncAt ? formatTime(sync.lastSyncAt) : 'never'}</span>
             {sync.problem ? (
-              <span className="status-item status-warning" title={sync.problem}>
+              <span className="status-item status-warning status-problem" title={sync.problem}>
                 Problem: {sync.problem}
               </span>
             ) : null}
