@@ -7,32 +7,25 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../../src-main/cache/sql';
-import { LedgerConnection, type LedgerSigner } from '../../../src-main/ledger/connection';
+import type { LedgerConnection, LedgerSigner } from '../../../src-main/ledger/connection';
 import { queueLedgerWrite, type OutboxRow } from '../../../src-main/ledger/outbox';
 import { OutboxWorker } from '../../../src-main/ledger/outbox-worker';
 import type { RunningDevnet } from '../../../ledger/devnet/src/index';
-import { bundleSigner, evaluateSigned, freePort, openTestCache, removeDir, settingsFor, startAssetDevnet, tempDir, waitFor } from './support';
+import { evaluateSigned, freePort, openSyncLedger, openTestCache, removeDir, startAssetDevnet, tempDir, waitFor, type SyncLedger } from './support';
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 
-let dir: string;
+let ledger: SyncLedger<RunningDevnet>;
 let devnet: RunningDevnet;
 let signer: LedgerSigner;
 let connection: LedgerConnection;
 
 beforeAll(async () => {
-  dir = tempDir('crash');
-  devnet = await startAssetDevnet(`${dir}/devnet`, await freePort());
-  signer = bundleSigner(devnet.bundle);
-  connection = new LedgerConnection(settingsFor(devnet.bundle));
-  await connection.start();
+  ledger = await openSyncLedger('crash', async (devnetDir) => startAssetDevnet(devnetDir, await freePort()));
+  ({ devnet, signer, connection } = ledger);
 });
 
-afterAll(async () => {
-  connection.close();
-  await devnet.stop();
-  await removeDir(dir);
-});
+afterAll(() => ledger.close());
 
 async function history(id: string): Promise<Array<{ txId: string; value: string | null }>> {
   try {

@@ -7,32 +7,24 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sql } from '../../../src-main/cache/sql';
-import { LedgerConnection, type LedgerSigner } from '../../../src-main/ledger/connection';
+import type { LedgerConnection, LedgerSigner } from '../../../src-main/ledger/connection';
 import { countOutbox, queueLedgerWrite, type OutboxRow } from '../../../src-main/ledger/outbox';
 import { OutboxWorker } from '../../../src-main/ledger/outbox-worker';
-import { bundleSigner, evaluateSigned, openTestCache, removeDir, settingsFor, startChildDevnet, tempDir, waitFor, type ChildDevnet } from './support';
+import { evaluateSigned, openSyncLedger, openTestCache, startChildDevnet, tempDir, waitFor, type ChildDevnet, type SyncLedger } from './support';
 
 const KEYS = 200;
 const PER_KEY = 10;
 
-let dir: string;
-let devnet: ChildDevnet;
+let ledger: SyncLedger<ChildDevnet>;
 let signer: LedgerSigner;
 let connection: LedgerConnection;
 
 beforeAll(async () => {
-  dir = tempDir('large');
-  devnet = await startChildDevnet(`${dir}/devnet`, { blockTimeoutMs: 100 });
-  signer = bundleSigner(devnet.bundle);
-  connection = new LedgerConnection(settingsFor(devnet.bundle));
-  await connection.start();
+  ledger = await openSyncLedger('large', (devnetDir) => startChildDevnet(devnetDir, { blockTimeoutMs: 100 }));
+  ({ signer, connection } = ledger);
 });
 
-afterAll(async () => {
-  connection.close();
-  await devnet.stop();
-  await removeDir(dir);
-});
+afterAll(() => ledger.close());
 
 it(`drains ${KEYS * PER_KEY} queued writes completely, in order per key`, async () => {
   const cache = await openTestCache(tempDir('large-cache'));

@@ -5,30 +5,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../../src-main/cache/sql';
-import { LedgerConnection, type LedgerSigner } from '../../../src-main/ledger/connection';
+import type { LedgerConnection, LedgerSigner } from '../../../src-main/ledger/connection';
 import { discardWrite, listProblems, queueLedgerWrite, retryWrite, type LedgerWrite, type OutboxRow } from '../../../src-main/ledger/outbox';
 import { OutboxWorker } from '../../../src-main/ledger/outbox-worker';
 import type { RunningDevnet } from '../../../ledger/devnet/src/index';
-import { bundleSigner, evaluateSigned, freePort, openTestCache, removeDir, settingsFor, startAssetDevnet, tempDir, type TestCache } from './support';
+import { evaluateSigned, freePort, openSyncLedger, openTestCache, startAssetDevnet, tempDir, type SyncLedger, type TestCache } from './support';
 
-let dir: string;
-let devnet: RunningDevnet;
+let ledger: SyncLedger<RunningDevnet>;
 let signer: LedgerSigner;
 let connection: LedgerConnection;
 
 beforeAll(async () => {
-  dir = tempDir('faults');
-  devnet = await startAssetDevnet(`${dir}/devnet`, await freePort());
-  signer = bundleSigner(devnet.bundle);
-  connection = new LedgerConnection(settingsFor(devnet.bundle));
-  await connection.start();
+  ledger = await openSyncLedger('faults', async (devnetDir) => startAssetDevnet(devnetDir, await freePort()));
+  ({ signer, connection } = ledger);
 });
 
-afterAll(async () => {
-  connection.close();
-  await devnet.stop();
-  await removeDir(dir);
-});
+afterAll(() => ledger.close());
 
 async function freshCache(name: string): Promise<TestCache> {
   return openTestCache(tempDir(name));

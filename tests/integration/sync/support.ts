@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type Contract } from '@hyperledger/fabric-gateway';
 import { CacheDatabase, keyCheckValue } from '../../../src-main/cache/database';
 import { migrate } from '../../../src-main/cache/migrations';
-import { type LedgerConnection, signerFromKey, type LedgerSigner } from '../../../src-main/ledger/connection';
+import { LedgerConnection, signerFromKey, type LedgerSigner } from '../../../src-main/ledger/connection';
 import { settingsFromDevnetBundle, type ConnectionSettings } from '../../../src-main/ledger/connection-file';
 import { type NetworkBundle, type RunningDevnet, startDevnet } from '../../../ledger/devnet/src/index';
 
@@ -88,6 +88,40 @@ export async function evaluateSigned(connection: LedgerConnection, signer: Ledge
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/** A devnet the tests started (in this process or a child), connected to as the admissions clerk. */
+export interface SyncLedger<D extends { bundle: NetworkBundle; stop(): Promise<void> }> {
+  devnet: D;
+  signer: LedgerSigner;
+  connection: LedgerConnection;
+  /** Closes the connection, stops the devnet and removes its directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * The set-up the outbox suites share: a temp directory, a devnet started in it by `start`,
+ * the bundle's admissions signer and a started connection; `close` undoes all of it.
+ */
+export async function openSyncLedger<D extends { bundle: NetworkBundle; stop(): Promise<void> }>(
+  prefix: string,
+  start: (devnetDir: string) => Promise<D>,
+): Promise<SyncLedger<D>> {
+  const dir = tempDir(prefix);
+  const devnet = await start(`${dir}/devnet`);
+  const signer = bundleSigner(devnet.bundle);
+  const connection = new LedgerConnection(settingsFor(devnet.bundle));
+  await connection.start();
+  return {
+    devnet,
+    signer,
+    connection,
+    close: async () => {
+      connection.close();
+      await devnet.stop();
+      await removeDir(dir);
+    },
+  };
 }
 
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
