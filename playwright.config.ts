@@ -1,5 +1,6 @@
 import { defineConfig, devices } from '@playwright/test';
 import type { Transport } from './tests/e2e/fixtures';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from './tools/chromium';
 
 /**
  * End-to-end tests of the real renderer against the real services.
@@ -29,15 +30,8 @@ export default defineConfig<object, { transport: Transport }>({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
+      executablePath: CHROMIUM_EXECUTABLE,
+      args: [...CHROMIUM_ARGS],
     },
   },
   projects: [

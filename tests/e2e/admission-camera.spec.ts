@@ -5,9 +5,11 @@
  * pages/admission-stub.ts, which records it).
  *
  * The fake-camera flags are launch flags, so this spec starts its own Chromium with them
- * (same binary and flags as playwright.config.ts, plus the camera) instead of a project.
+ * (same binary and flags as playwright.config.ts, from tools/chromium.ts, plus the camera)
+ * instead of a project.
  */
 import { chromium, type Browser } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE, fakeCameraArgs } from '../../tools/chromium';
 import { callFromPage, expect, test } from './fixtures';
 import { AdmissionDeskPage } from './pages/admission-desk';
 import { AdmissionDeskStub } from './pages/admission-stub';
@@ -26,17 +28,8 @@ test.beforeAll(async ({ transport }) => {
   wallet = await WalletSimulator.create();
   code = await wallet.present(await wallet.newPatient('Joao Pereira', '1990-07-14'), 'joao', { video: true });
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${code.y4m ?? ''}`,
-    ],
+    executablePath: CHROMIUM_EXECUTABLE,
+    args: [...CHROMIUM_ARGS, ...fakeCameraArgs(code.y4m ?? '')],
   });
 });
 

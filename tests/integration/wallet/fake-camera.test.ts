@@ -15,6 +15,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIME_TYPES, RENDERER_SECURITY_HEADERS } from '../../../src-main/security/csp';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE, fakeCameraArgs } from '../../../tools/chromium';
 import { decodeWalletQr, encodeWalletQr } from '../../../src-shared/walletqr';
 import { makeAdmissionBundle } from '../../../tools/wallet/fixtures';
 import { qrPngBuffer, writeY4m } from '../../../tools/wallet/qr-image';
@@ -77,18 +78,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${video}`,
-    ],
+    executablePath: CHROMIUM_EXECUTABLE,
+    args: [...CHROMIUM_ARGS, ...fakeCameraArgs(video, { acceptPrompt: true })],
   });
 }, 120_000);
 
