@@ -10,15 +10,12 @@
  * wallet side goes through the wallet simulator's own functions (tools/wallet), so a demo
  * wallet behaves exactly like one made with `npm run wallet`.
  */
-import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import type { NetworkBundle } from '../../ledger/devnet/src/index';
 import { presentWallet } from '../../tools/wallet/commands';
 import { runWalletCli } from '../../tools/wallet/commands';
-import { registerOnLedger, type RegisterOutcome } from '../../tools/wallet/register';
+import { connectAs, registerOnLedger, type RegisterOutcome } from '../../tools/wallet/register';
 import { initIssuers, listCredentials, loadIssuers, loadWallet, walletDir } from '../../tools/wallet/store';
 import { DEMO_HOSPITAL_DID } from '../admission/demo-config';
 import { FileDidWebCache } from '../identity/mirrors';
@@ -124,20 +121,7 @@ function ledgerCode(err: unknown): string {
 async function registerHospitals(bundle: NetworkBundle): Promise<DemoSeed['hospitals']> {
   const governance = bundle.identities.find((i) => i.role === 'governance-admin');
   if (!governance) throw new DemoSeedError('The devnet has no governance-admin identity, so the hospitals cannot be registered. Start the devnet with its default config.');
-  const client = new grpc.Client(
-    bundle.endpoint,
-    bundle.tlsCaCertificatePem ? grpc.credentials.createSsl(Buffer.from(bundle.tlsCaCertificatePem)) : grpc.credentials.createInsecure(),
-    bundle.hostnameOverride ? { 'grpc.ssl_target_name_override': bundle.hostnameOverride } : {},
-  );
-  const gateway = connect({
-    client,
-    identity: { mspId: governance.mspId, credentials: Buffer.from(governance.certificatePem) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(governance.privateKeyPem)),
-    hash: hash.sha256,
-    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
-    submitOptions: () => ({ deadline: Date.now() + 30_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
-  });
+  const { gateway, client } = connectAs(bundle, governance, { endorse: 30_000, submit: 30_000, commitStatus: 60_000 });
   const out: DemoSeed['hospitals'] = [];
   try {
     const contract = gateway.getNetwork(bundle.channel).getContract(bundle.chaincode, 'Governance');

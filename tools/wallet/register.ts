@@ -44,7 +44,26 @@ export interface RegisterOutcome {
   statusLists: { listId: string; outcome: 'published' | 'skipped'; reason?: string }[];
 }
 
-function connectAs(bundle: NetworkBundle, who: BundleIdentity): { gateway: Gateway; client: grpc.Client } {
+/** How long each gateway call may take before it is given up, in milliseconds. */
+export interface GatewayDeadlines {
+  evaluate: number;
+  endorse: number;
+  submit: number;
+  commitStatus: number;
+}
+
+const DEFAULT_DEADLINES: GatewayDeadlines = { evaluate: 10_000, endorse: 20_000, submit: 20_000, commitStatus: 60_000 };
+
+/**
+ * A gateway connection to the devnet as one identity of its bundle. Exported so the demo seed
+ * and the tests connect the same way the wallet tool does instead of each rebuilding it.
+ */
+export function connectAs(
+  bundle: Pick<NetworkBundle, 'endpoint' | 'tlsCaCertificatePem' | 'hostnameOverride'>,
+  who: Pick<BundleIdentity, 'mspId' | 'certificatePem' | 'privateKeyPem'>,
+  deadlines: Partial<GatewayDeadlines> = {},
+): { gateway: Gateway; client: grpc.Client } {
+  const d = { ...DEFAULT_DEADLINES, ...deadlines };
   const credentials = bundle.tlsCaCertificatePem ? grpc.credentials.createSsl(Buffer.from(bundle.tlsCaCertificatePem)) : grpc.credentials.createInsecure();
   const options: grpc.ClientOptions = bundle.hostnameOverride ? { 'grpc.ssl_target_name_override': bundle.hostnameOverride } : {};
   const client = new grpc.Client(bundle.endpoint, credentials, options);
@@ -53,10 +72,10 @@ function connectAs(bundle: NetworkBundle, who: BundleIdentity): { gateway: Gatew
     identity: { mspId: who.mspId, credentials: Buffer.from(who.certificatePem) },
     signer: signers.newPrivateKeySigner(crypto.createPrivateKey(who.privateKeyPem)),
     hash: hash.sha256,
-    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
-    endorseOptions: () => ({ deadline: Date.now() + 20_000 }),
-    submitOptions: () => ({ deadline: Date.now() + 20_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+    evaluateOptions: () => ({ deadline: Date.now() + d.evaluate }),
+    endorseOptions: () => ({ deadline: Date.now() + d.endorse }),
+    submitOptions: () => ({ deadline: Date.now() + d.submit }),
+    commitStatusOptions: () => ({ deadline: Date.now() + d.commitStatus }),
   });
   return { gateway, client };
 }
