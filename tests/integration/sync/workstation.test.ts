@@ -81,7 +81,7 @@ it('signs queued writes as the signed-in person, holds them while locked, and sh
   reader.close();
 
   // The status bar heard about it through the event channel, and the dispatcher answers.
-  await waitFor(() => pushed.some((s) => s.connection === 'online' && s.queued === 0), 5_000, 'a pushed sync event');
+  await waitFor(() => pushed.some((s) => s.connection === 'online' && s.queued === 0), 20_000, 'a pushed sync event');
   const viaHandler = await ws.sync.problems();
   expect(viaHandler).toEqual([]);
 });
