@@ -18,52 +18,19 @@
  * Needs `npm run build` first and Chromium at /usr/bin/chromium (or CARELEDGER_BENCH_CHROMIUM).
  */
 import { spawn } from 'node:child_process';
-import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEMO_PIN, DEMO_STAFF } from '../../../src-main/demo/demo-staff';
 import { AdmissionDeskStub } from '../../../tests/e2e/pages/admission-stub';
+import { startBenchDesk } from '../support/web-host';
 import { percentile, type BenchSuite } from '../types';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SCAN_RUNS = 40;
 const ADMIT_RUNS = 20;
 const API_ADMISSIONS = 200;
-
-async function startWebHost(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'src-main/web/cli.ts'), '--port', '0', '--data-dir', dataDir, '--demo', '--devnet-dir', path.join(dataDir, 'devnet')],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`web host not ready in 90 s:\n${output}`)), 90_000);
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      output += c;
-      const match = /CareLedger web host ready: (\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`web host exited with ${String(code)}:\n${output}`));
-    });
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 /** A channel call from inside the page, as the renderer makes it (web host transport). */
 async function call(page: Page, channel: string, request: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
@@ -113,19 +80,7 @@ async function readTimer(page: Page): Promise<number> {
 }
 
 const suite: BenchSuite = async (ctx) => {
-  try {
-    await access(path.join(repoRoot, 'out/renderer/index.html'));
-  } catch {
-    throw new Error('No built renderer in out/renderer: run "npm run build" first.');
-  }
-  const dataDir = path.join(ctx.workDir, 'web-host');
-  await rm(dataDir, { recursive: true, force: true });
-  await mkdir(ctx.workDir, { recursive: true });
-  const host = await startWebHost(dataDir);
-  const browser = await chromium.launch({
-    executablePath: process.env.CARELEDGER_BENCH_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  const { host, browser, stop } = await startBenchDesk(ctx);
   const scanSamples: number[] = [];
   const admitSamples: number[] = [];
   let mode = 'real desk service';
@@ -238,8 +193,7 @@ const suite: BenchSuite = async (ctx) => {
     heapAfter = await heap();
     await context.close();
   } finally {
-    await browser.close();
-    await host.stop();
+    await stop();
   }
   const note = `${mode}; in-page clock`;
   return [
