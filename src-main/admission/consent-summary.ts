@@ -4,27 +4,7 @@
  */
 import type { ConsentSummary } from '../../src-shared/admission/schemas';
 import type { ConsentGrantClaims } from '../../src-shared/identity/claims';
-
-export const PURPOSE_WORDS: Record<string, string> = {
-  TREAT: 'treatment',
-  ETREAT: 'emergency treatment',
-  HPAYMT: 'billing and payment',
-  HOPERAT: 'running the hospital',
-  HRESCH: 'research',
-};
-
-export const CATEGORY_WORDS: Record<string, string> = {
-  demographics: 'personal details',
-  encounters: 'visits and stays',
-  conditions: 'diagnoses',
-  medications: 'medicines',
-  allergies: 'allergies',
-  observations: 'test results and measurements',
-  procedures: 'operations and procedures',
-  immunizations: 'vaccinations',
-  documents: 'letters and documents',
-  imaging: 'scans and X-rays',
-};
+import { categoryInWords, purposeInWords } from '../../src-shared/admission/consent-words';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
@@ -66,8 +46,8 @@ export function noConsentSummary(): ConsentSummary {
  */
 export function summariseConsent(consent: ConsentGrantClaims | null, patientName: string, hospitalDid: string, now: Date = new Date()): ConsentSummary {
   if (!consent) return noConsentSummary();
-  const purposes = consent.purposeOfUse.map((p) => PURPOSE_WORDS[p] ?? p);
-  const categories = consent.categories.map((c) => CATEGORY_WORDS[c] ?? c);
+  const purposes = consent.purposeOfUse.map(purposeInWords);
+  const categories = consent.categories.map(categoryInWords);
   const facts = {
     consentId: consent.credentialId,
     grantee: consent.grantee,

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { ConsentSummary, Eligibility } from '../../../src-shared/admission/schemas';
+import { categoryInWords, purposeInWords } from '../../../src-shared/admission/consent-words';
 import { formatDate } from '../../lib/format';
 
 /** The consent in the sentence main wrote, plus its facts; "no consent" is impossible to miss. */
@@ -28,11 +29,11 @@ export function ConsentPanel({ consent }: { consent: ConsentSummary | null }): R
           </div>
           <div>
             <dt>Purpose</dt>
-            <dd>{consent.purposes.join(', ')}</dd>
+            <dd>{consent.purposes.map(purposeInWords).join(', ')}</dd>
           </div>
           <div>
             <dt>May see</dt>
-            <dd>{consent.categories.join(', ')}</dd>
+            <dd>{consent.categories.map(categoryInWords).join(', ')}</dd>
           </div>
           <div>
             <dt>Until</dt>
