@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { type Gateway, connect, hash, signers } from '@hyperledger/fabric-gateway';
 import type { NetworkBundle } from '../../../ledger/devnet/src/index';
+import { base58btc } from '../../../tools/wallet/keys';
 
 export const chaincodeDir = fileURLToPath(new URL('../../../ledger/chaincode', import.meta.url));
 
@@ -103,40 +104,11 @@ export interface Patient {
   privateKey: KeyObject;
 }
 
-const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-function base58(bytes: Uint8Array): string {
-  const digits: number[] = [];
-  for (const byte of bytes) {
-    let carry = byte;
-    for (let i = 0; i < digits.length; i++) {
-      carry += (digits[i] ?? 0) << 8;
-      digits[i] = carry % 58;
-      carry = Math.floor(carry / 58);
-    }
-    while (carry > 0) {
-      digits.push(carry % 58);
-      carry = Math.floor(carry / 58);
-    }
-  }
-  let out = '';
-  for (const byte of bytes) {
-    if (byte !== 0) break;
-    out += '1';
-  }
-  return (
-    out +
-    digits
-      .reverse()
-      .map((d) => B58[d])
-      .join('')
-  );
-}
-
 /** A patient with an Ed25519 did:key (multicodec 0xed01, base58btc). */
 export function newPatient(): Patient {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
-  const multibase = `z${base58(Buffer.concat([Buffer.from([0xed, 0x01]), raw]))}`;
+  const multibase = `z${base58btc(Buffer.concat([Buffer.from([0xed, 0x01]), raw]))}`;
   return { did: `did:key:${multibase}`, kid: `did:key:${multibase}#${multibase}`, privateKey };
 }
 
