@@ -41,6 +41,13 @@ export function AdmissionsScreen(): ReactNode {
     void loadOptions();
   }, [loadOptions]);
 
+  // The desk must know when the ledger is gone (admissions then wait in the outbox), and the
+  // sync engine does not push a change of connection until a write needs it: ask every 5 s.
+  useEffect(() => {
+    const timer = setInterval(() => void useSyncStore.getState().load(), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+
   return (
     <div className="desk" data-testid="admission-desk">
       <div className="desk-tabs" role="tablist" aria-label="Admission desk">
