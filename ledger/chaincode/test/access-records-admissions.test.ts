@@ -130,4 +130,19 @@ describe('Admissions', () => {
     const mine = await ledger.invoke<{ records: unknown[] }>(cc.Admissions!, 'listEncountersForPatient', [patient.did, '10', ''], { as: 'HospitalAMSP/clinician' });
     assert.equal(mine.value.records.length, 1);
   });
+  it('carries the bed code on the event and the encounter, so every desk of the hospital knows which beds are taken', async () => {
+    const { ledger, cc } = await initialisedLedger();
+    const patient = ed25519DidKey();
+    const encounterId = randomUUID();
+    const event = (eventType: string, extra: object = {}): string => JSON.stringify({ encounterId, patientDid: patient.did, eventType, occurredAt: ledger.clock.toISOString(), ...extra });
+    type Recorded = { encounter: { wardCode?: string; bed?: string; status: string }; event: { bed?: string } };
+    const admitted = await ledger.invoke<Recorded>(cc.Admissions!, 'recordAdmissionEvent', [event('admit', { wardCode: 'W-101', bed: 'A01' })], { as: 'HospitalAMSP/admissions' });
+    assert.deepEqual([admitted.value.encounter.bed, admitted.value.event.bed], ['A01', 'A01']);
+    assert.equal((admitted.event?.payload as unknown as Recorded | undefined)?.event.bed, 'A01');
+    await rejectsWith(ledger.invoke(cc.Admissions!, 'recordAdmissionEvent', [event('transfer', { wardCode: 'W-102', bed: 'Bed by the window' })], { as: 'HospitalAMSP/admissions' }), 'INVALID_ARGUMENT', 'a code');
+    const moved = await ledger.invoke<Recorded>(cc.Admissions!, 'recordAdmissionEvent', [event('transfer', { wardCode: 'W-102', bed: 'S04' })], { as: 'HospitalAMSP/admissions' });
+    assert.deepEqual([moved.value.encounter.wardCode, moved.value.encounter.bed], ['W-102', 'S04']);
+    const discharged = await ledger.invoke<Recorded>(cc.Admissions!, 'recordAdmissionEvent', [event('discharge')], { as: 'HospitalAMSP/admissions' });
+    assert.deepEqual([discharged.value.encounter.status, discharged.value.encounter.bed], ['discharged', 'S04']);
+  });
 });

@@ -11,6 +11,8 @@ const eventArg = object({
   eventType: oneOf(['admit', 'transfer', 'discharge'] as const),
   /** An opaque ward code; never a ward name that reveals a diagnosis. */
   wardCode: optional(code()),
+  /** The bed code within the ward ("A01"): not personal data; lets every desk of the hospital see which beds are taken. */
+  bed: optional(code()),
   occurredAt: isoTime(),
 });
 type EventInput = ReturnType<typeof eventArg>;
@@ -21,6 +23,8 @@ export interface Encounter {
   mspId: string;
   status: 'admitted' | 'discharged';
   wardCode?: string;
+  /** The bed occupied (or last occupied, once discharged). */
+  bed?: string;
   admittedAt: string;
   dischargedAt?: string;
   eventCount: number;
@@ -40,7 +44,7 @@ function encounterKey(ctx: Context, encounterId: string): string {
 
 /**
  * Admission, transfer and discharge events, pseudonymous: a random encounter id, the patient's
- * DID, the hospital, an opaque ward code and the time.
+ * DID, the hospital, an opaque ward code, the bed code and the time.
  */
 @Info({ title: 'Admissions', description: 'Pseudonymous admission, transfer and discharge events' })
 export class AdmissionsContract extends Contract {
@@ -63,7 +67,7 @@ export class AdmissionsContract extends Contract {
     let encounter: Encounter;
     if (input.eventType === 'admit') {
       if (current) throw new LedgerError('ALREADY_EXISTS', `Encounter ${input.encounterId} already exists; an admission needs a new random encounter id.`);
-      encounter = { encounterId: input.encounterId, patientDid: input.patientDid, mspId: who.mspId, status: 'admitted', wardCode: input.wardCode, admittedAt: input.occurredAt, eventCount: 1, updatedAt: now };
+      encounter = { encounterId: input.encounterId, patientDid: input.patientDid, mspId: who.mspId, status: 'admitted', wardCode: input.wardCode, bed: input.bed, admittedAt: input.occurredAt, eventCount: 1, updatedAt: now };
       await putIndex(ctx, 'encounter~patient', [input.patientDid, input.encounterId]);
     } else {
       if (!current) throw new LedgerError('NOT_FOUND', `Encounter ${input.encounterId} is not on the ledger; admit the patient first.`);
@@ -75,6 +79,8 @@ export class AdmissionsContract extends Contract {
       encounter = {
         ...current,
         wardCode: input.wardCode ?? current.wardCode,
+        // A transfer moves to the bed it names (none named: the old bed is not kept, it is free now).
+        bed: input.eventType === 'transfer' ? input.bed : current.bed,
         status: input.eventType === 'discharge' ? 'discharged' : 'admitted',
         dischargedAt: input.eventType === 'discharge' ? input.occurredAt : undefined,
         eventCount: current.eventCount + 1,
