@@ -62,6 +62,8 @@ function summaryOf(row: IdentityRow): StaffIdentitySummary {
 export class SessionService implements SessionGate {
   #session: Session = { status: 'signed-out' };
   #timer: TimerHandle | null = null;
+  /** The PIN attempt in progress per identity id: the next one waits for it. */
+  readonly #pinQueues = new Map<string, Promise<void>>();
   #autoLockMinutes = 5;
   readonly #clock: Clock;
   readonly #scrypt: ScryptParams;
@@ -201,11 +203,34 @@ export class SessionService implements SessionGate {
 
   /**
    * Opens the identity's private key with the PIN, counting wrong PINs.
+   *
+   * Attempts on one identity run one at a time, and each is charged to `failed_pins` in its own
+   * write BEFORE the (slow) scrypt check: parallel guesses cannot all read the same count, and a
+   * crash in the middle of a check still leaves the attempt counted. A right PIN clears the count.
    * @throws DomainError LOCKED_OUT (with `retryAt`), WRONG_PIN (with `attemptsLeft`).
    */
-  async #checkPin(id: string, pin: string): Promise<{ row: IdentityRow; privateKey: KeyObject }> {
-    const row = await this.#db.read((r) => this.#identity(r, id));
+  #checkPin(id: string, pin: string): Promise<{ row: IdentityRow; privateKey: KeyObject }> {
+    const previous = this.#pinQueues.get(id) ?? Promise.resolve();
+    const attempt = previous.then(() => this.#checkPinNow(id, pin));
+    const settled = attempt.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#pinQueues.set(id, settled);
+    void settled.then(() => {
+      if (this.#pinQueues.get(id) === settled) this.#pinQueues.delete(id);
+    });
+    return attempt;
+  }
+
+  async #checkPinNow(id: string, pin: string): Promise<{ row: IdentityRow; privateKey: KeyObject }> {
     const now = this.#clock.now();
+    const row = await this.#db.write(async (w) => {
+      const found = await this.#identity(w, id);
+      if (found.locked_until !== null && Date.parse(found.locked_until) > now) return found;
+      await w.run(sql`UPDATE staff_identity SET failed_pins = failed_pins + 1 WHERE id = ${id}`);
+      return found;
+    });
     if (row.locked_until !== null && Date.parse(row.locked_until) > now) {
       throw new DomainError('LOCKED_OUT', `Too many wrong PINs. Try again after ${new Date(row.locked_until).toLocaleTimeString('en-GB')}.`, { retryAt: row.locked_until });
     }
@@ -216,17 +241,15 @@ export class SessionService implements SessionGate {
       pem = await openWithSecret(box, pin, PIN_LABEL);
     } catch (err) {
       if (!(err instanceof WrongSecretError)) throw err;
-      await this.#wrongPin(row);
-      throw new Error('unreachable');
+      return this.#wrongPin(row);
     }
     const privateKey = createPrivateKey(pem);
     pem.fill(0);
-    if (row.failed_pins !== 0 || row.lockouts !== 0 || row.locked_until !== null) {
-      await this.#db.write((w) => w.run(sql`UPDATE staff_identity SET failed_pins = 0, lockouts = 0, locked_until = NULL WHERE id = ${row.id}`));
-    }
+    await this.#db.write((w) => w.run(sql`UPDATE staff_identity SET failed_pins = 0, lockouts = 0, locked_until = NULL WHERE id = ${row.id}`));
     return { row, privateKey };
   }
 
+  /** `row` is as read before this attempt was charged: this attempt is wrong PIN number `failed_pins + 1`. */
   async #wrongPin(row: IdentityRow): Promise<never> {
     const failed = row.failed_pins + 1;
     const summary = summaryOf(row);
@@ -238,7 +261,6 @@ export class SessionService implements SessionGate {
       await this.#record('locked-out', summary, `locked until ${retryAt}`);
       throw new DomainError('LOCKED_OUT', `Too many wrong PINs. Try again after ${new Date(retryAt).toLocaleTimeString('en-GB')}.`, { retryAt });
     }
-    await this.#db.write((w) => w.run(sql`UPDATE staff_identity SET failed_pins = ${failed} WHERE id = ${row.id}`));
     await this.#record('wrong-pin', summary, null);
     const attemptsLeft = this.#maxWrongPins - failed;
     throw new DomainError('WRONG_PIN', `That PIN is not right. ${attemptsLeft} ${attemptsLeft === 1 ? 'try' : 'tries'} left before a lockout.`, { attemptsLeft });
