@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { createAdmissionDesk, type AdmissionDeskService, type AdmissionSettings } from './admission';
+import { bedOccupancyApplier } from './admission/occupancy';
 import { CacheService } from './cache/cache-service';
 import type { Keychain } from './cache/keychain';
 import { systemClock, type Clock } from './clock';
@@ -15,7 +16,10 @@ import type { ScryptParams } from './crypto/secret-box';
 import { EventBus } from './events';
 import { createDispatcher, type DispatchLog, type Dispatcher } from './ipc/dispatcher';
 import { createHandlers } from './ipc/handlers';
+import type { OrganisationCa } from './session/organisation-ca';
 import { SessionService } from './session/session-service';
+import { DateTimeSettings } from './settings/date-time-settings';
+import { CARELEDGER_APPLIERS } from './ledger/mirrors';
 import { ledgerOptionsFromEnv, resolveLedgerSettings, type LedgerOptions } from './sync/ledger-settings';
 import { SyncService } from './sync/sync-service';
 
@@ -32,6 +36,11 @@ export interface WorkstationOptions {
   lockoutBaseMs?: number;
   /** Where the ledger is; default from CARELEDGER_GATEWAY_CONFIG / CARELEDGER_DEVNET_BUNDLE. */
   ledger?: LedgerOptions;
+  /**
+   * The organisation whose staff may enrol, when it does not come with the ledger settings
+   * (the demo without a ledger, tests). Default: the ledger settings' MSP definition.
+   */
+  organisationCa?: () => Promise<OrganisationCa | null>;
   /** Admission desk settings (hospital DID, offline did:web folder, printer). */
   admission?: AdmissionSettings;
 }
@@ -60,8 +69,14 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     settings: () => resolveLedgerSettings(options.ledger ?? ledgerOptionsFromEnv()),
     session: { signingIdentity: () => session.signingIdentity() },
     publish: (state) => events.publish({ type: 'sync', state }),
+    // The desk's bed occupancy comes from the ledger's admission events too (other desks' patients).
+    appliers: [...CARELEDGER_APPLIERS, bedOccupancyApplier],
   });
   cache.onOpen((db) => sync.start(db));
+  // A damaged cache file: stop sending from it; the rebuild starts the engine on the fresh cache.
+  cache.onDamaged(() => void sync.close());
+  const dateTime = new DateTimeSettings();
+  cache.onOpen((db) => dateTime.load(db));
   let admissionDesk: AdmissionDeskService | undefined;
   cache.onOpen((db) => {
     admissionDesk = createAdmissionDesk({ db, ledger: sync, dataDir: options.dataDir, ...(options.admission ? { settings: options.admission } : {}) });
@@ -70,6 +85,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
   const session = new SessionService({
     cache,
     clock,
+    organisationCa: options.organisationCa ?? (async () => (await resolveLedgerSettings(options.ledger ?? ledgerOptionsFromEnv()))?.organisationCa ?? null),
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
     ...(options.maxWrongPins !== undefined ? { maxWrongPins: options.maxWrongPins } : {}),
     ...(options.lockoutBaseMs !== undefined ? { lockoutBaseMs: options.lockoutBaseMs } : {}),
@@ -82,7 +98,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     },
   });
   const dispatcher = createDispatcher({
-    handlers: createHandlers({ cache, session, sync, admissionDesk: () => admissionDesk }),
+    handlers: createHandlers({ cache, session, sync, dateTime, admissionDesk: () => admissionDesk }),
     session,
     validateResponses: options.validateResponses ?? true,
     ...(options.log ? { log: options.log } : {}),

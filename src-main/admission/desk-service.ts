@@ -17,7 +17,9 @@ import type {
   AdmissionListItem,
   AdmissionRecord,
   AdmitRequest,
+  BedRef,
   Clinician,
+  CurrentStay,
   ConsentSummary,
   DeskOptions,
   DischargeRequest,
@@ -38,6 +40,8 @@ import type {
   WristbandDocument,
   WristbandRequest,
 } from '../../src-shared/admission/schemas';
+import { allergiesAfterAnswer, mergedAllergies } from '../../src-shared/admission/allergies';
+import { patientDisplayName } from '../../src-shared/admission/names';
 import { admissionClaims, AdmissionClaimsError, isAccepted, type AdmissionClaims } from '../../src-shared/identity/claims';
 import { OVERRIDE_REASON_CODES, type OverrideReasonCode, type VerificationReport } from '../../src-shared/identity/report';
 import { parseWalletQrCode, WalletQrCollector, WalletQrError, type DecodedWalletPresentation, type WalletQrErrorCode } from '../../src-shared/walletqr';
@@ -55,6 +59,7 @@ import { judgeEligibility } from './eligibility';
 import { scoreMatch } from './matching';
 import { findMatches, getPatient, insertPatient, patientByMrn, patientByWallet, toSummary, type PatientRow } from './patient-store';
 import { normaliseName } from './names';
+import { bedTakenOnLedger, occupiedBeds } from './occupancy';
 import { newPseudonymousDid } from './pseudonym';
 import { wristbandPdf } from './wristband-pdf';
 
@@ -167,13 +172,37 @@ export class AdmissionDeskService implements AdmissionDesk {
     return this.#o.db;
   }
 
-  deskOptions(): DeskOptions {
+  async deskOptions(): Promise<DeskOptions> {
     return {
       hospitalDid: this.#o.hospitalDid,
       wards: this.#wards.map((w) => ({ ...w, beds: [...w.beds] })),
+      occupiedBeds: await this.occupiedBeds(),
       clinicians: this.#clinicians.map((c) => ({ ...c })),
       overrideReasons: OVERRIDE_REASON_CODES.map((code) => ({ code, label: OVERRIDE_LABELS[code] })),
     };
+  }
+
+  /** Beds in use in the whole hospital now (this desk's admissions and the ledger's events of the others). */
+  occupiedBeds(): Promise<BedRef[]> {
+    return this.#db.read((r) => occupiedBeds(r));
+  }
+
+  /** Each match with the patient's open stay, so the desk offers transfer or discharge at once. */
+  async #withStays(r: ReadHandle, matches: PatientMatch[]): Promise<PatientMatch[]> {
+    const out: PatientMatch[] = [];
+    for (const m of matches) out.push({ ...m, currentStay: await this.#currentStay(r, m.patient.patientId) });
+    return out;
+  }
+
+  async #currentStay(r: ReadHandle, patientId: string): Promise<CurrentStay | null> {
+    const a = await r.get<{ admission_id: string; ward_code: string; bed: string; admitted_at: string }>(
+      sql`SELECT admission_id, ward_code, bed, admitted_at FROM admission WHERE patient_id = ${patientId} AND status = 'admitted'`,
+    );
+    return a ? { admissionId: a.admission_id, wardCode: a.ward_code, wardName: this.#wardName(a.ward_code), bed: a.bed, admittedAt: a.admitted_at } : null;
+  }
+
+  #wardName(code: string): string {
+    return this.#wards.find((w) => w.code === code)?.name ?? code;
   }
 
   // ---- scanning ---------------------------------------------------------------------------
@@ -298,14 +327,14 @@ export class AdmissionDeskService implements AdmissionDesk {
     if (!base.accepted) return { ...base, identity: null, matches: [], consent: null, eligibility: null };
     const claims = this.#claims(entry);
     const identity = scannedIdentity(claims);
-    const matches = await this.#db.read((r) =>
-      findMatches(r, { walletDid: claims.patientDid, givenName: identity.givenName, familyName: identity.familyName, birthDate: identity.birthDate, gender: identity.gender }),
+    const matches = await this.#db.read(async (r) =>
+      this.#withStays(r, await findMatches(r, { walletDid: claims.patientDid, givenName: identity.givenName, familyName: identity.familyName, birthDate: identity.birthDate, gender: identity.gender })),
     );
     return {
       ...base,
       identity,
       matches,
-      consent: this.#consent(entry, claims, `${identity.givenName} ${identity.familyName}`, this.#now()),
+      consent: this.#consent(entry, claims, patientDisplayName(identity), this.#now()),
       eligibility: this.#eligibility(entry, claims, this.#now().toISOString()),
     };
   }
@@ -371,9 +400,9 @@ export class AdmissionDeskService implements AdmissionDesk {
       if (request.mrn) {
         const row = await patientByMrn(r, request.mrn);
         if (!row) return [];
-        return [{ patient: toSummary(row), score: 100, strength: 'likely' as const, reasons: [{ code: 'mrn', points: 100, message: 'The medical record number is the same.' }] }];
+        return this.#withStays(r, [{ patient: toSummary(row), score: 100, strength: 'likely' as const, reasons: [{ code: 'mrn', points: 100, message: 'The medical record number is the same.' }] }]);
       }
-      return findMatches(r, request, request.limit);
+      return this.#withStays(r, await findMatches(r, request, request.limit));
     });
   }
 
@@ -443,10 +472,12 @@ export class AdmissionDeskService implements AdmissionDesk {
       if (!survivor.wallet_did && merged.wallet_did) {
         await w.run(sql`UPDATE patient SET wallet_did = ${merged.wallet_did}, identity_status = 'wallet-verified', ledger_did = ${merged.wallet_did}, updated_at = ${now.toISOString()} WHERE patient_id = ${survivor.patient_id}`);
       }
-      if (survivor.allergies !== 'yes' && merged.allergies === 'yes') {
-        // Never lose an allergy warning in a merge.
-        await w.run(sql`UPDATE patient SET allergies = 'yes' WHERE patient_id = ${survivor.patient_id}`);
-      }
+      // Never lose what either record knows: an allergy warning (or a "none known" over
+      // "unknown"), and the birth date, age estimate, national id and address the survivor lacks.
+      await w.run(sql`UPDATE patient SET allergies = ${mergedAllergies(survivor.allergies, merged.allergies)},
+                        birth_date = COALESCE(birth_date, ${merged.birth_date}), estimated_age = COALESCE(estimated_age, ${merged.estimated_age}),
+                        national_id = COALESCE(national_id, ${merged.national_id}), address = COALESCE(address, ${merged.address})
+                      WHERE patient_id = ${survivor.patient_id}`);
       await audit(w, now, staff.id, 'patients-merged', survivor.patient_id, null, {
         reason: request.reason,
         survivor: { patientId: survivor.patient_id, mrn: survivor.mrn },
@@ -482,7 +513,7 @@ export class AdmissionDeskService implements AdmissionDesk {
       await audit(w, now, staff.id, 'wallet-reconciled', p.patient_id, null, { before: toSummary(p), walletDid: claims.patientDid, presentationId: entry.report.presentation.id, scanSource: entry.source });
       const current = await w.get<AdmissionRow>(sql`SELECT * FROM admission WHERE patient_id = ${p.patient_id} AND status = 'admitted'`);
       if (current) {
-        const consent = this.#consent(entry, claims, `${id.givenName} ${id.familyName}`, now);
+        const consent = this.#consent(entry, claims, patientDisplayName(id), now);
         const seq = consent.status === 'granted' ? await this.#queueConsent(queue, entry, consent) : null;
         if (seq !== null) await w.run(sql`UPDATE admission SET consent = ${JSON.stringify(consent)}, consent_seq = ${seq}, updated_at = ${now.toISOString()} WHERE admission_id = ${current.admission_id}`);
       }
@@ -558,18 +589,30 @@ export class AdmissionDeskService implements AdmissionDesk {
           );
           await audit(w, now, staff.id, 'patient-created-from-wallet', patient.patient_id, null, { presentationId: entry?.report.presentation.id ?? null, confirmedNotDuplicate: request.patient.confirmNotDuplicate });
         }
-        const open = await w.get<{ admission_id: string; ward_code: string; bed: string }>(sql`SELECT admission_id, ward_code, bed FROM admission WHERE patient_id = ${patient.patient_id} AND status = 'admitted'`);
-        if (open) throw new DomainError('CONFLICT', `This patient is already admitted (bed ${open.bed}). Transfer or discharge that stay instead.`, { admissionId: open.admission_id });
-        if (request.allergies) await w.run(sql`UPDATE patient SET allergies = ${request.allergies}, updated_at = ${now.toISOString()} WHERE patient_id = ${patient.patient_id}`);
+        const name = patientDisplayName({ givenName: patient.given_name, familyName: patient.family_name });
+        const open = await this.#currentStay(w, patient.patient_id);
+        if (open) {
+          throw new DomainError('CONFLICT', `${name} is already admitted to ${open.wardName} ${open.bed}: transfer or discharge that stay.`, {
+            refusal: 'already-admitted',
+            admissionId: open.admissionId,
+            wardName: open.wardName,
+            bed: open.bed,
+          });
+        }
+        if (await bedTakenOnLedger(w, ward.code, request.bed)) throw bedTakenError(ward, request.bed);
+        const allergies = allergiesAfterAnswer(patient.allergies, request.allergies);
+        if (allergies !== patient.allergies) {
+          await w.run(sql`UPDATE patient SET allergies = ${allergies}, updated_at = ${now.toISOString()} WHERE patient_id = ${patient.patient_id}`);
+          if (patient.allergies !== 'unknown') await audit(w, now, staff.id, 'allergies-changed', patient.patient_id, null, { before: patient.allergies, after: allergies });
+        }
 
-        const name = `${patient.given_name} ${patient.family_name}`;
         const consent = claims && entry ? this.#consent(entry, claims, name, now) : noConsentSummary();
         const eligibility = claims && entry ? this.#eligibility(entry, claims, admittedAt.toISOString()) : judgeEligibility(null, null, admittedAt.toISOString().slice(0, 10));
         const admissionSeq = await queue({
           operation: 'admission.admit',
           orderKey: `encounter:${encounterId}`,
           transaction: 'Admissions:recordAdmissionEvent',
-          args: [JSON.stringify({ encounterId, patientDid: patient.ledger_did, eventType: 'admit', wardCode: ward.code, occurredAt: admittedAt.toISOString() })],
+          args: [JSON.stringify({ encounterId, patientDid: patient.ledger_did, eventType: 'admit', wardCode: ward.code, bed: request.bed, occurredAt: admittedAt.toISOString() })],
           retryOnConflict: true,
         });
         const consentSeq = entry && request.recordConsent && consent.status === 'granted' ? await this.#queueConsent(queue, entry, consent) : null;
@@ -621,11 +664,15 @@ export class AdmissionDeskService implements AdmissionDesk {
         if (!a) throw new DomainError('NOT_FOUND', 'This admission is not on this workstation. Refresh the list.');
         if (a.status !== 'admitted') throw new DomainError('CONFLICT', 'This patient has already been discharged.');
         if (at.getTime() < new Date(a.admitted_at).getTime()) throw new DomainError('VALIDATION', 'The time is before the admission time. Check the date and time.');
+        if (ward && bed) {
+          if (ward.code === a.ward_code && bed === a.bed) throw new DomainError('VALIDATION', `The patient is already in ${ward.name} ${bed}. Choose the bed they move to.`);
+          if (await bedTakenOnLedger(w, ward.code, bed)) throw bedTakenError(ward, bed);
+        }
         const seq = await queue({
           operation: `admission.${kind}`,
           orderKey: `encounter:${a.encounter_id}`,
           transaction: 'Admissions:recordAdmissionEvent',
-          args: [JSON.stringify({ encounterId: a.encounter_id, patientDid: a.ledger_did, eventType: kind, ...(ward ? { wardCode: ward.code } : {}), occurredAt: at.toISOString() })],
+          args: [JSON.stringify({ encounterId: a.encounter_id, patientDid: a.ledger_did, eventType: kind, ...(ward && bed ? { wardCode: ward.code, bed } : {}), occurredAt: at.toISOString() })],
           retryOnConflict: true,
         });
         if (kind === 'transfer' && ward && bed) {
@@ -685,20 +732,21 @@ export class AdmissionDeskService implements AdmissionDesk {
 
   async listAdmissions(request: { includeDischarged: boolean; limit: number }): Promise<AdmissionListItem[]> {
     const rows = await this.#db.read((r) =>
-      r.all<AdmissionRow & { mrn: string; given_name: string; family_name: string; identity_status: string }>(sql`
-        SELECT a.*, p.mrn, p.given_name, p.family_name, p.identity_status FROM admission a JOIN patient p ON p.patient_id = a.patient_id
+      r.all<AdmissionRow & { mrn: string; given_name: string; family_name: string; identity_status: string; allergies: PatientRow['allergies'] }>(sql`
+        SELECT a.*, p.mrn, p.given_name, p.family_name, p.identity_status, p.allergies FROM admission a JOIN patient p ON p.patient_id = a.patient_id
         WHERE ${request.includeDischarged} OR a.status = 'admitted' ORDER BY a.admitted_at DESC LIMIT ${request.limit}`),
     );
     return rows.map((a) => ({
       admissionId: a.admission_id,
       patientId: a.patient_id,
       mrn: a.mrn,
-      patientName: `${a.given_name} ${a.family_name}`,
+      patientName: patientDisplayName({ givenName: a.given_name, familyName: a.family_name }),
       status: a.status,
       wardCode: a.ward_code,
       wardName: this.#wards.find((w) => w.code === a.ward_code)?.name ?? a.ward_code,
       bed: a.bed,
       admittedAt: a.admitted_at,
+      allergies: a.allergies,
       hasConsent: (JSON.parse(a.consent) as ConsentSummary).status === 'granted',
       unverifiedIdentity: a.identity_status !== 'wallet-verified',
     }));
@@ -806,8 +854,12 @@ async function refuseLikelyDuplicate(r: ReadHandle, who: { givenName: string; fa
   }
 }
 
+function bedTakenError(ward: Ward, bed: string): DomainError {
+  return new DomainError('CONFLICT', `Bed ${bed} on ${ward.name} was taken a moment ago: choose another bed.`, { refusal: 'bed-taken', wardCode: ward.code, bed });
+}
+
 function bedTaken(err: unknown, ward: Ward, bed: string): unknown {
-  if (isUniqueViolation(err, 'admission.ward_code')) return new DomainError('CONFLICT', `Bed ${bed} on ${ward.name} is already taken by an admitted patient. Choose another bed.`);
+  if (isUniqueViolation(err, 'admission.ward_code')) return bedTakenError(ward, bed);
   return err;
 }
 

@@ -31,7 +31,7 @@ export interface DeskStaff {
 }
 
 export interface AdmissionDesk {
-  deskOptions(): DeskOptions;
+  deskOptions(): Promise<DeskOptions>;
   scan(staff: DeskStaff, text: string, source: ScanSource): Promise<ScanResult>;
   clearScan(staff: DeskStaff): { cleared: boolean };
   override(staff: DeskStaff, request: z.output<typeof OverrideRequest>): Promise<ScanResult>;

@@ -27,7 +27,7 @@ export function createAdmissionHandlers(desk: () => AdmissionDesk | undefined): 
     return d;
   };
   return {
-    'admission.deskOptions': () => Promise.resolve(need().deskOptions()),
+    'admission.deskOptions': () => need().deskOptions(),
     'admission.scan': (r, ctx) => need().scan(staffOf(ctx), r.text, r.source),
     'admission.clearScan': (_r, ctx) => Promise.resolve(need().clearScan(staffOf(ctx))),
     'admission.override': (r, ctx) => need().override(staffOf(ctx), r),

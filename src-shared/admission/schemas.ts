@@ -75,8 +75,20 @@ export const MatchReason = z.object({
 });
 export type MatchReason = z.infer<typeof MatchReason>;
 
+/** Where a patient is admitted now (this hospital), so the desk offers transfer or discharge instead of a second admission. */
+export const CurrentStay = z.object({
+  admissionId: z.string(),
+  wardCode: z.string(),
+  wardName: z.string(),
+  bed: z.string(),
+  admittedAt: z.string(),
+});
+export type CurrentStay = z.infer<typeof CurrentStay>;
+
 export const PatientMatch = z.object({
   patient: PatientSummary,
+  /** The patient's open stay, when they are admitted already (null or absent: not admitted). */
+  currentStay: CurrentStay.nullable().optional(),
   /** 0..100. 100 = same wallet DID. */
   score: z.number(),
   /**
@@ -176,9 +188,18 @@ export type Ward = z.infer<typeof Ward>;
 export const Clinician = z.object({ id: z.string(), name: z.string() });
 export type Clinician = z.infer<typeof Clinician>;
 
+/** A bed in use: ward code + bed code (not personal data). */
+export const BedRef = z.object({ wardCode: z.string(), bed: z.string() });
+export type BedRef = z.infer<typeof BedRef>;
+
 export const DeskOptions = z.object({
   hospitalDid: z.string(),
   wards: z.array(Ward),
+  /**
+   * Beds occupied now, in the whole hospital: this desk's admissions (queued or on the ledger)
+   * and the other desks' as the ledger's admission events report them. Free = ward.beds minus these.
+   */
+  occupiedBeds: z.array(BedRef).default([]),
   clinicians: z.array(Clinician),
   overrideReasons: z.array(z.object({ code: OverrideReasonCode, label: z.string() })),
 });
@@ -232,6 +253,8 @@ export const AdmissionListItem = z.object({
   wardName: z.string(),
   bed: z.string(),
   admittedAt: z.string(),
+  /** The patient's allergy answer, as on the wristband. */
+  allergies: AllergyFlag,
   hasConsent: z.boolean(),
   unverifiedIdentity: z.boolean(),
 });
@@ -313,8 +336,12 @@ export const AdmitRequest = z
     bed: z.string().trim().min(1, 'Choose a bed.').max(20),
     attendingClinicianId: Id,
     reason: Reason,
-    /** Default: now. */
+    /** Default: the time the request arrives (Admit pressed). Send it only when the clerk changed it. */
     admittedAt: IsoDateTime.optional(),
+    /**
+     * The answer the clerk confirmed on the form. 'unknown' never replaces a known answer on the
+     * record (an allergy recorded once is never silently reset); absent = keep the record's.
+     */
     allergies: AllergyFlag.optional(),
     /** Record the wallet's consent grant on the ledger (default true when the scan holds one). */
     recordConsent: z.boolean().default(true),

@@ -10,11 +10,12 @@ import m0002 from './0002-sign-in-events';
 import m0003 from './0003-workstation-settings';
 import m0004 from './0004-ledger-sync';
 import m0005 from './0005-admissions';
+import m0006 from './0006-bed-occupancy';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
 
 MIGRATIONS.forEach((m, i) => {
   if (m.version !== i + 1) throw new Error(`migration list out of order: ${m.name} has version ${m.version} at position ${i + 1}`);

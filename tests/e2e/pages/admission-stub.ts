@@ -34,6 +34,7 @@ export const DESK_OPTIONS: DeskOptions = {
     { code: 'W-101', name: 'Acute Medical Unit', beds: ['A01', 'A02', 'A03'] },
     { code: 'W-102', name: 'Surgical Ward 2', beds: ['S01', 'S02'] },
   ],
+  occupiedBeds: [{ wardCode: 'W-101', bed: 'A02' }],
   clinicians: [
     { id: 'clin-okafor', name: 'Dr Maya Okafor' },
     { id: 'clin-lindqvist', name: 'Dr Erik Lindqvist' },
@@ -242,6 +243,7 @@ export class AdmissionDeskStub {
         wardName: 'Acute Medical Unit',
         bed: 'A02',
         admittedAt: NOW,
+        allergies: 'yes',
         hasConsent: true,
         unverifiedIdentity: false,
       },

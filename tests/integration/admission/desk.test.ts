@@ -55,7 +55,7 @@ describe('admission from a wallet presentation', () => {
     expect(scan.identity).toMatchObject({ patientDid: wallet.patient.did, familyName: 'Oliveira-Santos', birthDate: '1984-03-02' });
     expect(scan.matches).toEqual([]);
     expect(scan.consent?.status).toBe('granted');
-    expect(scan.consent?.text).toContain('Maria Fernanda Oliveira-Santos allows Hospital A to see their personal details, visits and stays, medicines and allergies');
+    expect(scan.consent?.text).toContain('OLIVEIRA-SANTOS, Maria Fernanda allows Hospital A to see their personal details, visits and stays, medicines and allergies');
     expect(scan.eligibility).toMatchObject({ status: 'eligible', memberId: 'NWH-2291-774-03', planName: 'Family Care Plus' });
 
     const admission = await world.desk.admit(STAFF, { ...ADMIT, bed: 'A01', scanId: scan.scanId, patient: { createFromScan: true, confirmNotDuplicate: false }, allergies: 'yes' });
@@ -282,7 +282,7 @@ describe('patients without a wallet, duplicates, merge and reconcile', () => {
     const p = await world.desk.registerManual(STAFF, { givenName: 'Tom', familyName: 'Reed', birthDate: '1950-02-02', gender: 'male', allergies: 'no', confirmNotDuplicate: false });
     const q = await world.desk.registerManual(STAFF, { givenName: 'Una', familyName: 'Vale', birthDate: '1951-03-03', gender: 'female', allergies: 'no', confirmNotDuplicate: false });
     const stay = await world.desk.admit(STAFF, { ...ADMIT, bed: 'A10', patient: { patientId: p.patientId } });
-    expect((await rejection(world.desk.admit(STAFF, { ...ADMIT, bed: 'A10', patient: { patientId: q.patientId } }))).message).toContain('Bed A10 on Acute Medical Unit is already taken');
+    expect((await rejection(world.desk.admit(STAFF, { ...ADMIT, bed: 'A10', patient: { patientId: q.patientId } }))).message).toBe('Bed A10 on Acute Medical Unit was taken a moment ago: choose another bed.');
     const moved = await world.desk.transfer(STAFF, { admissionId: stay.admissionId, wardCode: 'W-103', bed: 'C02' });
     expect(moved).toMatchObject({ wardCode: 'W-103', bed: 'C02' });
     const out = await world.desk.discharge(STAFF, { admissionId: stay.admissionId });
