@@ -3,7 +3,8 @@
  * renderer over HTTP on 127.0.0.1. Prints one line when ready:
  *   CareLedger web host ready: http://127.0.0.1:<port>/#token=<token>
  *
- * Defaults: port 5174 (0 = any free port), data dir `.data/web` (relative to the current
+ * Defaults: a free port chosen at random (a fixed, well-known port is a target for any web page
+ * the user opens; pass `--port N` to ask for one), data dir `.data/web` (relative to the current
  * folder). `--demo` opens the cache with the demo passphrase and enrols one staff identity per
  * role (PIN 1234), taken from the devnet's network material in `--devnet-dir` (default
  * `.data/devnet`); see src-main/demo/demo-staff.ts.
@@ -20,13 +21,14 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEMO_PIN, DEMO_STAFF, prepareDemo } from '../demo/demo-staff';
+import { DEMO_PIN, DEMO_STAFF, demoOrganisationCa, prepareDemo } from '../demo/demo-staff';
 import { startDemoLedger, type DemoLedger } from '../demo/embedded-ledger';
 import { demoBanner } from '../demo/seed';
 import { createWorkstation } from '../services';
 import { startWebHost } from './host';
 
-export const DEFAULT_WEB_PORT = 5174;
+/** 0 = a free port picked by the system at each start. */
+export const DEFAULT_WEB_PORT = 0;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
       keychain: null,
       validateResponses: true,
       ...(ledger ? { ledger: { devnetBundleFile: ledger.bundleFile } } : {}),
+      // A demo without any ledger still enrols only the devnet hospital's staff: its CA is the trusted one.
+      ...(values.demo && !ledger && !configured ? { organisationCa: () => demoOrganisationCa(path.resolve(values['devnet-dir'])) } : {}),
     });
     await workstation.start();
     if (values.demo) {
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const ws = workstation;
+  keepServingAfterStrayErrors(log);
   const host = await startWebHost({ workstation: ws, rendererDir, port });
   process.stdout.write(`CareLedger web host ready: ${host.url}\n`);
   if (ledger) {
@@ -96,16 +101,42 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = (): void => {
-    if (stopping) return;
+    if (stopping) {
+      log('Still closing the cache and the ledger: wait a few seconds (kill -9 would leave them to recover at the next start).');
+      return;
+    }
     stopping = true;
-    void host
-      .close()
-      .then(() => ws.close())
-      .then(() => ledger?.stop())
-      .finally(() => process.exit(0));
+    log('Stopping: closing the web host, the cache and the ledger...');
+    void (async (): Promise<void> => {
+      try {
+        await host.close();
+        await ws.close();
+        await ledger?.stop();
+      } catch (err) {
+        process.stderr.write(`CareLedger web host stopped with an error while closing: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      }
+      const what = ledger ? 'ledger closed cleanly' : 'cache closed cleanly (no embedded ledger was running)';
+      process.stdout.write(`CareLedger web host stopped; ${what}.\n`, () => process.exit(0));
+    })();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/**
+ * The process-level last resort: an error that escapes every request's error boundary (a
+ * callback of a library, a timer) is logged and the host keeps serving, instead of taking the
+ * cache and the embedded ledger down with it. Each request is still answered by its own boundary
+ * (host.ts); this only catches what no request owns.
+ */
+function keepServingAfterStrayErrors(log: (line: string) => void): void {
+  process.on('uncaughtException', (err) => {
+    log(`[web-host] unexpected error outside any request (still serving): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  });
+  process.on('unhandledRejection', (reason) => {
+    log(`[web-host] unhandled promise rejection (still serving): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+  });
 }
 
 /** Lets the person giving the demo take the ledger down and up from the terminal. */

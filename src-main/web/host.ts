@@ -8,9 +8,22 @@
  * - `GET /api/events?token=<token>` -> `text/event-stream`, each event `data: <PushEvent JSON>`;
  *   the current cache and session states are sent first;
  * - no or wrong token -> 401 Result FORBIDDEN_SENDER; a non-loopback peer or a Host other than
- *   127.0.0.1:<port> / localhost:<port> (DNS rebinding) -> 403; unknown paths -> 404;
- *   unparsable JSON -> 400 VALIDATION; body over 1 MiB -> 413. Every body is a JSON Result.
+ *   127.0.0.1:<port> / localhost:<port> (DNS rebinding) -> 403; an Origin other than ours, or an
+ *   `/api/` request a browser marks as sent by another site (`Sec-Fetch-Site`) -> 403; unknown
+ *   paths -> 404; a malformed address (a bad %-escape), unparsable JSON or an HTTP request the
+ *   parser refuses (smuggling-shaped framing, a bare LF) -> 400 VALIDATION; headers over Node's
+ *   limit -> 431; body over 1 MiB -> 413 (answered first, then the rest of the body is drained
+ *   up to a cap, so the client reads the answer instead of a reset). Every body is a JSON Result.
  * - static files under the renderer build, with the same CSP as Electron (as a header).
+ *
+ * Every request is handled inside one error boundary (`handleRequest`): whatever a request
+ * throws, it is answered (400 for what the client sent, 500 otherwise) and the host keeps
+ * serving; the CLI adds a process-level last resort (src-main/web/cli.ts).
+ *
+ * What a request without a token can reach (any web page can make the browser send a GET
+ * without Origin, e.g. an `<img>`): the static renderer build (public: no data, no secrets),
+ * and refusals (401/403/404/405). Calls need POST with the bearer token, events need the token,
+ * and neither is ever in a URL another page could know.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -41,6 +54,13 @@ export interface WebHost {
 }
 
 const MAX_BODY = 1024 * 1024;
+/**
+ * After a 413, the rest of an oversized body is read and thrown away so the client sees the
+ * answer (closing a socket with unread data makes the kernel send a reset); past this many
+ * bytes, or this long, the connection is cut instead.
+ */
+const MAX_DRAIN = 16 * MAX_BODY;
+const DRAIN_MS = 10_000;
 const LOOPBACK = new Set(['127.0.0.1', '::ffff:127.0.0.1', '::1']);
 const HEARTBEAT_MS = 25_000;
 
@@ -59,22 +79,69 @@ function refuse(res: ServerResponse, status: number, code: IpcError['code'], mes
   sendJson(res, status, { ok: false, error: { code, message } });
 }
 
+/** A malformed %-escape in a path, as a client mistake (400) rather than a crash. */
+class BadAddressError extends Error {}
+
+function decodePathSegment(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new BadAddressError(`Malformed escape in "${text.slice(0, 80)}"`);
+  }
+}
+
+/**
+ * Reads a request body up to MAX_BODY. Never destroys the request: a body that is too large
+ * resolves 'too-large' at once (from Content-Length when declared) and the caller answers 413
+ * before `drainAfterAnswer` discards the rest.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > MAX_BODY) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > MAX_BODY) {
+        req.off('data', onData);
+        req.pause();
         resolve('too-large');
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** Once the 413 is flushed, reads and discards the rest of the body, up to MAX_DRAIN bytes or DRAIN_MS. */
+function drainAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (req.readableEnded) return;
+    let drained = 0;
+    const cut = (): void => {
+      clearTimeout(timer);
+      req.socket.destroy();
+    };
+    const timer = setTimeout(cut, DRAIN_MS);
+    timer.unref();
+    req.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > MAX_DRAIN) cut();
+    });
+    req.once('end', () => clearTimeout(timer));
+    req.once('close', () => clearTimeout(timer));
+    req.resume();
+  });
+}
+
+/** The answer to an HTTP request Node's parser refused (it never reaches the request handler). */
+function clientErrorAnswer(code: string | undefined): { status: number; message: string } {
+  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, message: 'The request headers are too large.' };
+  return { status: 400, message: 'The request is not valid HTTP and was refused.' };
 }
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
@@ -128,7 +195,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return refuse(res, 401, 'FORBIDDEN_SENDER', 'This request did not come from the CareLedger window (missing or wrong token) and was refused.');
     }
     const body = await readBody(req);
-    if (body === 'too-large') return refuse(res, 413, 'VALIDATION', 'The request is too large.');
+    if (body === 'too-large') {
+      drainAfterAnswer(req, res);
+      return refuse(res, 413, 'VALIDATION', 'The request is too large (the limit is 1 MiB).');
+    }
     let payload: unknown = undefined;
     if (body.length > 0) {
       try {
@@ -170,7 +240,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     res.on('error', end);
   }
 
-  const server: Server = createServer((req, res) => {
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const peer = req.socket.remoteAddress ?? '';
     if (!LOOPBACK.has(peer)) return refuse(res, 403, 'FORBIDDEN_SENDER', 'Only this computer may use the CareLedger web host.');
     const host = (req.headers.host ?? '').toLowerCase();
@@ -182,20 +252,61 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
       return refuse(res, 403, 'FORBIDDEN_SENDER', 'Requests from other web pages are refused.');
     }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      throw new BadAddressError(`Unparsable request target "${(req.url ?? '').slice(0, 80)}"`);
+    }
+    // A GET from another page carries no Origin, but browsers mark it: refuse it before any API
+    // code runs (another local server on 127.0.0.1 is "same-site", so that is refused too).
+    const fetchSite = req.headers['sec-fetch-site'];
+    if (url.pathname.startsWith('/api/') && (fetchSite === 'cross-site' || fetchSite === 'same-site')) {
+      return refuse(res, 403, 'FORBIDDEN_SENDER', 'Requests from other web pages are refused.');
+    }
     const caller: Caller = { transport: 'http', trusted: true, origin: `http ${peer}` };
-    const work = url.pathname.startsWith(WEB_CALL_PATH)
-      ? serveCall(req, res, decodeURIComponent(url.pathname.slice(WEB_CALL_PATH.length)), caller)
-      : url.pathname === WEB_EVENTS_PATH
-        ? Promise.resolve(serveEvents(req, res, url))
-        : url.pathname.startsWith('/api/')
-          ? Promise.resolve(refuse(res, 404, 'NOT_FOUND', 'Not found.'))
-          : serveStatic(req, res, url.pathname);
-    work.catch((err: unknown) => {
-      console.error('[web-host] request failed:', err);
-      if (!res.headersSent) refuse(res, 500, 'INTERNAL', 'Something went wrong inside the workstation. Try again.');
-      else res.end();
+    if (url.pathname.startsWith(WEB_CALL_PATH)) return serveCall(req, res, decodePathSegment(url.pathname.slice(WEB_CALL_PATH.length)), caller);
+    if (url.pathname === WEB_EVENTS_PATH) return serveEvents(req, res, url);
+    if (url.pathname.startsWith('/api/')) return refuse(res, 404, 'NOT_FOUND', 'Not found.');
+    return serveStatic(req, res, url.pathname);
+  }
+
+  /** The one error boundary: every request is answered, whatever it throws, and the host keeps serving. */
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await route(req, res);
+    } catch (err) {
+      const clientMistake = err instanceof BadAddressError;
+      if (!clientMistake) console.error('[web-host] request failed:', err);
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      if (clientMistake) refuse(res, 400, 'VALIDATION', 'The address of the request is not valid (for example a broken %-escape) and was refused.');
+      else refuse(res, 500, 'INTERNAL', 'Something went wrong inside the workstation. Try again.');
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    handleRequest(req, res).catch((err: unknown) => {
+      // Only reached if answering itself failed (socket gone): log and drop this connection.
+      console.error('[web-host] could not answer a request:', err);
+      req.socket.destroy();
     });
+  });
+  // Requests Node's HTTP parser refuses (smuggling-shaped framing, bare LF, huge headers) get a
+  // JSON answer too, then the connection is closed: after a framing error nothing on it can be trusted.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const { status, message } = clientErrorAnswer(err.code);
+    const text = JSON.stringify({ ok: false, error: { code: 'VALIDATION', message } });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    );
   });
 
   await new Promise<void>((resolve, reject) => {
