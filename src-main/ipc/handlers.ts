@@ -6,6 +6,7 @@ import { createAdmissionHandlers } from '../admission/handlers';
 import type { AdmissionDesk } from '../admission/desk';
 import type { CacheService } from '../cache/cache-service';
 import type { SessionService } from '../session/session-service';
+import { DateTimeSettings } from '../settings/date-time-settings';
 import type { SyncService } from '../sync/sync-service';
 import { notConfiguredSyncState } from '../sync/sync-state';
 import type { Handlers } from './dispatcher';
@@ -14,11 +15,12 @@ export interface HandlerServices {
   cache: CacheService;
   session: SessionService;
   sync?: SyncService;
+  dateTime?: DateTimeSettings;
   /** The admission desk, once the cache is open (undefined before: its channels answer CACHE_LOCKED). */
   admissionDesk?: () => AdmissionDesk | undefined;
 }
 
-export function createHandlers({ cache, session, sync, admissionDesk }: HandlerServices): Handlers {
+export function createHandlers({ cache, session, sync, dateTime = new DateTimeSettings(), admissionDesk }: HandlerServices): Handlers {
   return {
     'cache.state': () => Promise.resolve(cache.state()),
     'cache.setUp': (r) => cache.setUp(r),
@@ -33,6 +35,9 @@ export function createHandlers({ cache, session, sync, admissionDesk }: HandlerS
     'session.signOut': () => session.signOut(),
     'session.activity': () => Promise.resolve(session.activity()),
     'session.setAutoLock': (r) => session.setAutoLock(r.minutes),
+
+    'settings.dateTime': () => Promise.resolve(dateTime.state()),
+    'settings.setDateTime': (r) => dateTime.save(r),
 
     'sync.state': () => (sync ? sync.state() : Promise.resolve(notConfiguredSyncState())),
     'sync.problems': (r) => (sync ? sync.problems(r.limit) : Promise.resolve([])),

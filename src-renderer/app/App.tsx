@@ -2,6 +2,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { api } from '../lib/api';
 import { LockScreen } from '../features/lock/LockScreen';
 import { useSessionStore } from '../features/session/store';
+import { useDateTimeStore } from '../features/settings/date-time-store';
 import { CacheErrorScreen } from '../features/setup/CacheErrorScreen';
 import { CacheUnlockScreen } from '../features/setup/CacheUnlockScreen';
 import { SetupScreen } from '../features/setup/SetupScreen';
@@ -27,6 +28,8 @@ export function App(): ReactNode {
   const session = useSessionStore((s) => s.session);
   const sessionError = useSessionStore((s) => s.loadError);
   const loadSession = useSessionStore((s) => s.load);
+  // Every screen shows dates: render again when the workstation's date and time style changes.
+  useDateTimeStore((s) => s.version);
 
   useEffect(() => {
     const unsubscribe = api.onEvent((event) => {
@@ -41,6 +44,8 @@ export function App(): ReactNode {
   const cacheOpen = cache?.status === 'open';
   useEffect(() => {
     if (cacheOpen) void loadSession();
+    // The style is kept in the encrypted cache: read it once the cache is open (before sign-in).
+    if (cacheOpen) void useDateTimeStore.getState().load();
   }, [cacheOpen, loadSession]);
 
   useResetOnUserChange();

@@ -1,3 +1,4 @@
+import { createDateTimeFormatter, type DateTimeFormatter, type DateTimePreferences } from '../../src-shared/datetime';
 import type { StaffRole } from '../../src-shared/ipc/contract';
 
 const ROLE_LABELS: Record<StaffRole, string> = {
@@ -20,25 +21,31 @@ export function organisationLabel(mspId: string): string {
   return mspId.replace(/MSP$/, '').replace(/([a-z])([A-Z0-9])/g, '$1 $2');
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-const dateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+// ---- dates and times: one style for the whole workstation (src-shared/datetime) -----------
 
-export function formatTime(date: Date | string): string {
-  return timeFormat.format(typeof date === 'string' ? new Date(date) : date);
+let dates: DateTimeFormatter = createDateTimeFormatter();
+
+/** Switch every date and time on screen to the workstation's preferences (from main). */
+export function applyDateTimePreferences(preferences: DateTimePreferences): void {
+  dates = createDateTimeFormatter(preferences);
 }
 
-export function formatDateTime(date: Date | string): string {
-  return dateTimeFormat.format(typeof date === 'string' ? new Date(date) : date);
+/** The formatter for date and time fields (patterns, parsing what the clerk typed). */
+export function dateTimeStyle(): DateTimeFormatter {
+  return dates;
 }
 
-export function formatDate(date: Date | string): string {
-  return dateFormat.format(typeof date === 'string' ? new Date(date) : date);
+/** A calendar date ("YYYY-MM-DD", never shifted by the zone) or an instant's date: "2 Mar 1984". */
+export function formatDate(value: Date | string): string {
+  return dates.date(value);
+}
+
+/** An instant's wall-clock time: "20:39" or "8:39 PM". */
+export function formatTime(value: Date | string): string {
+  return dates.time(value);
+}
+
+/** "6 Dec 2026, 20:39"; `seconds` where order within a minute matters (audit trails). */
+export function formatDateTime(value: Date | string, options: { seconds?: boolean; zone?: boolean } = {}): string {
+  return dates.dateTime(value, options);
 }

@@ -29,6 +29,7 @@ import {
   WristbandDocument,
   WristbandRequest,
 } from '../admission/schemas';
+import { DateTimePreferences } from '../datetime';
 
 /** Staff roles as carried in the `role` attribute of a staff certificate. */
 export const StaffRole = z.enum(['admissions', 'clinician', 'claims', 'credentialing', 'privacy']);
@@ -169,6 +170,15 @@ export const SignInEvent = z.object({
 });
 export type SignInEvent = z.infer<typeof SignInEvent>;
 
+/** The workstation's date and time style; `chosen` false while the operating system's applies. */
+export const DateTimeSettingsState = z.object({
+  preferences: DateTimePreferences,
+  chosen: z.boolean(),
+  /** What the operating system would use, offered as the default. */
+  system: DateTimePreferences,
+});
+export type DateTimeSettingsState = z.infer<typeof DateTimeSettingsState>;
+
 const Empty = z.object({}).strict();
 const Pin = z.string().min(4, 'A PIN has at least 4 characters.').max(128);
 
@@ -280,6 +290,19 @@ export const contract = {
     summary: 'Change the inactivity time after which this workstation locks.',
     request: z.object({ minutes: z.number().int().min(1).max(60) }).strict(),
     response: SessionState,
+    access: 'signed-in',
+  }),
+
+  'settings.dateTime': channel({
+    summary: "The workstation's date and time style (language, date order, clock, time zone), also before sign-in.",
+    request: Empty,
+    response: DateTimeSettingsState,
+    access: 'anyone',
+  }),
+  'settings.setDateTime': channel({
+    summary: "Change the workstation's date and time style, for everyone who uses it.",
+    request: DateTimePreferences,
+    response: DateTimeSettingsState,
     access: 'signed-in',
   }),
 

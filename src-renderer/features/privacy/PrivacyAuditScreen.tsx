@@ -89,13 +89,13 @@ export function PrivacyAuditScreen(): ReactNode {
                   const kind = KIND_LABELS[event.kind];
                   return (
                     <tr key={`${event.at}-${index}`}>
-                      <td className="nowrap">{formatDateTime(event.at)}</td>
+                      <td className="nowrap">{formatDateTime(event.at, { seconds: true })}</td>
                       <td>
                         <span className={`badge ${kind.tone}`}>{kind.label}</span>
                       </td>
                       <td>{event.displayName ?? <span className="muted">Unknown</span>}</td>
                       <td>{event.role ? roleLabel(event.role) : <span className="muted">—</span>}</td>
-                      <td>{event.detail ?? <span className="muted">—</span>}</td>
+                      <td>{event.detail ? readableTimes(event.detail) : <span className="muted">—</span>}</td>
                     </tr>
                   );
                 })}
@@ -106,4 +106,9 @@ export function PrivacyAuditScreen(): ReactNode {
       </section>
     </div>
   );
+}
+
+/** Events recorded before the one date style wrote machine times into the detail ("locked until 2026-…Z"). */
+function readableTimes(detail: string): string {
+  return detail.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatDateTime(iso, { seconds: true }));
 }

@@ -5,6 +5,7 @@ import { formatTime } from '../../lib/format';
 import { ErrorNotice, Notice } from '../../ui/Notice';
 import { useSessionStore } from '../session/store';
 import { useCacheStore } from '../setup/store';
+import { DateTimeSettingsCard } from './DateTimeSettingsCard';
 
 const AUTO_LOCK_CHOICES = [1, 2, 5, 10, 15, 30, 60] as const;
 
@@ -77,6 +78,7 @@ export function SettingsScreen(): ReactNode {
           </p>
         ) : null}
       </section>
+      <DateTimeSettingsCard />
       <section className="card" aria-labelledby="storage-heading">
         <h2 id="storage-heading">Local data</h2>
         <dl className="facts">

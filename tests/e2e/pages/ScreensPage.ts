@@ -25,7 +25,7 @@ export class SettingsPage {
 
   async setAutoLockMinutes(minutes: number): Promise<void> {
     await this.page.getByLabel('Lock after').selectOption(String(minutes));
-    await this.page.getByRole('button', { name: 'Save' }).click();
-    await expect(this.page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+    await this.page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(this.page.getByRole('status').filter({ hasText: 'Saved. The workstation now locks' })).toBeVisible();
   }
 }

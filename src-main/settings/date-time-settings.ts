@@ -1,0 +1,68 @@
+/**
+ * The workstation's date and time preferences (language, date order, 12/24-hour clock, time
+ * zone), kept with its other settings in the encrypted cache's `workstation_setting` table
+ * under one key. Until the cache is open, or when nothing was chosen yet, the operating
+ * system's language and zone apply.
+ *
+ * Main builds sentences and documents with dates deep inside services (the verification
+ * pipeline's refusals, the wristband PDF): those ask `workstationDates()` for the current
+ * formatter instead of each taking the preferences as a parameter. There is one workstation
+ * per process, so one current formatter.
+ */
+import {
+  DateTimePreferences,
+  createDateTimeFormatter,
+  systemDateTimePreferences,
+  type DateTimeFormatter,
+} from '../../src-shared/datetime';
+import type { CacheDatabase } from '../cache/database';
+import { sql } from '../cache/sql';
+import { DomainError } from '../errors';
+
+const KEY = 'dateTimePreferences';
+
+let current: DateTimeFormatter = createDateTimeFormatter(systemDateTimePreferences());
+
+/** The formatter for the workstation's current preferences. */
+export function workstationDates(): DateTimeFormatter {
+  return current;
+}
+
+export class DateTimeSettings {
+  #db: CacheDatabase | null = null;
+  #stored = false;
+
+  /** Reads the stored preferences once the cache is open; unusable stored values fall back to the system's. */
+  async load(db: CacheDatabase): Promise<void> {
+    this.#db = db;
+    const row = await db.read((r) => r.get<{ value: string }>(sql`SELECT value FROM workstation_setting WHERE key = ${KEY}`));
+    let parsed: DateTimePreferences | null = null;
+    if (row) {
+      try {
+        const result = DateTimePreferences.safeParse(JSON.parse(row.value));
+        if (result.success) parsed = result.data;
+      } catch {
+        parsed = null;
+      }
+    }
+    this.#stored = parsed !== null;
+    current = createDateTimeFormatter(parsed ?? systemDateTimePreferences());
+  }
+
+  state(): { preferences: DateTimePreferences; chosen: boolean; system: DateTimePreferences } {
+    return { preferences: current.preferences, chosen: this.#stored, system: systemDateTimePreferences() };
+  }
+
+  /** @throws DomainError CACHE_LOCKED before the cache is open. */
+  async save(preferences: DateTimePreferences): Promise<ReturnType<DateTimeSettings['state']>> {
+    const db = this.#db;
+    if (!db) throw new DomainError('CACHE_LOCKED', 'Open the workstation’s encrypted data first, then change the date and time settings.');
+    const value = JSON.stringify(preferences);
+    await db.write((w) =>
+      w.run(sql`INSERT INTO workstation_setting (key, value) VALUES (${KEY}, ${value}) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
+    );
+    this.#stored = true;
+    current = createDateTimeFormatter(preferences);
+    return this.state();
+  }
+}
