@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { rejectsWith } from './support/assert';
-import { BOARD_DID, type Contracts, HOSPITAL_B_DID, consentJwt, ed25519DidKey, encodedStatusList, fhirClaim, initialisedLedger, revocationJwt } from './support/fixtures';
+import { BOARD_DID, type Contracts, HOSPITAL_B_DID, consentJwt, ed25519DidKey, encodedStatusList, fhirClaim, hospitalPseudonym, initialisedLedger, revocationJwt } from './support/fixtures';
 import { type MemoryLedger } from './support/memory-ledger';
 
 const GOV = 'GovernanceMSP/governance-admin';
 const SALT = 'ab'.repeat(32);
 const hour = 3_600_000;
 const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
+const PSEUDONYM = hospitalPseudonym();
 
 interface World {
   ledger: MemoryLedger;
@@ -32,10 +33,10 @@ async function world(): Promise<World> {
   await run('Status', 'publishStatusList', [JSON.stringify({ listId: 'rev-1', issuerDid: BOARD_DID, statusPurpose: 'revocation', encodedList: encodedStatusList() })], 'MedicalBoardMSP/issuer');
   await run('Sanctions', 'addSanction', [JSON.stringify({ sanctionId: 'S-1', licenseNumber: 'MD-1', reason: 'x', from: '2026-01-01T00:00:00Z' })], GOV);
   const { jwt, jti } = consentJwt(patient, ledger.clock);
-  await run('Consent', 'recordConsent', [jwt], 'HospitalAMSP/admissions');
-  await run('Access', 'logAccess', [JSON.stringify({ entryId: 'btg-1', patientDid: patient.did, categories: ['allergies'], purpose: 'ETREAT', decision: 'allowed', breakGlass: { reasonCode: 'emergency-other' }, accessedAt: ledger.clock.toISOString() })], 'HospitalAMSP/clinician');
-  await run('Records', 'anchorRecord', [JSON.stringify({ recordId: 'rec-1', patientDid: patient.did, saltedHash: sha('r1') })], 'HospitalAMSP/clinician');
-  await run('Admissions', 'recordAdmissionEvent', [JSON.stringify({ encounterId: 'enc-1', patientDid: patient.did, eventType: 'admit', occurredAt: ledger.clock.toISOString() })], 'HospitalAMSP/admissions');
+  await run('Consent', 'recordConsent', [], 'HospitalAMSP/admissions', { consentJwt: jwt });
+  await run('Access', 'logAccess', [], 'HospitalAMSP/clinician', { entry: JSON.stringify({ entryId: 'btg-1', patientDid: patient.did, categories: ['allergies'], purpose: 'ETREAT', decision: 'allowed', breakGlass: { reasonCode: 'emergency-other' }, accessedAt: ledger.clock.toISOString() }) });
+  await run('Records', 'anchorRecord', [], 'HospitalAMSP/clinician', { anchor: JSON.stringify({ recordId: 'rec-1', patientPseudonym: PSEUDONYM, saltedHash: sha('r1') }) });
+  await run('Admissions', 'recordAdmissionEvent', [], 'HospitalAMSP/admissions', { event: JSON.stringify({ encounterId: 'enc-1', patientPseudonym: PSEUDONYM, eventType: 'admit', occurredAt: ledger.clock.toISOString() }) });
   for (const [claimId, code] of [['CLM-1', '1001'], ['CLM-2', '1002'], ['CLM-3', '1003'], ['CLM-4', '1004']] as const) {
     await run('Claims', 'submitClaim', [JSON.stringify({ claimId, insurerMspId: 'InsurerMSP' })], 'HospitalAMSP/claims', { claim: JSON.stringify(fhirClaim({ codes: [code], amounts: [10] })), fingerprintSalt: SALT });
   }
@@ -74,13 +75,13 @@ const rules: Rule[] = [
   { contract: 'Status', method: 'publishStatusList', args: () => [JSON.stringify({ listId: 'rev-1', issuerDid: BOARD_DID, statusPurpose: 'revocation', encodedList: encodedStatusList([7]) })], refused: 'InsurerMSP/issuer', allowed: 'MedicalBoardMSP/issuer' },
   { contract: 'Sanctions', method: 'addSanction', args: () => [JSON.stringify({ sanctionId: 'S-2', licenseNumber: 'MD-2', reason: 'x', from: '2026-01-01T00:00:00Z' })], refused: 'MedicalBoardMSP/credentialing', allowed: GOV },
   { contract: 'Sanctions', method: 'liftSanction', args: () => ['S-1', 'appeal'], refused: 'HospitalAMSP/privacy', allowed: GOV },
-  { contract: 'Consent', method: 'recordConsent', args: (w) => [consentJwt(w.patient, w.ledger.clock, { grantee: HOSPITAL_B_DID }).jwt], refused: 'InsurerMSP/admissions', allowed: 'HospitalBMSP/privacy' },
-  { contract: 'Consent', method: 'revokeConsent', args: (w) => [revocationJwt(w.patient, w.ledger.clock, w.consentId)], refused: 'MedicalBoardMSP/credentialing', allowed: 'HospitalAMSP/clinician' },
-  { contract: 'Access', method: 'logAccess', args: (w) => [JSON.stringify({ entryId: 'e-9', patientDid: w.patient.did, categories: ['allergies'], purpose: 'TREAT', decision: 'refused', accessedAt: w.ledger.clock.toISOString() })], refused: 'GovernanceMSP/clinician', allowed: 'HospitalAMSP/claims' },
-  { contract: 'Access', method: 'anchorOfflineBatch', args: () => [JSON.stringify({ batchId: 'b-1', batchSha256: sha('b'), count: 2, firstAccessAt: '2026-11-21T08:00:00Z', lastAccessAt: '2026-11-21T08:30:00Z' })], refused: 'HospitalAMSP/credentialing', allowed: 'HospitalAMSP/admissions' },
+  { contract: 'Consent', method: 'recordConsent', args: () => [], transient: (w) => ({ consentJwt: consentJwt(w.patient, w.ledger.clock, { grantee: HOSPITAL_B_DID }).jwt }), refused: 'InsurerMSP/admissions', allowed: 'HospitalBMSP/privacy' },
+  { contract: 'Consent', method: 'revokeConsent', args: () => [], transient: (w) => ({ revocationJwt: revocationJwt(w.patient, w.ledger.clock, w.consentId) }), refused: 'MedicalBoardMSP/credentialing', allowed: 'HospitalAMSP/clinician' },
+  { contract: 'Access', method: 'logAccess', args: () => [], transient: (w) => ({ entry: JSON.stringify({ entryId: 'e-9', patientDid: w.patient.did, categories: ['allergies'], purpose: 'TREAT', decision: 'refused', accessedAt: w.ledger.clock.toISOString() }) }), refused: 'GovernanceMSP/clinician', allowed: 'HospitalAMSP/claims' },
+  { contract: 'Access', method: 'anchorOfflineBatch', args: () => [], transient: () => ({ batch: JSON.stringify({ batchId: 'b-1', batchSha256: sha('b'), count: 2, firstAccessAt: '2026-11-21T08:00:00Z', lastAccessAt: '2026-11-21T08:30:00Z' }) }), refused: 'HospitalAMSP/credentialing', allowed: 'HospitalAMSP/admissions' },
   { contract: 'Access', method: 'reviewAccess', args: () => ['btg-1', JSON.stringify({ outcome: 'justified' })], refused: 'HospitalAMSP/clinician', allowed: 'HospitalAMSP/privacy' },
-  { contract: 'Records', method: 'anchorRecord', args: (w) => [JSON.stringify({ recordId: 'rec-1', patientDid: w.patient.did, saltedHash: sha('r1-v2') })], refused: 'HospitalAMSP/credentialing', allowed: 'HospitalAMSP/privacy' },
-  { contract: 'Admissions', method: 'recordAdmissionEvent', args: (w) => [JSON.stringify({ encounterId: 'enc-1', patientDid: w.patient.did, eventType: 'discharge', occurredAt: w.ledger.clock.toISOString() })], refused: 'InsurerMSP/admissions', allowed: 'HospitalAMSP/admissions' },
+  { contract: 'Records', method: 'anchorRecord', args: () => [], transient: () => ({ anchor: JSON.stringify({ recordId: 'rec-1', patientPseudonym: PSEUDONYM, saltedHash: sha('r1-v2') }) }), refused: 'HospitalAMSP/credentialing', allowed: 'HospitalAMSP/privacy' },
+  { contract: 'Admissions', method: 'recordAdmissionEvent', args: () => [], transient: (w) => ({ event: JSON.stringify({ encounterId: 'enc-1', patientPseudonym: PSEUDONYM, eventType: 'discharge', occurredAt: w.ledger.clock.toISOString() }) }), refused: 'InsurerMSP/admissions', allowed: 'HospitalAMSP/admissions' },
   { contract: 'Claims', method: 'submitClaim', args: () => [JSON.stringify({ claimId: 'CLM-9', insurerMspId: 'InsurerMSP' })], transient: () => ({ claim: JSON.stringify(fhirClaim({ codes: ['1009'] })) }), refused: 'HospitalAMSP/none', allowed: 'HospitalAMSP/claims' },
   { contract: 'Claims', method: 'withdrawClaim', args: () => ['CLM-1', '{}'], refused: 'HospitalAMSP/admissions', allowed: 'HospitalAMSP/claims' },
   { contract: 'Claims', method: 'resubmitClaim', args: () => ['CLM-2'], transient: () => ({ claim: JSON.stringify(fhirClaim({ codes: ['1002'], amounts: [12] })) }), refused: 'HospitalBMSP/claims', allowed: 'HospitalAMSP/claims' },
@@ -102,8 +103,10 @@ describe('authorisation: one refused and one allowed caller for every write', ()
       const w = await world();
       const transient = rule.transient?.(w);
       const before = new Map(w.ledger.state);
+      const privateBefore = JSON.stringify([...w.ledger.privateState].map(([c, m]) => [c, [...m]]));
       await rejectsWith(w.ledger.invoke(w.cc[rule.contract]!, rule.method, rule.args(w), { as: rule.refused, ...(transient ? { transient } : {}) }), 'FORBIDDEN');
       assert.deepEqual(w.ledger.state, before, 'a refused call changes nothing');
+      assert.equal(JSON.stringify([...w.ledger.privateState].map(([c, m]) => [c, [...m]])), privateBefore, 'a refused call changes no private data');
       const allowed = await w.ledger.invoke(w.cc[rule.contract]!, rule.method, rule.args(w), { as: rule.allowed, ...(transient ? { transient } : {}) });
       // Writes announce themselves with an event; the one read here (claim detail) does not.
       assert.equal(allowed.event === undefined, rule.method === 'getClaimDetail');

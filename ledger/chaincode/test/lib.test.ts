@@ -131,7 +131,7 @@ describe('determinism: two endorsing peers running the same proposal write the s
     const claim = JSON.stringify(fhirClaim());
     const outputs: string[] = [];
     for (const { ledger, cc } of peers) {
-      await ledger.invoke(cc.Consent!, 'recordConsent', [jwt], { as: 'HospitalAMSP/admissions' });
+      await ledger.invoke(cc.Consent!, 'recordConsent', [], { transient: { consentJwt: jwt }, as: 'HospitalAMSP/admissions' });
       await ledger.invoke(cc.Claims!, 'submitClaim', [JSON.stringify({ claimId: 'C1', insurerMspId: 'InsurerMSP' })], { as: 'HospitalAMSP/claims', transient: { claim, fingerprintSalt: 'cd'.repeat(32) } });
       const dump = (m: Map<string, Buffer>): Array<[string, string]> => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.toString('base64')]);
       outputs.push(JSON.stringify({ state: dump(ledger.state), private: [...ledger.privateState.entries()].map(([c, m]) => [c, dump(m)]), events: ledger.events.map((e) => [e.name, e.payload]) }));

@@ -3,8 +3,9 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { canonicalJson } from '../lib/canonical-json';
 import { sha256Hex } from '../lib/encoding';
 import { LedgerError, invalid } from '../lib/errors';
-import { emit, exists, getJson, key, mustGetJson, pageByPartialKey, putIndex, putJson, result, txTime } from '../lib/ledger';
+import { emit, key, result, txTime } from '../lib/ledger';
 import { authorise } from '../lib/organisations';
+import { HOSPITAL_READER_ROLES, deletePrivate, getPrivateJson, mustGetPrivateJson, pagePrivateByPartialKey, privateExists, putPrivateIndex, putPrivateJson, transientJson } from '../lib/private';
 import { PURPOSES_OF_USE, RECORD_CATEGORIES, arrayOf, code, id, int, isoTime, mspId, object, oneOf, optional, pageArgs, parseJsonArg, personDid, sha256 } from '../lib/validate';
 import { type Consent, consentDecisionFor, consentKey } from './consent';
 
@@ -64,11 +65,18 @@ function entryKey(ctx: Context, entryId: string): string {
   return key(ctx, 'access', [entryId]);
 }
 
+/** What an access transaction returns and announces: the id and the stored value's hash. */
+function entryReceipt(entry: AccessEntry, sha256: string): { entryId: string; sha256: string } {
+  return { entryId: entry.entryId, sha256 };
+}
+
 /**
  * The append-only access log. Every record access, allowed or refused, is logged with the
  * caller's identity; an allowed access must cite a consent or a break-the-glass reason.
  * The chaincode re-checks a cited consent and flags an entry it does not cover for review
  * instead of refusing it, because an access that happened must never be lost from the log.
+ * Entries and batches live in the hospitals-only collection; their inputs come in the transient
+ * map, and events and results carry ids and hashes only.
  */
 @Info({ title: 'Access', description: 'Append-only record access log' })
 export class AccessContract extends Contract {
@@ -77,30 +85,31 @@ export class AccessContract extends Contract {
   }
 
   /**
-   * Logs one access. Caller: a hospital, role clinician, admissions, claims or privacy (the
-   * staff member who accessed). A retry with identical content returns the stored entry.
+   * Logs one access, passed in the transient map under `entry`. Caller: a hospital, role
+   * clinician, admissions, claims or privacy (the staff member who accessed). A retry with
+   * identical content changes nothing. Returns `{ entryId, sha256 }`.
    * @throws LedgerError INVALID_ARGUMENT, ALREADY_EXISTS, FORBIDDEN
    */
   @Transaction()
   @Returns('string')
-  public async logAccess(ctx: Context, entryJson: string): Promise<string> {
+  public async logAccess(ctx: Context): Promise<string> {
     const who = await authorise(ctx, { kinds: ['hospital'], roles: ACCESS_ROLES, action: 'log record access' });
-    const input = parseJsonArg(entryJson, 'entry', entryArg);
+    const input = transientJson(ctx, 'entry', 'The access entry', entryArg);
     const now = txTime(ctx);
     if (Date.parse(input.accessedAt) > Date.parse(now) + FUTURE_SKEW_MS) throw invalid(`entry.accessedAt (${input.accessedAt}) is in the future; check the workstation clock.`);
     if (input.decision === 'allowed' && input.consentId === undefined && input.breakGlass === undefined) {
       throw invalid('An allowed access must cite the consentId that covers it or a breakGlass reason.');
     }
     const inputSha256 = sha256Hex(canonicalJson(input));
-    const existing = await getJson<AccessEntry>(ctx, entryKey(ctx, input.entryId));
+    const existing = await getPrivateJson<AccessEntry>(ctx, entryKey(ctx, input.entryId));
     if (existing) {
-      if (existing.inputSha256 === inputSha256 && existing.staff.id === who.id) return result(existing);
+      if (existing.inputSha256 === inputSha256 && existing.staff.id === who.id) return result(entryReceipt(existing, sha256Hex(canonicalJson(existing))));
       throw new LedgerError('ALREADY_EXISTS', `Access entry ${input.entryId} is already logged with different content.`);
     }
     let consentCheck: AccessEntry['consentCheck'] = 'none';
     let consentCheckReason: string | undefined;
     if (input.consentId !== undefined) {
-      const consent = await getJson<Consent>(ctx, consentKey(ctx, input.consentId));
+      const consent = await getPrivateJson<Consent>(ctx, consentKey(ctx, input.consentId));
       if (!consent || consent.patientDid !== input.patientDid) {
         consentCheck = 'unknown-consent';
       } else {
@@ -117,36 +126,37 @@ export class AccessContract extends Contract {
       loggedAt: now,
       inputSha256,
     };
-    await putJson(ctx, entryKey(ctx, entry.entryId), entry);
-    await putIndex(ctx, 'access~patient', [entry.patientDid, entry.accessedAt, entry.entryId]);
+    const sha256 = await putPrivateJson(ctx, entryKey(ctx, entry.entryId), entry);
+    await putPrivateIndex(ctx, 'access~patient', [entry.patientDid, entry.accessedAt, entry.entryId]);
     // Break-the-glass, and allowed accesses the cited consent does not cover, wait for the privacy officer.
     const needsReview = entry.decision === 'allowed' && (entry.breakGlass !== undefined || (consentCheck !== 'confirmed' && consentCheck !== 'none'));
-    if (needsReview) await putIndex(ctx, 'access~review', [who.mspId, entry.entryId]);
-    emit(ctx, 'Access.Logged', { entry, needsReview });
-    return result(entry);
+    if (needsReview) await putPrivateIndex(ctx, 'access~review', [who.mspId, entry.entryId]);
+    emit(ctx, 'Access.Logged', entryReceipt(entry, sha256));
+    return result(entryReceipt(entry, sha256));
   }
 
   /**
-   * Anchors a batch of accesses made offline: the SHA-256 of the canonical batch and its count.
+   * Anchors a batch of accesses made offline: the SHA-256 of the canonical batch and its count,
+   * passed in the transient map under `batch`. Returns `{ batchId, mspId, sha256 }`.
    * Caller: a hospital, role clinician, admissions, claims or privacy.
    * @throws LedgerError INVALID_ARGUMENT, ALREADY_EXISTS, FORBIDDEN
    */
   @Transaction()
   @Returns('string')
-  public async anchorOfflineBatch(ctx: Context, batchJson: string): Promise<string> {
+  public async anchorOfflineBatch(ctx: Context): Promise<string> {
     const who = await authorise(ctx, { kinds: ['hospital'], roles: ACCESS_ROLES, action: 'anchor offline access batches' });
-    const input = parseJsonArg(batchJson, 'batch', batchArg);
+    const input = transientJson(ctx, 'batch', 'The offline batch', batchArg);
     if (input.lastAccessAt < input.firstAccessAt) throw invalid('batch.lastAccessAt must not be before batch.firstAccessAt.');
     const batchKey = key(ctx, 'access-batch', [who.mspId, input.batchId]);
-    const existing = await getJson<OfflineBatch>(ctx, batchKey);
+    const existing = await getPrivateJson<OfflineBatch>(ctx, batchKey);
     if (existing) {
-      if (existing.batchSha256 === input.batchSha256 && existing.count === input.count) return result(existing);
+      if (existing.batchSha256 === input.batchSha256 && existing.count === input.count) return result({ batchId: existing.batchId, mspId: existing.mspId, sha256: sha256Hex(canonicalJson(existing)) });
       throw new LedgerError('ALREADY_EXISTS', `Offline batch ${input.batchId} is already anchored with a different hash.`);
     }
     const batch: OfflineBatch = { ...input, mspId: who.mspId, staffId: who.id, anchoredAt: txTime(ctx) };
-    await putJson(ctx, batchKey, batch);
-    emit(ctx, 'Access.BatchAnchored', { batch });
-    return result(batch);
+    const sha256 = await putPrivateJson(ctx, batchKey, batch);
+    emit(ctx, 'Access.BatchAnchored', { batchId: batch.batchId, mspId: batch.mspId, sha256 });
+    return result({ batchId: batch.batchId, mspId: batch.mspId, sha256 });
   }
 
   /**
@@ -159,49 +169,53 @@ export class AccessContract extends Contract {
     const who = await authorise(ctx, { kinds: ['hospital'], roles: ['privacy'], action: 'review break-the-glass access' });
     const checkedId = id()(entryId, 'entryId');
     const review = parseJsonArg(reviewJson, 'review', reviewArg);
-    const entry = await mustGetJson<AccessEntry>(ctx, entryKey(ctx, checkedId), `Access entry ${checkedId}`);
+    const entry = await mustGetPrivateJson<AccessEntry>(ctx, entryKey(ctx, checkedId), `Access entry ${checkedId}`);
     if (entry.staff.mspId !== who.mspId) throw new LedgerError('FORBIDDEN', `Access entry ${checkedId} belongs to ${entry.staff.mspId}; only its own privacy officers review it.`);
     const reviewIndex = key(ctx, 'access~review', [who.mspId, checkedId]);
-    if (!(await exists(ctx, reviewIndex))) {
+    if (!(await privateExists(ctx, reviewIndex))) {
       throw new LedgerError('INVALID_STATE', `Access entry ${checkedId} is not awaiting review.`);
     }
     const updated: AccessEntry = { ...entry, review: { ...review, reviewedAt: txTime(ctx), reviewer: { mspId: who.mspId, id: who.id } } };
-    await putJson(ctx, entryKey(ctx, checkedId), updated);
-    await ctx.stub.deleteState(reviewIndex);
-    emit(ctx, 'Access.Reviewed', { entry: updated });
-    return result(updated);
+    const sha256 = await putPrivateJson(ctx, entryKey(ctx, checkedId), updated);
+    await deletePrivate(ctx, reviewIndex);
+    emit(ctx, 'Access.Reviewed', entryReceipt(updated, sha256));
+    return result(entryReceipt(updated, sha256));
   }
 
-  /** One entry. Caller: anyone. @throws LedgerError NOT_FOUND */
+  /** One entry. Caller: hospital staff. @throws LedgerError NOT_FOUND, FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async getAccessEntry(ctx: Context, entryId: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
     const checkedId = id()(entryId, 'entryId');
-    return result(await mustGetJson<AccessEntry>(ctx, entryKey(ctx, checkedId), `Access entry ${checkedId}`));
+    return result(await mustGetPrivateJson<AccessEntry>(ctx, entryKey(ctx, checkedId), `Access entry ${checkedId}`));
   }
 
-  /** A patient's access history, oldest first, one page at a time. Caller: anyone. */
+  /** A patient's access history, oldest first, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async listAccessForPatient(ctx: Context, patientDid: string, pageSize: string, bookmark: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
     const patient = personDid()(patientDid, 'patientDid');
-    return result(await pageByPartialKey(ctx, 'access~patient', [patient], pageArgs(pageSize, bookmark), (kv) => getJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[2] ?? ''))));
+    return result(await pagePrivateByPartialKey(ctx, 'access~patient', [patient], pageArgs(pageSize, bookmark), (kv) => getPrivateJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[2] ?? ''))));
   }
 
-  /** Accesses of hospital `mspId` awaiting the privacy officer's review, one page at a time. Caller: anyone. */
+  /** Accesses of hospital `mspId` awaiting the privacy officer's review, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async listAccessAwaitingReview(ctx: Context, hospitalMspId: string, pageSize: string, bookmark: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
     const msp = mspId()(hospitalMspId, 'hospitalMspId');
-    return result(await pageByPartialKey(ctx, 'access~review', [msp], pageArgs(pageSize, bookmark), (kv) => getJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[1] ?? ''))));
+    return result(await pagePrivateByPartialKey(ctx, 'access~review', [msp], pageArgs(pageSize, bookmark), (kv) => getPrivateJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[1] ?? ''))));
   }
 
-  /** One anchored offline batch. Caller: anyone. @throws LedgerError NOT_FOUND */
+  /** One anchored offline batch. Caller: hospital staff. @throws LedgerError NOT_FOUND, FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async getOfflineBatch(ctx: Context, hospitalMspId: string, batchId: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
     const msp = mspId()(hospitalMspId, 'hospitalMspId');
     const checkedId = id()(batchId, 'batchId');
-    return result(await mustGetJson<OfflineBatch>(ctx, key(ctx, 'access-batch', [msp, checkedId]), `Offline batch ${checkedId} of ${msp}`));
+    return result(await mustGetPrivateJson<OfflineBatch>(ctx, key(ctx, 'access-batch', [msp, checkedId]), `Offline batch ${checkedId} of ${msp}`));
   }
 }

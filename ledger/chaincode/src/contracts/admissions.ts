@@ -1,13 +1,19 @@
 // Context is imported as a value: decorator metadata must name it so the contract API skips it as a parameter.
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { LedgerError, invalid } from '../lib/errors';
-import { emit, getJson, key, mustGetJson, pageByPartialKey, parseJsonBytes, putIndex, putJson, result, txTime } from '../lib/ledger';
+import { emit, key, result, txTime } from '../lib/ledger';
 import { authorise } from '../lib/organisations';
-import { code, id, isoTime, object, oneOf, optional, pageArgs, parseJsonArg, personDid } from '../lib/validate';
+import { HOSPITAL_READER_ROLES, getPrivateJson, mustGetPrivateJson, pagePrivateByPartialKey, putPrivateIndex, putPrivateJson, transientJson } from '../lib/private';
+import { code, id, isoTime, object, oneOf, optional, pageArgs, patientPseudonym } from '../lib/validate';
 
 const eventArg = object({
   encounterId: id(),
-  patientDid: personDid(),
+  /**
+   * The admitting hospital's pseudonym of the patient (see validate.patientPseudonym), never the
+   * wallet DID. Required to admit; a transfer or discharge may omit it (the encounter keeps the
+   * one it was admitted with, so a key rotated during a stay does not matter), or must repeat it.
+   */
+  patientPseudonym: optional(patientPseudonym()),
   eventType: oneOf(['admit', 'transfer', 'discharge'] as const),
   /** An opaque ward code; never a ward name that reveals a diagnosis. */
   wardCode: optional(code()),
@@ -19,7 +25,7 @@ type EventInput = ReturnType<typeof eventArg>;
 
 export interface Encounter {
   encounterId: string;
-  patientDid: string;
+  patientPseudonym: string;
   mspId: string;
   status: 'admitted' | 'discharged';
   wardCode?: string;
@@ -31,7 +37,8 @@ export interface Encounter {
   updatedAt: string;
 }
 
-export interface AdmissionEvent extends EventInput {
+export interface AdmissionEvent extends Omit<EventInput, 'patientPseudonym'> {
+  patientPseudonym: string;
   sequence: number;
   mspId: string;
   recordedBy: string;
@@ -43,8 +50,11 @@ function encounterKey(ctx: Context, encounterId: string): string {
 }
 
 /**
- * Admission, transfer and discharge events, pseudonymous: a random encounter id, the patient's
- * DID, the hospital, an opaque ward code, the bed code and the time.
+ * Admission, transfer and discharge events, pseudonymous: a random encounter id, the admitting
+ * hospital's pseudonym of the patient (never the wallet DID, so two organisations cannot link
+ * a patient's stays), the hospital, an opaque ward code, the bed code and the time. They live
+ * in the hospitals-only collection; the event comes in the transient map, and the chaincode
+ * event and the result carry ids and hashes only.
  */
 @Info({ title: 'Admissions', description: 'Pseudonymous admission, transfer and discharge events' })
 export class AdmissionsContract extends Contract {
@@ -54,25 +64,27 @@ export class AdmissionsContract extends Contract {
 
   /**
    * Records an admit (new encounter), transfer or discharge (of an admitted encounter of the
-   * caller's hospital). Caller: a hospital, role admissions.
+   * caller's hospital), passed in the transient map under `event`. Returns
+   * `{ encounterId, sequence, mspId, sha256 }`. Caller: a hospital, role admissions.
    * @throws LedgerError FORBIDDEN, ALREADY_EXISTS, NOT_FOUND, INVALID_STATE, INVALID_ARGUMENT
    */
   @Transaction()
   @Returns('string')
-  public async recordAdmissionEvent(ctx: Context, eventJson: string): Promise<string> {
+  public async recordAdmissionEvent(ctx: Context): Promise<string> {
     const who = await authorise(ctx, { kinds: ['hospital'], roles: ['admissions'], action: 'record admissions, transfers and discharges' });
-    const input = parseJsonArg(eventJson, 'event', eventArg);
+    const input = transientJson(ctx, 'event', 'The admission event', eventArg);
     const now = txTime(ctx);
-    const current = await getJson<Encounter>(ctx, encounterKey(ctx, input.encounterId));
+    const current = await getPrivateJson<Encounter>(ctx, encounterKey(ctx, input.encounterId));
     let encounter: Encounter;
     if (input.eventType === 'admit') {
       if (current) throw new LedgerError('ALREADY_EXISTS', `Encounter ${input.encounterId} already exists; an admission needs a new random encounter id.`);
-      encounter = { encounterId: input.encounterId, patientDid: input.patientDid, mspId: who.mspId, status: 'admitted', wardCode: input.wardCode, bed: input.bed, admittedAt: input.occurredAt, eventCount: 1, updatedAt: now };
-      await putIndex(ctx, 'encounter~patient', [input.patientDid, input.encounterId]);
+      if (input.patientPseudonym === undefined) throw invalid("An admission needs the patient's patientPseudonym (the hospital's pseudonym, never the wallet DID).");
+      encounter = { encounterId: input.encounterId, patientPseudonym: input.patientPseudonym, mspId: who.mspId, status: 'admitted', wardCode: input.wardCode, bed: input.bed, admittedAt: input.occurredAt, eventCount: 1, updatedAt: now };
+      await putPrivateIndex(ctx, 'encounter~patient', [input.patientPseudonym, input.encounterId]);
     } else {
       if (!current) throw new LedgerError('NOT_FOUND', `Encounter ${input.encounterId} is not on the ledger; admit the patient first.`);
       if (current.mspId !== who.mspId) throw new LedgerError('FORBIDDEN', `Encounter ${input.encounterId} belongs to ${current.mspId}.`);
-      if (current.patientDid !== input.patientDid) throw invalid(`Encounter ${input.encounterId} is for another patient.`);
+      if (input.patientPseudonym !== undefined && current.patientPseudonym !== input.patientPseudonym) throw invalid(`Encounter ${input.encounterId} is for another patient.`);
       if (current.status !== 'admitted') throw new LedgerError('INVALID_STATE', `Encounter ${input.encounterId} is already discharged.`);
       if (input.occurredAt < current.admittedAt) throw invalid(`event.occurredAt is before the admission (${current.admittedAt}).`);
       if (input.eventType === 'transfer' && input.wardCode === undefined) throw invalid('A transfer needs the wardCode the patient moves to.');
@@ -87,34 +99,38 @@ export class AdmissionsContract extends Contract {
         updatedAt: now,
       };
     }
-    const event: AdmissionEvent = { ...input, sequence: encounter.eventCount, mspId: who.mspId, recordedBy: who.id, recordedAt: now };
-    await putJson(ctx, encounterKey(ctx, encounter.encounterId), encounter);
-    await putJson(ctx, key(ctx, 'encounter~event', [encounter.encounterId, event.sequence.toString().padStart(6, '0')]), event);
-    emit(ctx, 'Admissions.EventRecorded', { encounter, event });
-    return result({ encounter, event });
+    const event: AdmissionEvent = { ...input, patientPseudonym: encounter.patientPseudonym, sequence: encounter.eventCount, mspId: who.mspId, recordedBy: who.id, recordedAt: now };
+    const sha256 = await putPrivateJson(ctx, encounterKey(ctx, encounter.encounterId), encounter);
+    await putPrivateJson(ctx, key(ctx, 'encounter~event', [encounter.encounterId, event.sequence.toString().padStart(6, '0')]), event);
+    const receipt = { encounterId: encounter.encounterId, sequence: event.sequence, mspId: who.mspId, sha256 };
+    emit(ctx, 'Admissions.EventRecorded', receipt);
+    return result(receipt);
   }
 
-  /** One encounter's current state. Caller: anyone. @throws LedgerError NOT_FOUND */
+  /** One encounter's current state. Caller: hospital staff. @throws LedgerError NOT_FOUND, FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async getEncounter(ctx: Context, encounterId: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read admissions' });
     const checked = id()(encounterId, 'encounterId');
-    return result(await mustGetJson<Encounter>(ctx, encounterKey(ctx, checked), `Encounter ${checked}`));
+    return result(await mustGetPrivateJson<Encounter>(ctx, encounterKey(ctx, checked), `Encounter ${checked}`));
   }
 
-  /** An encounter's events in order, one page at a time. Caller: anyone. */
+  /** An encounter's events in order, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async listEncounterEvents(ctx: Context, encounterId: string, pageSize: string, bookmark: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read admissions' });
     const checked = id()(encounterId, 'encounterId');
-    return result(await pageByPartialKey(ctx, 'encounter~event', [checked], pageArgs(pageSize, bookmark), (kv) => parseJsonBytes<AdmissionEvent>(kv.value)));
+    return result(await pagePrivateByPartialKey(ctx, 'encounter~event', [checked], pageArgs(pageSize, bookmark), (kv) => JSON.parse(Buffer.from(kv.value).toString('utf8')) as AdmissionEvent));
   }
 
-  /** A patient's encounters, one page at a time. Caller: anyone. */
+  /** The encounters filed under one hospital pseudonym, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
   @Transaction(false)
   @Returns('string')
-  public async listEncountersForPatient(ctx: Context, patientDid: string, pageSize: string, bookmark: string): Promise<string> {
-    const patient = personDid()(patientDid, 'patientDid');
-    return result(await pageByPartialKey(ctx, 'encounter~patient', [patient], pageArgs(pageSize, bookmark), (kv) => getJson<Encounter>(ctx, encounterKey(ctx, kv.attributes[1] ?? ''))));
+  public async listEncountersForPseudonym(ctx: Context, pseudonym: string, pageSize: string, bookmark: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read admissions' });
+    const checked = patientPseudonym()(pseudonym, 'pseudonym');
+    return result(await pagePrivateByPartialKey(ctx, 'encounter~patient', [checked], pageArgs(pageSize, bookmark), (kv) => getPrivateJson<Encounter>(ctx, encounterKey(ctx, kv.attributes[1] ?? ''))));
   }
 }

@@ -3,8 +3,10 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { abbreviate, verifyJwtSignedByIssuer } from '../lib/did-jws';
 import { sha256Hex } from '../lib/encoding';
 import { LedgerError } from '../lib/errors';
-import { allByPartialKey, emit, getJson, key, mustGetJson, pageByPartialKey, putIndex, putJson, result, txTime } from '../lib/ledger';
+import { canonicalBytes } from '../lib/canonical-json';
+import { emit, key, result, txTime } from '../lib/ledger';
 import { authorise, getOrganisation, organisationByDid } from '../lib/organisations';
+import { HOSPITAL_READER_ROLES, allPrivateByPartialKey, getPrivateJson, mustGetPrivateJson, pagePrivateByPartialKey, putPrivateIndex, putPrivateJson, transientText } from '../lib/private';
 import {
   PURPOSES_OF_USE,
   type PurposeOfUse,
@@ -47,6 +49,11 @@ export function consentKey(ctx: Context, consentId: string): string {
   return key(ctx, 'consent', [consentId]);
 }
 
+/** What a consent transaction returns and announces: ids and the stored value's hash, nothing about the patient. */
+function receipt(consent: Consent, sha256: string): { consentId: string; status: Consent['status']; sha256: string } {
+  return { consentId: consent.consentId, status: consent.status, sha256 };
+}
+
 function secondsToIso(value: unknown, name: string): string {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new LedgerError('CONSENT_INVALID', `The consent's ${name} must be a NumericDate (whole seconds).`);
   return new Date(value * 1000).toISOString();
@@ -68,11 +75,11 @@ function decide(consent: Consent, purpose: PurposeOfUse, category: RecordCategor
 
 /** The answer for (patient, grantee org DID, purpose, category, time) over every consent on the ledger. */
 export async function consentDecision(ctx: Context, patientDid: string, granteeDid: string, purpose: PurposeOfUse, category: RecordCategory, at: string): Promise<ConsentDecision> {
-  const entries = await allByPartialKey(ctx, 'consent~patient', [patientDid, granteeDid]);
+  const entries = await allPrivateByPartialKey(ctx, 'consent~patient', [patientDid, granteeDid]);
   if (entries.length === 0) return { decision: 'no-consent', reason: 'no consent from this patient for this organisation' };
   let denial: ConsentDecision | undefined;
   for (const entry of entries) {
-    const consent = await getJson<Consent>(ctx, consentKey(ctx, entry.attributes[2] ?? ''));
+    const consent = await getPrivateJson<Consent>(ctx, consentKey(ctx, entry.attributes[2] ?? ''));
     if (!consent) continue;
     const decision = decide(consent, purpose, category, at);
     if (decision.decision === 'permit') return decision;
@@ -90,7 +97,8 @@ export function consentDecisionFor(consent: Consent, granteeDid: string, purpose
 /**
  * Consent grants and revocations, each a JWT the patient signed with their own did:key or
  * did:jwk. The chaincode verifies the signature, so the stored scope is exactly what the
- * patient signed: no hospital can forge or widen it.
+ * patient signed: no hospital can forge or widen it. Consents live in the hospitals-only
+ * collection: the JWT comes in the transient map, and events and results carry ids and hashes.
  */
 @Info({ title: 'Consent', description: 'Patient-signed consent grants and revocations' })
 export class ConsentContract extends Contract {
@@ -99,14 +107,16 @@ export class ConsentContract extends Contract {
   }
 
   /**
-   * Records a ConsentGrantCredential (VC-JWT) signed by the patient. Re-recording the same JWT
-   * returns the stored consent without a write. Caller: a hospital, role admissions, clinician
-   * or privacy. @throws LedgerError SIGNATURE_INVALID, CONSENT_INVALID, ALREADY_EXISTS, FORBIDDEN
+   * Records a ConsentGrantCredential (VC-JWT) signed by the patient, passed in the transient map
+   * under `consentJwt`. Re-recording the same JWT returns the receipt without a write.
+   * Returns `{ consentId, status, sha256 }`. Caller: a hospital, role admissions, clinician or privacy.
+   * @throws LedgerError SIGNATURE_INVALID, CONSENT_INVALID, ALREADY_EXISTS, FORBIDDEN, INVALID_ARGUMENT
    */
   @Transaction()
   @Returns('string')
-  public async recordConsent(ctx: Context, consentJwt: string): Promise<string> {
+  public async recordConsent(ctx: Context): Promise<string> {
     const who = await authorise(ctx, { kinds: ['hospital'], roles: CONSENT_ROLES, action: 'record consents' });
+    const consentJwt = transientText(ctx, 'consentJwt', 'The consent JWT');
     const { payload } = verifyJwtSignedByIssuer(consentJwt, 'The consent');
     const jwtSha256 = sha256Hex(consentJwt);
     const patientDid = payload.iss as string;
@@ -134,9 +144,9 @@ export class ConsentContract extends Contract {
     const now = txTime(ctx);
     if (until <= now) throw consentInvalid(`This consent already expired on ${until}; ask the patient for a new one.`);
 
-    const existing = await getJson<Consent>(ctx, consentKey(ctx, consentId));
+    const existing = await getPrivateJson<Consent>(ctx, consentKey(ctx, consentId));
     if (existing) {
-      if (existing.jwtSha256 === jwtSha256) return result(existing);
+      if (existing.jwtSha256 === jwtSha256) return result(receipt(existing, sha256Hex(canonicalBytes(existing))));
       throw new LedgerError('ALREADY_EXISTS', `A different consent with id ${consentId} is already on the ledger.`);
     }
     const consent: Consent = {
@@ -153,45 +163,48 @@ export class ConsentContract extends Contract {
       recordedAt: now,
       recordedByMspId: who.mspId,
     };
-    await putJson(ctx, consentKey(ctx, consentId), consent);
-    await putIndex(ctx, 'consent~patient', [patientDid, granteeDid, consentId]);
-    emit(ctx, 'Consent.Granted', { consent });
-    return result(consent);
+    const sha256 = await putPrivateJson(ctx, consentKey(ctx, consentId), consent);
+    await putPrivateIndex(ctx, 'consent~patient', [patientDid, granteeDid, consentId]);
+    emit(ctx, 'Consent.Granted', receipt(consent, sha256));
+    return result(receipt(consent, sha256));
   }
 
   /**
-   * Records a ConsentRevocation JWT signed by the same patient DID as the grant.
+   * Records a ConsentRevocation JWT signed by the same patient DID as the grant, passed in the
+   * transient map under `revocationJwt`. Returns `{ consentId, status, sha256 }`.
    * Caller: a hospital, role admissions, clinician or privacy.
-   * @throws LedgerError SIGNATURE_INVALID, CONSENT_INVALID, NOT_FOUND, INVALID_STATE, FORBIDDEN
+   * @throws LedgerError SIGNATURE_INVALID, CONSENT_INVALID, NOT_FOUND, INVALID_STATE, FORBIDDEN, INVALID_ARGUMENT
    */
   @Transaction()
   @Returns('string')
-  public async revokeConsent(ctx: Context, revocationJwt: string): Promise<string> {
+  public async revokeConsent(ctx: Context): Promise<string> {
     await authorise(ctx, { kinds: ['hospital'], roles: CONSENT_ROLES, action: 'record consent revocations' });
+    const revocationJwt = transientText(ctx, 'revocationJwt', 'The revocation JWT');
     const { payload } = verifyJwtSignedByIssuer(revocationJwt, 'The revocation');
     if (payload.type !== 'ConsentRevocation') throw consentInvalid("The JWT is not a consent revocation (type must be 'ConsentRevocation').");
     if (typeof payload.jti !== 'string' || !UUID_URN.test(payload.jti)) throw consentInvalid("The revocation id (jti) must be 'urn:uuid:<uuid>'.");
     if (typeof payload.consentId !== 'string') throw consentInvalid('The revocation does not say which consent it revokes (consentId).');
     const signedAt = secondsToIso(payload.iat, 'signing time (iat)');
-    const current = await mustGetJson<Consent>(ctx, consentKey(ctx, payload.consentId), `Consent ${payload.consentId}`);
+    const current = await mustGetPrivateJson<Consent>(ctx, consentKey(ctx, payload.consentId), `Consent ${payload.consentId}`);
     if (current.patientDid !== payload.iss) {
       throw new LedgerError('SIGNATURE_INVALID', `Consent ${current.consentId} was granted by another patient; only ${abbreviate(current.patientDid)} may revoke it.`);
     }
     if (current.status === 'revoked') throw new LedgerError('INVALID_STATE', `Consent ${current.consentId} was already revoked on ${current.revocation?.at ?? 'an earlier date'}.`);
     const consent: Consent = { ...current, status: 'revoked', revocation: { at: txTime(ctx), revocationId: payload.jti, jwtSha256: sha256Hex(revocationJwt), signedAt } };
-    await putJson(ctx, consentKey(ctx, consent.consentId), consent);
-    emit(ctx, 'Consent.Revoked', { consent });
-    return result(consent);
+    const sha256 = await putPrivateJson(ctx, consentKey(ctx, consent.consentId), consent);
+    emit(ctx, 'Consent.Revoked', receipt(consent, sha256));
+    return result(receipt(consent, sha256));
   }
 
   /**
    * permit / deny / no-consent for (patient, grantee, purpose, category, time). `grantee` is the
    * hospital's MSP ID or did:web; `time` empty = transaction time.
-   * Returns `{ decision, consentId?, reason }`. Caller: anyone.
+   * Returns `{ decision, consentId?, reason }`. Caller: hospital staff (on a hospital's peer).
    */
   @Transaction(false)
   @Returns('string')
   public async checkConsent(ctx: Context, patientDid: string, grantee: string, purpose: string, category: string, time: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'check consents' });
     const patient = personDid()(patientDid, 'patientDid');
     const purposeOfUse = oneOf(PURPOSES_OF_USE)(purpose, 'purpose');
     const recordCategory = oneOf(RECORD_CATEGORIES)(category, 'category');
@@ -207,20 +220,22 @@ export class ConsentContract extends Contract {
     return result(await consentDecision(ctx, patient, granteeDid, purposeOfUse, recordCategory, at));
   }
 
-  /** One consent (no names: ids, scope, period, status). Caller: anyone. @throws LedgerError NOT_FOUND */
+  /** One consent (no names: ids, scope, period, status). Caller: hospital staff. @throws LedgerError NOT_FOUND, FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async getConsent(ctx: Context, consentId: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read consents' });
     const checked = str({ max: 128, pattern: UUID_URN, expected: 'urn:uuid:<uuid>' })(consentId, 'consentId');
-    return result(await mustGetJson<Consent>(ctx, consentKey(ctx, checked), `Consent ${checked}`));
+    return result(await mustGetPrivateJson<Consent>(ctx, consentKey(ctx, checked), `Consent ${checked}`));
   }
 
-  /** A patient's consents (every grantee), one page at a time. Caller: anyone. */
+  /** A patient's consents (every grantee), one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async listConsentsForPatient(ctx: Context, patientDid: string, pageSize: string, bookmark: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read consents' });
     const patient = personDid()(patientDid, 'patientDid');
-    const page = await pageByPartialKey(ctx, 'consent~patient', [patient], pageArgs(pageSize, bookmark), (kv) => getJson<Consent>(ctx, consentKey(ctx, kv.attributes[2] ?? '')));
+    const page = await pagePrivateByPartialKey(ctx, 'consent~patient', [patient], pageArgs(pageSize, bookmark), (kv) => getPrivateJson<Consent>(ctx, consentKey(ctx, kv.attributes[2] ?? '')));
     return result(page);
   }
 }

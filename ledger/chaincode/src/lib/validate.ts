@@ -123,6 +123,12 @@ export const did = (): Check<string> => str({ max: 4096, pattern: /^did:[a-z0-9]
 export const didWeb = (): Check<string> => str({ max: 512, pattern: /^did:web:[A-Za-z0-9.%-]+(:[A-Za-z0-9._%-]+)*$/, expected: 'a did:web DID' });
 /** Patients and doctors: did:key or did:jwk only (pseudonymous, resolvable offline). */
 export const personDid = (): Check<string> => str({ max: 4096, pattern: /^did:(key:z[1-9A-HJ-NP-Za-km-z]+|jwk:[A-Za-z0-9_-]+)$/, expected: 'a did:key or did:jwk DID' });
+/**
+ * A hospital-scoped patient pseudonym: `hp<version>:` + base64url of an HMAC-SHA256 (43
+ * characters) of the patient's DID under the hospital's secret of that version. The chaincode
+ * never sees the secret; two hospitals' pseudonyms of one patient differ.
+ */
+export const patientPseudonym = (): Check<string> => str({ max: 64, pattern: /^hp[1-9][0-9]{0,5}:[A-Za-z0-9_-]{43}$/, expected: "a hospital-scoped pseudonym ('hp<version>:' + 43 base64url characters), never a DID" });
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 

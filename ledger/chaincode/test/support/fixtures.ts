@@ -2,7 +2,7 @@
  * Test actors: real Ed25519 / P-256 keys behind did:key and did:jwk, real signed JWTs, real
  * GZIP status lists, FHIR claims, and a channel with the devnet's default organisations.
  */
-import { randomUUID, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { randomBytes, randomUUID, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { encodeBase58btc } from '../../src/lib/encoding';
 import { contracts } from '../../src';
@@ -36,6 +36,11 @@ export function signJwt(signer: PersonKey, payload: Record<string, unknown>, hea
   const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   const signature = signer.alg === 'EdDSA' ? sign(null, Buffer.from(input), signer.privateKey) : sign('sha256', Buffer.from(input), { key: signer.privateKey, dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;
+}
+
+/** A hospital-scoped patient pseudonym of the shape the workstation makes (`hp1:` + 43 base64url characters); random here. */
+export function hospitalPseudonym(version = 1): string {
+  return `hp${version}:${randomBytes(32).toString('base64url')}`;
 }
 
 export const HOSPITAL_A_DID = 'did:web:hospital-a.example';

@@ -175,6 +175,31 @@ class MemoryStub {
     writes.set(key, Buffer.from(value));
   }
 
+  async deletePrivateData(collection: string, key: string): Promise<void> {
+    const members = this.collectionMembers(collection);
+    if (!members.includes(this.creator.mspid)) throw new Error(`tx creator does not have write access permission on privatedata in chaincodeName:careledger collectionName: ${collection}`);
+    let writes = this.privateWrites.get(collection);
+    if (!writes) this.privateWrites.set(collection, (writes = new Map()));
+    writes.set(key, null);
+  }
+
+  /** Private range queries, as on a member peer (memberOnlyRead: a non-member caller is refused). */
+  getPrivateDataByRange(collection: string, startKey: string, endKey: string): Promise<ReturnType<typeof iteratorOver>> {
+    const members = this.collectionMembers(collection);
+    if (!members.includes(this.creator.mspid)) {
+      return Promise.reject(new Error(`tx creator does not have read access permission on privatedata in chaincodeName:careledger collectionName: ${collection}`));
+    }
+    const entries = [...(this.ledger.privateState.get(collection)?.entries() ?? [])]
+      .filter(([k]) => compareKeys(k, startKey) >= 0 && (endKey === '' || compareKeys(k, endKey) < 0))
+      .sort(([x], [y]) => compareKeys(x, y))
+      .map(([k, v]) => ({ key: k, value: Buffer.from(v), namespace: 'careledger' }));
+    return Promise.resolve(iteratorOver(entries));
+  }
+  getPrivateDataByPartialCompositeKey(collection: string, objectType: string, attributes: string[]): Promise<ReturnType<typeof iteratorOver>> {
+    const start = this.createCompositeKey(objectType, attributes);
+    return this.getPrivateDataByRange(collection, start, start + MAX_UNICODE_RUNE);
+  }
+
   async purgePrivateData(collection: string, key: string): Promise<void> {
     this.collectionMembers(collection);
     let writes = this.privateWrites.get(collection);

@@ -1,0 +1,134 @@
+/**
+ * The hospitals-only layout (docs/privacy-layout.md): consents, access entries, record anchors
+ * and admissions reach other organisations only as ids and hashes, and only hospitals read them.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { rejectsWith } from './support/assert';
+import { consentJwt, ed25519DidKey, hospitalPseudonym, initialisedLedger, revocationJwt } from './support/fixtures';
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+async function careDay(): Promise<{ ledger: Awaited<ReturnType<typeof initialisedLedger>>['ledger']; cc: Awaited<ReturnType<typeof initialisedLedger>>['cc']; patient: ReturnType<typeof ed25519DidKey>; pseudonym: string; jti: string; encounterId: string; results: unknown[] }> {
+  const { ledger, cc } = await initialisedLedger();
+  const patient = ed25519DidKey();
+  const pseudonym = hospitalPseudonym();
+  const encounterId = randomUUID();
+  const { jwt, jti } = consentJwt(patient, ledger.clock, { purposeOfUse: ['TREAT'], categories: ['medications'] });
+  const results: unknown[] = [];
+  const run = async (contract: string, fn: string, as: string, transient: Record<string, string>, args: string[] = []): Promise<void> => {
+    results.push((await ledger.invoke(cc[contract]!, fn, args, { as, transient })).value);
+  };
+  await run('Consent', 'recordConsent', 'HospitalAMSP/admissions', { consentJwt: jwt });
+  await run('Admissions', 'recordAdmissionEvent', 'HospitalAMSP/admissions', { event: JSON.stringify({ encounterId, patientPseudonym: pseudonym, eventType: 'admit', wardCode: 'ONC-2', bed: 'B07', occurredAt: ledger.clock.toISOString() }) });
+  await run('Access', 'logAccess', 'HospitalAMSP/clinician', { entry: JSON.stringify({ entryId: 'e-1', patientDid: patient.did, categories: ['medications'], purpose: 'TREAT', decision: 'allowed', consentId: jti, accessedAt: ledger.clock.toISOString() }) });
+  await run('Access', 'logAccess', 'HospitalAMSP/clinician', { entry: JSON.stringify({ entryId: 'btg-1', patientDid: patient.did, categories: ['allergies'], purpose: 'ETREAT', decision: 'allowed', breakGlass: { reasonCode: 'emergency-unconscious', noteSha256: sha('note') }, accessedAt: ledger.clock.toISOString() }) });
+  await run('Records', 'anchorRecord', 'HospitalAMSP/clinician', { anchor: JSON.stringify({ recordId: 'obs-1', patientPseudonym: pseudonym, saltedHash: sha('r1'), category: 'observations' }) });
+  ledger.advance(60_000);
+  await run('Consent', 'revokeConsent', 'HospitalAMSP/privacy', { revocationJwt: revocationJwt(patient, ledger.clock, jti) });
+  return { ledger, cc, patient, pseudonym, jti, encounterId, results };
+}
+
+describe('privacy: what every organisation receives', () => {
+  it('keeps patient DIDs, pseudonyms, ward and bed codes, scopes and staff out of public state, events and results', async () => {
+    const { ledger, patient, pseudonym, results } = await careDay();
+    const secrets = [patient.did, pseudonym, 'ONC-2', 'B07', 'medications', 'allergies', 'TREAT', 'emergency-unconscious', 'CN=clinician', 'CN=admissions'];
+    const published = [
+      ...[...ledger.state.entries()].map(([k, v]) => `${k} ${v.toString('utf8')}`),
+      ...ledger.events.map((e) => `${e.name} ${JSON.stringify(e.payload)}`),
+      ...results.map((r) => JSON.stringify(r)),
+    ].join('\n');
+    for (const secret of secrets) assert.equal(published.includes(secret), false, `${secret} is readable by every organisation`);
+    // ...while the hospitals' collection holds them for hospital peers.
+    const collection = [...(ledger.privateState.get('hospitals')?.entries() ?? [])].map(([k, v]) => `${k} ${v.toString('utf8')}`).join('\n');
+    for (const secret of [patient.did, pseudonym, 'ONC-2', 'B07', 'medications']) assert.ok(collection.includes(secret), `${secret} is kept in the hospitals collection`);
+    for (const event of ledger.events.filter((e) => /^(Consent|Access|Records|Admissions)\./.test(e.name))) assert.deepEqual(Object.keys(event.payload).filter((k) => !['consentId', 'entryId', 'recordId', 'encounterId', 'sequence', 'version', 'mspId', 'status', 'sha256'].includes(k)), [], `${event.name} carries ids and hashes only`);
+  });
+
+  it('refuses every consent, access, record and admission read to insurers, the medical board and governance', async () => {
+    const { ledger, cc, patient, pseudonym, jti, encounterId } = await careDay();
+    const reads: Array<[string, string, string[]]> = [
+      ['Consent', 'getConsent', [jti]],
+      ['Consent', 'checkConsent', [patient.did, 'HospitalAMSP', 'TREAT', 'medications', '']],
+      ['Consent', 'listConsentsForPatient', [patient.did, '10', '']],
+      ['Access', 'getAccessEntry', ['e-1']],
+      ['Access', 'listAccessForPatient', [patient.did, '10', '']],
+      ['Access', 'listAccessAwaitingReview', ['HospitalAMSP', '10', '']],
+      ['Access', 'getOfflineBatch', ['HospitalAMSP', 'b-1']],
+      ['Records', 'getRecordAnchor', ['obs-1']],
+      ['Records', 'verifyRecord', ['obs-1', sha('r1')]],
+      ['Records', 'listRecordVersions', ['obs-1', '10', '']],
+      ['Admissions', 'getEncounter', [encounterId]],
+      ['Admissions', 'listEncounterEvents', [encounterId, '10', '']],
+      ['Admissions', 'listEncountersForPseudonym', [pseudonym, '10', '']],
+    ];
+    // An insurer identity that claims a hospital role is refused by its organisation's kind, not its role.
+    for (const as of ['InsurerMSP/claims', 'InsurerMSP/admissions', 'MedicalBoardMSP/credentialing', 'GovernanceMSP/clinician', 'GovernanceMSP/governance-admin']) {
+      for (const [contract, fn, args] of reads) await rejectsWith(ledger.invoke(cc[contract]!, fn, args, { as }), 'FORBIDDEN', 'of a hospital');
+    }
+    // The other hospital reads them (it may hold a consent naming it, or check an anchor).
+    assert.equal((await ledger.invoke<{ status: string }>(cc.Consent!, 'getConsent', [jti], { as: 'HospitalBMSP/clinician' })).value.status, 'revoked');
+    assert.equal((await ledger.invoke<{ match: string }>(cc.Records!, 'verifyRecord', ['obs-1', sha('r1')], { as: 'HospitalBMSP/clinician' })).value.match, 'latest');
+  });
+
+  it('takes private inputs only from the transient map, with a sentence saying so', async () => {
+    const { ledger, cc } = await initialisedLedger();
+    const patient = ed25519DidKey();
+    // A caller that still sends the JWT as an argument sends nothing in the transient map: refused before anything is written.
+    await rejectsWith(ledger.invoke(cc.Consent!, 'recordConsent', [consentJwt(patient, ledger.clock).jwt], { as: 'HospitalAMSP/admissions' }), 'INVALID_ARGUMENT', 'transient map under "consentJwt"');
+    await rejectsWith(ledger.invoke(cc.Admissions!, 'recordAdmissionEvent', [], { as: 'HospitalAMSP/admissions' }), 'INVALID_ARGUMENT', 'transient map under "event"');
+    await rejectsWith(ledger.invoke(cc.Access!, 'logAccess', [], { as: 'HospitalAMSP/clinician', transient: { entry: '{not json' } }), 'INVALID_ARGUMENT', 'not valid JSON');
+    assert.equal(ledger.privateState.size, 0);
+  });
+
+  it('refuses a wallet DID where a hospital pseudonym belongs', async () => {
+    const { ledger, cc } = await initialisedLedger();
+    const patient = ed25519DidKey();
+    await rejectsWith(
+      ledger.invoke(cc.Admissions!, 'recordAdmissionEvent', [], { as: 'HospitalAMSP/admissions', transient: { event: JSON.stringify({ encounterId: 'enc-1', patientPseudonym: patient.did, eventType: 'admit', occurredAt: ledger.clock.toISOString() }) } }),
+      'INVALID_ARGUMENT',
+      'never a DID',
+    );
+    await rejectsWith(
+      ledger.invoke(cc.Records!, 'anchorRecord', [], { as: 'HospitalAMSP/clinician', transient: { anchor: JSON.stringify({ recordId: 'r-1', patientDid: patient.did, saltedHash: sha('x') }) } }),
+      'INVALID_ARGUMENT',
+    );
+  });
+
+  it('needs the pseudonym to admit; a transfer or discharge may omit it (a key rotated during the stay) but not change it', async () => {
+    const { ledger, cc } = await initialisedLedger();
+    const pseudonym = hospitalPseudonym(1);
+    const event = (extra: object): { as: string; transient: Record<string, string> } => ({ as: 'HospitalAMSP/admissions', transient: { event: JSON.stringify({ encounterId: 'enc-9', occurredAt: ledger.clock.toISOString(), ...extra }) } });
+    await rejectsWith(ledger.invoke(cc.Admissions!, 'recordAdmissionEvent', [], event({ eventType: 'admit' })), 'INVALID_ARGUMENT', 'patientPseudonym');
+    await ledger.invoke(cc.Admissions!, 'recordAdmissionEvent', [], event({ eventType: 'admit', patientPseudonym: pseudonym, wardCode: 'W1' }));
+    await rejectsWith(ledger.invoke(cc.Admissions!, 'recordAdmissionEvent', [], event({ eventType: 'transfer', wardCode: 'W2', patientPseudonym: hospitalPseudonym(2) })), 'INVALID_ARGUMENT', 'another patient');
+    await ledger.invoke(cc.Admissions!, 'recordAdmissionEvent', [], event({ eventType: 'discharge' }));
+    const events = (await ledger.invoke<{ records: Array<{ eventType: string; patientPseudonym: string }> }>(cc.Admissions!, 'listEncounterEvents', ['enc-9', '10', ''], { as: 'HospitalAMSP/admissions' })).value.records;
+    assert.deepEqual(events.map((e) => [e.eventType, e.patientPseudonym]), [['admit', pseudonym], ['discharge', pseudonym]]);
+  });
+
+  it('pages private lists with a bookmark, and refuses a bookmark of another list', async () => {
+    const { ledger, cc } = await initialisedLedger();
+    const patient = ed25519DidKey();
+    for (let i = 0; i < 5; i++) {
+      ledger.advance(1_000);
+      await ledger.invoke(cc.Access!, 'logAccess', [], { as: 'HospitalAMSP/clinician', transient: { entry: JSON.stringify({ entryId: `e-${i}`, patientDid: patient.did, categories: ['allergies'], purpose: 'TREAT', decision: 'refused', accessedAt: ledger.clock.toISOString() }) } });
+    }
+    type Page = { records: Array<{ entryId: string }>; bookmark: string; fetchedRecordsCount: number };
+    const page = async (bookmark: string): Promise<Page> => (await ledger.invoke<Page>(cc.Access!, 'listAccessForPatient', [patient.did, '2', bookmark], { as: 'HospitalAMSP/privacy' })).value;
+    const seen: string[] = [];
+    let bookmark = '';
+    let pages = 0;
+    do {
+      const p = await page(bookmark);
+      seen.push(...p.records.map((r) => r.entryId));
+      bookmark = p.bookmark;
+      pages++;
+    } while (bookmark !== '');
+    assert.deepEqual([seen, pages], [['e-0', 'e-1', 'e-2', 'e-3', 'e-4'], 3]);
+    const other = ed25519DidKey();
+    const first = await page('');
+    await rejectsWith(ledger.invoke(cc.Access!, 'listAccessForPatient', [other.did, '2', first.bookmark], { as: 'HospitalAMSP/privacy' }), 'INVALID_ARGUMENT', 'bookmark');
+  });
+});
