@@ -5,14 +5,11 @@
 import type { ConsentSummary } from '../../src-shared/admission/schemas';
 import type { ConsentGrantClaims } from '../../src-shared/identity/claims';
 import { categoryInWords, purposeInWords } from '../../src-shared/admission/consent-words';
+import { workstationDates } from '../settings/date-time-settings';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** "21 November 2026", from an ISO date or time (calendar date in UTC). */
+/** "21 Nov 2026" (the workstation's date style), from an ISO date or time. */
 export function longDate(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()] ?? ''} ${d.getUTCFullYear()}`;
+  return workstationDates().date(iso);
 }
 
 /** "a, b and c". */

@@ -5,6 +5,12 @@
 import type { Eligibility } from '../../src-shared/admission/schemas';
 import type { InsuranceCoverageClaims } from '../../src-shared/identity/claims';
 import type { CredentialReport } from '../../src-shared/identity/report';
+import { workstationDates } from '../settings/date-time-settings';
+
+/** A calendar date in the workstation's style, for the sentences below. */
+function day(date: string): string {
+  return workstationDates().date(date);
+}
 
 const none = {
   insurerName: null,
@@ -56,18 +62,19 @@ export function judgeEligibility(coverage: InsuranceCoverageClaims | null, cover
     coverageEnd: coverage.coverageEnd,
   };
   if (admissionDate < coverage.coverageStart) {
-    return { status: 'not-eligible', message: `The coverage starts on ${coverage.coverageStart}, after the admission date ${admissionDate}. Admit the patient and ask billing to confirm insurance.`, ...details, checkedFor: admissionDate };
+    return { status: 'not-eligible', message: `The coverage starts on ${day(coverage.coverageStart)}, after the admission date ${day(admissionDate)}. Admit the patient and ask billing to confirm insurance.`, ...details, checkedFor: admissionDate };
   }
   if (admissionDate > coverage.coverageEnd) {
-    return { status: 'not-eligible', message: `The coverage ended on ${coverage.coverageEnd}, before the admission date ${admissionDate}. Admit the patient and ask billing to confirm insurance.`, ...details, checkedFor: admissionDate };
+    return { status: 'not-eligible', message: `The coverage ended on ${day(coverage.coverageEnd)}, before the admission date ${day(admissionDate)}. Admit the patient and ask billing to confirm insurance.`, ...details, checkedFor: admissionDate };
   }
-  const cardUntil = coverage.validUntil?.slice(0, 10);
+  // The card's end is an instant: compare the hospital's calendar day, not the UTC one.
+  const cardUntil = coverage.validUntil ? workstationDates().calendarDate(coverage.validUntil) : undefined;
   if (cardUntil && cardUntil < admissionDate) {
-    return { status: 'unknown', message: `The insurance card itself expired on ${cardUntil}. Ask the patient for a current card, or ask billing to confirm.`, ...details, checkedFor: admissionDate };
+    return { status: 'unknown', message: `The insurance card itself expired on ${day(cardUntil)}. Ask the patient for a current card, or ask billing to confirm.`, ...details, checkedFor: admissionDate };
   }
   return {
     status: 'eligible',
-    message: `Covered on ${admissionDate} by ${coverage.insurerName}, plan ${coverage.planName}, member ${coverage.memberId}.`,
+    message: `Covered on ${day(admissionDate)} by ${coverage.insurerName}, plan ${coverage.planName}, member ${coverage.memberId}.`,
     ...details,
     checkedFor: admissionDate,
   };

@@ -5,6 +5,7 @@
  * the allergies flag. Text uses WinAnsi (Latin-1): accents print; letters outside it are
  * printed without their accent or as "?", and the MRN barcode is what scanners rely on.
  */
+import { workstationDates } from '../settings/date-time-settings';
 import { code128Widths } from './code128';
 
 export interface WristbandContent {
@@ -70,7 +71,7 @@ class Content {
 const ALLERGY_WORDS = { yes: 'ALLERGIES: YES', no: 'Allergies: none known', unknown: 'Allergies: NOT ASKED' } as const;
 
 function birthLine(c: WristbandContent): string {
-  if (c.birthDate) return `Born ${c.birthDate}`;
+  if (c.birthDate) return `Born ${workstationDates().date(c.birthDate)}`;
   return c.estimatedAgeYears !== null ? `Age about ${c.estimatedAgeYears}` : 'Birth date unknown';
 }
 
@@ -82,7 +83,8 @@ function sexLetter(gender: string): string {
 export function wristbandPdf(c: WristbandContent, format: WristbandFormat = 'wristband'): Uint8Array {
   const page = new Content();
   const name = `${c.familyName.toUpperCase()}, ${c.givenName}`;
-  const admitted = `Admitted ${c.admittedAt.slice(0, 10)}`;
+  // The hospital's calendar day: a patient admitted at 00:30 must not wear yesterday's (UTC) date.
+  const admitted = `Admitted ${workstationDates().date(c.admittedAt)}`;
   let width: number;
   let height: number;
   if (format === 'wristband') {

@@ -31,6 +31,7 @@ import {
 import { createVerificationAgent, type VerificationAgent } from './agent';
 import { decodeJwt, type DecodedJwt, JwtFormatError, numericDate } from './jwt';
 import type { DidWebCache, ReplayStore, StatusListMirror, TrustRegistryEntry, TrustRegistryMirror } from './mirrors';
+import { workstationDates } from '../settings/date-time-settings';
 import { NOT_IN_OFFLINE_CACHE, OFFLINE_CACHE_UNREADABLE } from './resolver';
 import { type BitstringStatusResult, DEFAULT_STATUS_LIST_MAX_AGE_SECONDS, statusEntriesOf, type StatusEntryOutcome } from './status-plugin';
 
@@ -45,8 +46,6 @@ export interface VerificationPolicy {
   statusListMaxAgeSeconds: number;
   /** A trust registry mirror older than this cannot vouch for an issuer. Default 7 days. */
   trustRegistryMaxAgeSeconds: number;
-  /** Refuse presentations without an audience (default false: audience is optional in the format). */
-  requireAudience: boolean;
   /** Warn when the last trusted ledger time is further back than this. Default 24 h. */
   clockJumpWarningSeconds: number;
   /** Size limits against hostile input. */
@@ -61,7 +60,6 @@ export const DEFAULT_VERIFICATION_POLICY: VerificationPolicy = {
   clockSkewSeconds: 60,
   statusListMaxAgeSeconds: DEFAULT_STATUS_LIST_MAX_AGE_SECONDS,
   trustRegistryMaxAgeSeconds: 7 * 24 * 60 * 60,
-  requireAudience: false,
   clockJumpWarningSeconds: 24 * 60 * 60,
   maxPresentationLength: 256 * 1024,
   maxCredentialLength: 32 * 1024,
@@ -272,10 +270,12 @@ export class IdentityVerifier {
 
   private audienceCheck(p: Record<string, unknown>): VerificationCheck {
     const hospital = this.options.hospitalDid;
-    if (p.aud === undefined) {
-      return this.policy.requireAudience
-        ? check('presentation.audience', 'fail', 'The wallet code does not say which hospital it is for. Ask the patient to create a code for this hospital.')
-        : check('presentation.audience', 'not-applicable', 'The wallet code is not addressed to a particular hospital.');
+    // Always required: every presentation this pipeline accepts is for admission or
+    // credentialing at one hospital, and the wallet always names it. A code without an audience
+    // could be shown at any hospital that sees it (a photo of the screen, a leaked log) within
+    // its five minutes; see docs/formats/credentials.md.
+    if (p.aud === undefined || p.aud === null || p.aud === '' || (Array.isArray(p.aud) && p.aud.length === 0)) {
+      return check('presentation.audience', 'fail', 'The wallet code does not say which hospital it is for. Ask the patient to create a new code for this hospital in their wallet.');
     }
     // Exactly this hospital: a code addressed to several places could be replayed at another.
     const aud = Array.isArray(p.aud) ? p.aud : [p.aud];
@@ -654,9 +654,9 @@ function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** "2026-11-21 10:30 UTC": unambiguous for staff in any locale. */
+/** "21 Nov 2026, 10:30": the workstation's date and time style, on the hospital's clock. */
 export function formatTime(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return workstationDates().dateTime(d);
 }
 
 /** "4 minutes", "3 hours", "2 days". */

@@ -28,6 +28,11 @@ export function workstationDates(): DateTimeFormatter {
   return current;
 }
 
+/** Sets the current style without storing it: for tests, and for tools that run without a cache. */
+export function setWorkstationDates(preferences: DateTimePreferences = systemDateTimePreferences()): void {
+  current = createDateTimeFormatter(preferences);
+}
+
 export class DateTimeSettings {
   #db: CacheDatabase | null = null;
   #stored = false;

@@ -171,6 +171,12 @@ export class DateTimeFormatter {
     return `${this.date(instant)}, ${this.time(instant, options)}`;
   }
 
+  /** The hospital's calendar date ("YYYY-MM-DD") of an instant: what "today" means at the desk. */
+  calendarDate(value: DateValue): string {
+    const c = this.#civilOf(value);
+    return c ? `${c.year}-${pad2(c.month)}-${pad2(c.day)}` : '';
+  }
+
   /** The workstation's time zone in hospital words: "Lisbon time". */
   zoneName(): string {
     return timeZoneName(this.preferences.timeZone);

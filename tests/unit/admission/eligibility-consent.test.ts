@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { noConsentSummary, summariseConsent } from '../../../src-main/admission/consent-summary';
 import { judgeEligibility } from '../../../src-main/admission/eligibility';
+import { workstationDates } from '../../../src-main/settings/date-time-settings';
 import type { ConsentGrantClaims, InsuranceCoverageClaims } from '../../../src-shared/identity/claims';
 import type { CredentialReport } from '../../../src-shared/identity/report';
 
@@ -28,8 +29,8 @@ describe('insurance eligibility', () => {
   });
 
   it('is not eligible before the start or after the end, and says which date', () => {
-    expect(judgeEligibility(coverage, null, '2025-12-31')).toMatchObject({ status: 'not-eligible', message: expect.stringContaining('starts on 2026-01-01') });
-    expect(judgeEligibility(coverage, null, '2027-01-01')).toMatchObject({ status: 'not-eligible', message: expect.stringContaining('ended on 2026-12-31') });
+    expect(judgeEligibility(coverage, null, '2025-12-31')).toMatchObject({ status: 'not-eligible', message: expect.stringContaining(`starts on ${workstationDates().date('2026-01-01')}`) });
+    expect(judgeEligibility(coverage, null, '2027-01-01')).toMatchObject({ status: 'not-eligible', message: expect.stringContaining(`ended on ${workstationDates().date('2026-12-31')}`) });
   });
 
   it('is unknown when no card was presented, and tells the clerk to go ahead', () => {
@@ -74,14 +75,14 @@ describe('consent in plain words', () => {
     const s = summariseConsent(consent, 'Maria Oliveira', 'did:web:hospital-a.careledger.example', new Date('2026-11-21T10:00:00Z'));
     expect(s.status).toBe('granted');
     expect(s.text).toBe(
-      'Maria Oliveira allows Hospital A to see their personal details, medicines and allergies, for treatment and billing and payment from 21 November 2026 until 21 November 2027. The patient can withdraw this at any time in their wallet.',
+      `Maria Oliveira allows Hospital A to see their personal details, medicines and allergies, for treatment and billing and payment from ${workstationDates().date('2026-11-21')} until ${workstationDates().date('2027-11-21')}. The patient can withdraw this at any time in their wallet.`,
     );
     expect(s).toMatchObject({ consentId: 'urn:uuid:consent-1', purposes: ['TREAT', 'HPAYMT'] });
   });
 
   it('marks a consent for another hospital, an expired one, and none at all', () => {
     expect(summariseConsent(consent, 'M', 'did:web:hospital-b.example').status).toBe('not-for-this-hospital');
-    expect(summariseConsent(consent, 'M', 'did:web:hospital-a.careledger.example', new Date('2028-01-01T00:00:00Z'))).toMatchObject({ status: 'expired', text: expect.stringContaining('ended on 21 November 2027') });
+    expect(summariseConsent(consent, 'M', 'did:web:hospital-a.careledger.example', new Date('2028-01-01T00:00:00Z'))).toMatchObject({ status: 'expired', text: expect.stringContaining(`ended on ${workstationDates().date('2027-11-21')}`) });
     const none = summariseConsent(null, 'M', 'x');
     expect(none).toEqual(noConsentSummary());
     expect(none.text).toMatch(/^No consent was given\. The patient can be admitted/);

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, beforeAll, describe, expect, it } from 'vitest';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { CODE128_PATTERNS, code128Values, code128Widths } from '../../../src-main/admission/code128';
 import { wristbandPdf, type WristbandContent } from '../../../src-main/admission/wristband-pdf';
+import { setWorkstationDates } from '../../../src-main/settings/date-time-settings';
 
 beforeAll(async () => {
   // The wasm from node_modules, as bytes: nothing is fetched.
@@ -83,6 +84,9 @@ function parsePdf(bytes: Uint8Array): { texts: string[]; bars: { x: number; w: n
 }
 
 describe('wristband PDF', () => {
+  beforeEach(() => setWorkstationDates({ locale: 'en-GB', dateOrder: 'dmy', hourCycle: 'h23', timeZone: 'Europe/London' }));
+  afterEach(() => setWorkstationDates());
+
   it('is a PDF with a consistent cross-reference table', () => {
     const pdf = Buffer.from(wristbandPdf(content)).toString('latin1');
     expect(pdf.startsWith('%PDF-1.4')).toBe(true);
@@ -98,11 +102,20 @@ describe('wristband PDF', () => {
     const { texts, mediaBox } = parsePdf(wristbandPdf(content));
     const all = texts.join('\n');
     expect(all).toContain('OLIVEIRA-SANTOS, Maria Fernanda');
-    expect(all).toContain('Born 1984-03-02');
+    expect(all).toContain('Born 2 Mar 1984');
     expect(all).toContain('MRN 1000001-8');
-    expect(all).toContain('Admitted 2026-11-21');
+    expect(all).toContain('Admitted 21 Nov 2026');
     expect(all).toContain('ALLERGIES: YES');
     expect(mediaBox[2]).toBeCloseTo((250 * 72) / 25.4, 1);
+  });
+
+  it("prints dates in the workstation's style and the hospital's calendar day, not the UTC one", () => {
+    setWorkstationDates({ locale: 'en-US', dateOrder: 'mdy', hourCycle: 'h12', timeZone: 'Europe/Lisbon' });
+    // 00:30 in Lisbon on 1 July is still 30 June in UTC.
+    const { texts } = parsePdf(wristbandPdf({ ...content, admittedAt: '2026-06-30T23:30:00.000Z' }, 'label'));
+    const all = texts.join('\n');
+    expect(all).toContain('Born Mar 2, 1984');
+    expect(all).toContain('Admitted Jul 1, 2026');
   });
 
   it('draws the MRN as a Code 128 barcode whose bars decode back to the MRN', async () => {

@@ -38,6 +38,8 @@ describe('showing dates and times in the workstation style', () => {
 
   it('takes the date of an instant in the zone, not in UTC (late evening in New York is still that day)', () => {
     expect(createDateTimeFormatter(us).date('2026-12-07T03:00:00Z')).toBe('Dec 6, 2026');
+    expect(createDateTimeFormatter(us).calendarDate('2026-12-07T03:00:00Z')).toBe('2026-12-06');
+    expect(createDateTimeFormatter(uk).calendarDate('1984-03-02')).toBe('1984-03-02');
   });
 
   it('names the zone in hospital words, never as an abbreviation', () => {
