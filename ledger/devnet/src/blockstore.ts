@@ -1,9 +1,25 @@
 /**
  * The block file: Fabric `common.Block` messages, each preceded by its length as a protobuf
  * varint (the layout of a Fabric peer's blockfile), appended and fsync'ed before the block is
- * announced. A torn last record (crash in the middle of a write) is cut off at open.
+ * announced. After each append a checkpoint (height, size, last header hash) is written and
+ * fsync'ed, as a Fabric peer keeps its block file checkpoint in its index database, also before
+ * the block is announced: so any block a client may have seen acknowledged is covered by it.
+ * At open, a torn last record beyond the checkpoint (a crash in the middle of a write that was
+ * never acknowledged) is cut off with a warning; a file shorter than the checkpoint, or than the
+ * state snapshot's height, is refused (`BLOCKS_LOST`) until an administrator restores it or runs
+ * `npm run devnet -- repair`, which cuts it explicitly and logs what was lost.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
 import { sha256 } from './identity';
@@ -102,7 +118,14 @@ function encodeVarint(n: number): Buffer {
 
 /** Reads length-prefixed records; returns them and the offset where good data ends. */
 export function readRecords(bytes: Buffer): { records: Buffer[]; goodLength: number } {
+  const { records, goodLength } = readRecordsWithOffsets(bytes);
+  return { records, goodLength };
+}
+
+/** As readRecords, plus the byte offset where each record (with its length prefix) starts. */
+function readRecordsWithOffsets(bytes: Buffer): { records: Buffer[]; goodLength: number; offsets: number[] } {
   const records: Buffer[] = [];
+  const offsets: number[] = [0];
   let offset = 0;
   while (offset < bytes.length) {
     let len = 0;
@@ -121,55 +144,182 @@ export function readRecords(bytes: Buffer): { records: Buffer[]; goodLength: num
     if (!done || p + len > bytes.length) break;
     records.push(bytes.subarray(p, p + len));
     offset = p + len;
+    offsets.push(offset);
   }
-  return { records, goodLength: offset };
+  return { records, goodLength: offset, offsets };
 }
+
+export const CHECKPOINT_FILE_NAME = 'blockfile.checkpoint.json';
+
+/** The block file's checkpoint: what had been appended, fsync'ed and announced. */
+export interface BlockCheckpoint {
+  version: 1;
+  /** Number of blocks (0..height-1) that were complete when the checkpoint was written. */
+  height: number;
+  /** Size of the block file in bytes at that height. */
+  size: number;
+  /** Hex header hash of block height-1. */
+  lastHeaderHash: string;
+}
+
+export function readCheckpoint(dir: string): BlockCheckpoint | undefined {
+  const file = path.join(dir, CHECKPOINT_FILE_NAME);
+  if (!existsSync(file)) return undefined;
+  try {
+    const cp = JSON.parse(readFileSync(file, 'utf8')) as BlockCheckpoint;
+    if (cp.version === 1 && Number.isInteger(cp.height) && cp.height >= 0) return cp;
+  } catch {
+    // fall through: an unreadable checkpoint is reported as corrupt storage
+  }
+  throw new DevnetError(
+    'STORAGE_CORRUPT',
+    `The block file checkpoint ${file} cannot be read; restore the ledger folder from a backup, or run "npm run devnet -- repair" to rebuild it from the blocks that check out.`,
+  );
+}
+
+export function writeCheckpoint(dir: string, checkpoint: BlockCheckpoint): void {
+  const file = path.join(dir, CHECKPOINT_FILE_NAME);
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, JSON.stringify(checkpoint));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+/** The result of scanning a block file: blocks that parse and chain, and why the scan stopped. */
+export interface Scan {
+  blocks: Uint8Array[];
+  /** Byte offset where the last good block ends. */
+  goodLength: number;
+  size: number;
+  lastHeaderHash: Buffer;
+  lastCommitHash: Buffer;
+  /** Why the blocks after `blocks` were not accepted (absent: the whole file checks out). */
+  problem?: { kind: 'torn' | 'corrupt'; number: number; reason: string };
+}
+
+/** Reads the block file and checks each block's hash chain; stops at the first bad one. */
+export function scanBlockFile(file: string): Scan {
+  const bytes = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+  const { records, goodLength, offsets } = readRecordsWithOffsets(bytes);
+  const scan: Scan = {
+    blocks: [],
+    goodLength: 0,
+    size: bytes.length,
+    lastHeaderHash: Buffer.alloc(0),
+    lastCommitHash: Buffer.alloc(0),
+  };
+  for (const [i, record] of records.entries()) {
+    let block: common.Block;
+    try {
+      block = common.Block.deserializeBinary(record);
+    } catch {
+      scan.problem = { kind: 'corrupt', number: i, reason: 'the block does not parse as common.Block' };
+      return scan;
+    }
+    const header = block.getHeader();
+    const previousOk = Buffer.from(header?.getPreviousHash_asU8() ?? []).equals(scan.lastHeaderHash);
+    const dataOk = blockDataHash(block.getData()?.getDataList_asU8() ?? []).equals(
+      Buffer.from(header?.getDataHash_asU8() ?? []),
+    );
+    const commit = checkCommitHash(block, scan.lastCommitHash);
+    if (!header || header.getNumber() !== i || !previousOk || !dataOk || 'error' in commit) {
+      scan.problem = { kind: 'corrupt', number: i, reason: 'the block fails its hash-chain check' };
+      return scan;
+    }
+    scan.blocks.push(new Uint8Array(record));
+    scan.goodLength = offsets[i + 1] ?? goodLength;
+    scan.lastHeaderHash = blockHeaderHash(header);
+    scan.lastCommitHash = commit.next;
+  }
+  if (goodLength < bytes.length)
+    scan.problem = {
+      kind: 'torn',
+      number: records.length,
+      reason: `${bytes.length - goodLength} trailing bytes do not form a complete block`,
+    };
+  return scan;
+}
+
+export interface BlockStoreOptions {
+  /** Blocks known to have been acknowledged besides the checkpoint's (the state snapshot's height). */
+  acknowledgedHeight?: number;
+  /** Receives warnings (a torn tail that was cut). */
+  warn?: (message: string) => void;
+}
+
+const repairHint = (file: string): string =>
+  `restore ${path.dirname(file)} from a backup, or run "npm run devnet -- repair --data-dir <data dir>" to cut the ledger back to its last good block (the cut is logged and the bytes are kept aside)`;
 
 export class BlockStore {
   readonly #file: string;
+  readonly #dir: string;
   #fd: number;
   readonly #blocks: Uint8Array[] = [];
   #lastHeaderHash: Buffer = Buffer.alloc(0);
   #lastCommitHash: Buffer = Buffer.alloc(0);
+  #size = 0;
 
-  /** @throws DevnetError STORAGE_CORRUPT when a stored block does not parse */
-  constructor(dir: string) {
+  /**
+   * @throws DevnetError STORAGE_CORRUPT when a stored block does not parse or chain;
+   *   BLOCKS_LOST when blocks that were acknowledged (checkpoint, snapshot) are missing
+   */
+  constructor(dir: string, options: BlockStoreOptions = {}) {
     mkdirSync(dir, { recursive: true });
+    this.#dir = dir;
     this.#file = path.join(dir, BLOCK_FILE_NAME);
-    if (existsSync(this.#file)) {
-      const bytes = readFileSync(this.#file);
-      const { records, goodLength } = readRecords(bytes);
-      if (goodLength < bytes.length) truncateSync(this.#file, goodLength);
-      for (const record of records) {
-        let block: common.Block;
-        try {
-          block = common.Block.deserializeBinary(record);
-        } catch {
-          throw new DevnetError(
-            'STORAGE_CORRUPT',
-            `Block ${this.#blocks.length} in ${this.#file} cannot be read; run "npm run devnet -- verify" and start over with --reset.`,
-          );
-        }
-        const header = block.getHeader();
-        const n = this.#blocks.length;
-        const previousOk = Buffer.from(header?.getPreviousHash_asU8() ?? []).equals(this.#lastHeaderHash);
-        const dataOk = blockDataHash(block.getData()?.getDataList_asU8() ?? []).equals(
-          Buffer.from(header?.getDataHash_asU8() ?? []),
-        );
-        const commit = checkCommitHash(block, this.#lastCommitHash);
-        // Refuse to serve a ledger whose hash chain is broken: a tampered file must not be trusted.
-        if (!header || header.getNumber() !== n || !previousOk || !dataOk || 'error' in commit) {
-          throw new DevnetError(
-            'STORAGE_CORRUPT',
-            `Block ${n} in ${this.#file} fails its hash-chain check; run "npm run devnet -- verify" for details, or start over with --reset.`,
-          );
-        }
-        this.#blocks.push(new Uint8Array(record));
-        this.#lastHeaderHash = blockHeaderHash(header);
-        this.#lastCommitHash = commit.next;
-      }
+    const checkpoint = readCheckpoint(dir);
+    const scan = scanBlockFile(this.#file);
+    const acknowledged = Math.max(checkpoint?.height ?? 0, options.acknowledgedHeight ?? 0);
+    if (scan.problem?.kind === 'corrupt') {
+      // Refuse to serve a ledger whose hash chain is broken: a tampered file must not be trusted.
+      throw new DevnetError(
+        'STORAGE_CORRUPT',
+        `Block ${scan.problem.number} in ${this.#file} fails its hash-chain check (run "npm run devnet -- verify" for details); ${repairHint(this.#file)}, or start over with --reset.`,
+      );
     }
+    if (scan.blocks.length < acknowledged) {
+      const last = scan.blocks.length - 1;
+      throw new DevnetError(
+        'BLOCKS_LOST',
+        `The block file ${this.#file} ends ${last < 0 ? 'before block 0' : `at block ${last}`}, but blocks up to ${acknowledged - 1} were committed and acknowledged (${checkpoint && checkpoint.height >= acknowledged ? 'block file checkpoint' : 'state snapshot'}): it was truncated or replaced. The devnet will not drop acknowledged transactions silently; ${repairHint(this.#file)}.`,
+      );
+    }
+    if (checkpoint && checkpoint.height > 0) {
+      const header = common.Block.deserializeBinary(
+        scan.blocks[checkpoint.height - 1] ?? new Uint8Array(0),
+      ).getHeader();
+      if (!header || blockHeaderHash(header).toString('hex') !== checkpoint.lastHeaderHash)
+        throw new DevnetError(
+          'STORAGE_CORRUPT',
+          `Block ${checkpoint.height - 1} in ${this.#file} is not the block that was acknowledged (its header hash differs from the checkpoint): the file was replaced; ${repairHint(this.#file)}.`,
+        );
+    }
+    if (scan.problem?.kind === 'torn') {
+      truncateSync(this.#file, scan.goodLength);
+      options.warn?.(
+        `block file ${this.#file}: cut ${scan.size - scan.goodLength} bytes after block ${scan.blocks.length - 1}: a write interrupted by a crash, never acknowledged (${scan.problem.reason})`,
+      );
+    }
+    this.#blocks.push(...scan.blocks);
+    this.#lastHeaderHash = scan.lastHeaderHash;
+    this.#lastCommitHash = scan.lastCommitHash;
+    this.#size = scan.goodLength;
     this.#fd = openSync(this.#file, 'a');
+    if (!checkpoint || checkpoint.height !== this.#blocks.length) this.#checkpoint();
+  }
+
+  #checkpoint(): void {
+    writeCheckpoint(this.#dir, {
+      version: 1,
+      height: this.#blocks.length,
+      size: this.#size,
+      lastHeaderHash: this.#lastHeaderHash.toString('hex'),
+    });
   }
 
   get height(): number {
@@ -207,6 +357,9 @@ export class BlockStore {
     this.#blocks.push(bytes);
     this.#lastHeaderHash = blockHeaderHash(header);
     this.#lastCommitHash = commit.next;
+    this.#size += record.length;
+    // Before the block is announced: from here on a client may see it acknowledged.
+    this.#checkpoint();
   }
 
   close(): void {

@@ -1,14 +1,16 @@
 /**
  * `npm run devnet` — start a development network; `npm run devnet -- verify` — check the
- * hash chain of the stored blocks.
+ * hash chain of the stored blocks; `npm run devnet -- repair` — cut a damaged ledger back to its
+ * last good block, explicitly and logged.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LogLevel, startDevnet, verifyBlockFile } from './index';
+import { type LogLevel, repairDevnet, startDevnet, verifyBlockFile } from './index';
 
 const usage = `Usage:
   npm run devnet -- [--data-dir DIR] [--port N] [--log-level error|warn|info|debug] [--reset] [--no-tls] [--config FILE]
   npm run devnet -- verify [--data-dir DIR]
+  npm run devnet -- repair [--data-dir DIR]   (when the devnet refuses to start: STORAGE_CORRUPT or BLOCKS_LOST)
 
 Defaults: --data-dir .data/devnet, --port 7051, --log-level info. The network bundle (endpoint,
 TLS CA, orgs, demo identities) is written to <data-dir>/bundle.json.`;
@@ -41,6 +43,12 @@ async function main(): Promise<number> {
       `BAD: block ${report.firstBad?.number}: ${report.firstBad?.reason} (${report.blocks} good blocks before it; ${dataDir}).`,
     );
     return 1;
+  }
+  if (positionals[0] === 'repair' && positionals.length === 1) {
+    const report = repairDevnet(dataDir, (line) => console.log(`repair: ${line}`));
+    if (report.changed)
+      console.log(`A record of this repair was appended to ${path.join(dataDir, 'ledger', 'repair.log')}.`);
+    return 0;
   }
   if (positionals.length > 0) {
     console.error(`Unknown command ${positionals.join(' ')}.\n${usage}`);

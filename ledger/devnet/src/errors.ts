@@ -16,6 +16,7 @@ export type DevnetErrorCode =
   | 'BAD_POLICY'
   | 'BAD_CONFIG'
   | 'STORAGE_CORRUPT'
+  | 'BLOCKS_LOST'
   | 'DATA_DIR_IN_USE'
   | 'STOPPED';
 

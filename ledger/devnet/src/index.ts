@@ -20,12 +20,14 @@ import {
   writeFileAtomic,
 } from './network';
 import { Orderer } from './orderer';
+import { type RepairReport, repairLedger } from './repair';
 import { describePolicy, policyFromConfig } from './policy';
 import { createShimRuntime } from './shim/runtime';
 import type { ChaincodeRuntime } from './simulation';
 
 export type { NetworkBundle, DevnetConfig, ChaincodeConfig } from './network';
 export { verifyBlockFile } from './blockstore';
+export type { RepairReport } from './repair';
 export { DevnetError } from './errors';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -114,6 +116,22 @@ export async function startDevnet(options: StartDevnetOptions): Promise<RunningD
   }
 }
 
+/**
+ * `npm run devnet -- repair`: cuts a damaged or short ledger back to its last good block, keeps
+ * what it cuts aside, and logs it (see repair.ts). Refused while a devnet uses the data dir.
+ * @throws DevnetError DATA_DIR_IN_USE
+ */
+export function repairDevnet(dataDirOption: string, log: (line: string) => void = () => {}): RepairReport {
+  const dataDir = path.resolve(dataDirOption);
+  mkdirSync(dataDir, { recursive: true });
+  const release = lockDataDir(dataDir);
+  try {
+    return repairLedger(path.join(dataDir, 'ledger'), log);
+  } finally {
+    release();
+  }
+}
+
 const LOCK_FILE = 'devnet.lock';
 /** Data dirs held by devnets of this process (a pid check alone cannot tell them apart). */
 const heldDataDirs = new Set<string>();
@@ -199,6 +217,7 @@ async function startLocked(options: StartDevnetOptions, dataDir: string): Promis
     orgs: material.orgs.map((o) => ({ mspId: o.mspId, caCertificatePem: o.ca.certificatePem })),
     chaincodes: definitions,
     log: (m) => log('debug', m),
+    warn: (m) => log('warn', m),
   });
   log('info', `ledger ${config.channel} at height ${ledger.height} (${dataDir})`);
 

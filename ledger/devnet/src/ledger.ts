@@ -8,7 +8,16 @@
  * cleartext private data, which never goes into blocks, has its own fsync'ed log that is
  * written before the block it belongs to.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { common, ledger as ledgerProtos, msp as mspProtos, orderer, peer } from '@hyperledger/fabric-protos';
 import { BlockStore, blockDataHash, blockHeaderHash, commitHash } from './blockstore';
@@ -169,6 +178,8 @@ export interface LedgerOptions {
   /** The channel's orgs, written into the genesis block's configuration. */
   orgs?: ReadonlyArray<{ mspId: string; caCertificatePem: string }>;
   log?: (message: string) => void;
+  /** Receives warnings (a torn block write cut at open); default `log`. */
+  warn?: (message: string) => void;
 }
 
 export class Ledger {
@@ -192,10 +203,15 @@ export class Ledger {
   constructor(options: LedgerOptions) {
     this.#opts = options;
     for (const cc of options.chaincodes.values()) this.state.setCollections(cc.name, cc.collections);
-    this.#blocks = new BlockStore(options.dir);
     this.#pvtLogFile = path.join(options.dir, 'pvtdata.log');
     this.#snapshotFile = path.join(options.dir, 'state.snapshot.json');
-    this.#replay();
+    const snapshot = this.#readSnapshot();
+    // The snapshot's height was acknowledged too: a block file shorter than it is refused, not cut.
+    this.#blocks = new BlockStore(options.dir, {
+      acknowledgedHeight: snapshot?.height ?? 0,
+      warn: (m) => (options.warn ?? options.log)?.(m),
+    });
+    this.#replay(snapshot);
     this.#pvtFd = openSync(this.#pvtLogFile, 'a');
     if (this.#blocks.height === 0) this.#writeGenesis();
   }
@@ -432,39 +448,57 @@ export class Ledger {
     this.#blocksSinceSnapshot = 0;
   }
 
-  /** Loads the snapshot if it matches the block file; returns the height it covers (0 = none). */
-  #loadSnapshot(): number {
-    if (!existsSync(this.#snapshotFile)) return 0;
-    let snapshot: LedgerSnapshot;
+  #readSnapshot(): LedgerSnapshot | undefined {
+    if (!existsSync(this.#snapshotFile)) return undefined;
     try {
-      snapshot = JSON.parse(readFileSync(this.#snapshotFile, 'utf8')) as LedgerSnapshot;
+      const snapshot = JSON.parse(readFileSync(this.#snapshotFile, 'utf8')) as LedgerSnapshot;
+      return snapshot.version === 1 && Number.isInteger(snapshot.height) ? snapshot : undefined;
     } catch {
-      return 0; // unreadable: rebuild from the blocks
+      return undefined; // unreadable: rebuild from the blocks
     }
+  }
+
+  /** Loads the snapshot if it matches the block file; returns the height it covers (0 = none). */
+  #loadSnapshot(snapshot: LedgerSnapshot | undefined): number {
+    if (!snapshot) return 0;
     const last = snapshot.height > 0 ? this.#blocks.get(snapshot.height - 1)?.getHeader() : undefined;
     // Only a snapshot of exactly these blocks is trusted (the block file may have been replaced or reset).
-    if (snapshot.version !== 1 || !last || blockHeaderHash(last).toString('hex') !== snapshot.lastHeaderHash) return 0;
+    if (!last || blockHeaderHash(last).toString('hex') !== snapshot.lastHeaderHash) return 0;
     this.state.loadSnapshot(snapshot.state);
     for (const [txId, blockNumber, txNum, code] of snapshot.txIndex)
       this.#txIndex.set(txId, { blockNumber, txNum, code });
     return snapshot.height;
   }
 
-  #replay(): void {
+  #replay(snapshot: LedgerSnapshot | undefined): void {
     const pvtByBlock = new Map<number, PrivateLogEntry>();
     if (existsSync(this.#pvtLogFile)) {
+      const kept: string[] = [];
+      let beyond = 0;
       for (const line of readFileSync(this.#pvtLogFile, 'utf8').split('\n')) {
         if (!line.trim()) continue;
         try {
           const entry = JSON.parse(line) as PrivateLogEntry;
+          // Written before a block that was never appended (crash): dropped, or it would be
+          // applied to the different block that later gets the same number.
+          if (entry.block >= this.#blocks.height) {
+            beyond++;
+            continue;
+          }
+          kept.push(line);
           pvtByBlock.set(entry.block, entry); // the last entry for a block wins (a crash may have left an earlier attempt)
           if (entry.puts.length > 0) this.#pvtByBlock.set(entry.block, entry.puts);
         } catch {
           // A torn last line from a crash mid-write: its block was never appended.
+          beyond++;
         }
       }
+      if (beyond > 0) {
+        writeFileSync(`${this.#pvtLogFile}.tmp`, kept.length > 0 ? kept.join('\n') + '\n' : '');
+        renameSync(`${this.#pvtLogFile}.tmp`, this.#pvtLogFile);
+      }
     }
-    for (let n = this.#loadSnapshot(); n < this.#blocks.height; n++) {
+    for (let n = this.#loadSnapshot(snapshot); n < this.#blocks.height; n++) {
       const block = this.#blocks.get(n);
       if (!block) break;
       const filter = this.#filterOf(block);

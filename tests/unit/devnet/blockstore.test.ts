@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
@@ -12,6 +12,7 @@ import {
   blockHeaderHash,
   verifyBlockFile,
 } from '../../../ledger/devnet/src/blockstore';
+import { repairLedger } from '../../../ledger/devnet/src/repair';
 
 function block(number: number, previousHash: Uint8Array, previousCommit: Uint8Array, payloads: string[]): common.Block {
   const data = payloads.map((p) => Buffer.from(p));
@@ -68,13 +69,83 @@ describe('block file', () => {
     expect(verifyBlockFile(dir)).toEqual({ ok: true, blocks: 3 });
   });
 
-  it('cuts a torn last record at open', () => {
+  it('cuts a torn last record that was never acknowledged at open, with a warning', () => {
     const { dir, store } = storeWithBlocks(2);
     store.close();
     appendFileSync(path.join(dir, BLOCK_FILE_NAME), Buffer.from([0x90, 0x03, 0x01]));
     expect(verifyBlockFile(dir).ok).toBe(false);
-    new BlockStore(dir).close();
+    const warnings: string[] = [];
+    new BlockStore(dir, { warn: (m) => warnings.push(m) }).close();
     expect(verifyBlockFile(dir)).toEqual({ ok: true, blocks: 2 });
+    expect(warnings).toEqual([expect.stringMatching(/cut 3 bytes after block 1: a write interrupted by a crash/)]);
+  });
+
+  it('refuses to drop an acknowledged block whose tail was cut (issue 15 item 5)', () => {
+    const { dir, store } = storeWithBlocks(3);
+    store.close();
+    const file = path.join(dir, BLOCK_FILE_NAME);
+    truncateSync(file, statSync(file).size - 20);
+    const sizeBefore = statSync(file).size;
+    expect(() => new BlockStore(dir, { warn: () => undefined })).toThrowError(
+      expect.objectContaining({
+        code: 'BLOCKS_LOST',
+        message: expect.stringMatching(
+          /ends at block 1, but blocks up to 2 were committed and acknowledged.*devnet -- repair/,
+        ) as string,
+      }) as Error,
+    );
+    expect(statSync(file).size).toBe(sizeBefore); // nothing was cut
+  });
+
+  it('refuses a block file shorter than the snapshot height even without a checkpoint', () => {
+    const { dir, store } = storeWithBlocks(2);
+    store.close();
+    expect(() => new BlockStore(dir, { acknowledgedHeight: 5 })).toThrowError(
+      expect.objectContaining({
+        code: 'BLOCKS_LOST',
+        message: expect.stringMatching(/state snapshot/) as string,
+      }) as Error,
+    );
+  });
+
+  it('repair cuts back to the last good block, keeps the cut bytes aside and logs it; the store then opens', () => {
+    const { dir, store } = storeWithBlocks(4);
+    store.close();
+    const file = path.join(dir, BLOCK_FILE_NAME);
+    const original = readFileSync(file);
+    truncateSync(file, original.length - 10);
+    const lines: string[] = [];
+    const report = repairLedger(dir, (l) => lines.push(l));
+    expect(report).toMatchObject({ changed: true, keptBlocks: 3, acknowledgedHeight: 4, lostAcknowledgedBlocks: 1 });
+    expect(lines.join('\n')).toMatch(/blocks 3\.\.3 had been acknowledged and are lost/);
+    const aside = report.keptAside[0] ?? '';
+    expect(
+      Buffer.concat([readFileSync(file), readFileSync(aside)]).equals(original.subarray(0, original.length - 10)),
+    ).toBe(true);
+    expect(readFileSync(path.join(dir, 'repair.log'), 'utf8')).toMatch(/"lostAcknowledgedBlocks":1/);
+    const reopened = new BlockStore(dir);
+    expect(reopened.height).toBe(3);
+    reopened.append(block(3, reopened.lastHeaderHash, reopened.lastCommitHash, ['tx-after-repair']));
+    reopened.close();
+    expect(verifyBlockFile(dir)).toEqual({ ok: true, blocks: 4 });
+    expect(repairLedger(dir).changed).toBe(false);
+  });
+
+  it('repair cuts from a flipped byte on, and the store opens at the blocks before it', () => {
+    const { dir, store } = storeWithBlocks(3);
+    store.close();
+    const file = path.join(dir, BLOCK_FILE_NAME);
+    const bytes = readFileSync(file);
+    const at = bytes.indexOf(Buffer.from('tx-2-a'));
+    bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+    writeFileSync(file, bytes);
+    expect(() => new BlockStore(dir)).toThrowError(expect.objectContaining({ code: 'STORAGE_CORRUPT' }) as Error);
+    const report = repairLedger(dir);
+    expect(report).toMatchObject({ keptBlocks: 2, lostAcknowledgedBlocks: 1 });
+    expect(report.keptAside.every((f) => existsSync(f))).toBe(true);
+    const reopened = new BlockStore(dir);
+    expect(reopened.height).toBe(2);
+    reopened.close();
   });
 
   it('detects an altered validation code through the commit hash chain', () => {
