@@ -10,6 +10,7 @@ import type { ChannelName, SessionState, SignInEvent, StaffIdentitySummary, Staf
 import type { CacheService } from '../cache/cache-service';
 import type { ReadHandle } from '../cache/database';
 import { sql } from '../cache/sql';
+import { workstationDates } from '../settings/date-time-settings';
 import type { Clock, TimerHandle } from '../clock';
 import { DEFAULT_SCRYPT, isSecretBox, openWithSecret, sealWithSecret, WrongSecretError, type ScryptParams } from '../crypto/secret-box';
 import { DomainError } from '../errors';
@@ -232,7 +233,7 @@ export class SessionService implements SessionGate {
       return found;
     });
     if (row.locked_until !== null && Date.parse(row.locked_until) > now) {
-      throw new DomainError('LOCKED_OUT', `Too many wrong PINs. Try again after ${new Date(row.locked_until).toLocaleTimeString('en-GB')}.`, { retryAt: row.locked_until });
+      throw new DomainError('LOCKED_OUT', `Too many wrong PINs. Try again after ${workstationDates().time(row.locked_until)}.`, { retryAt: row.locked_until });
     }
     const box: unknown = JSON.parse(row.sealed_private_key);
     if (!isSecretBox(box)) throw new DomainError('IDENTITY_INVALID', 'The stored key of this identity is damaged. Enrol the identity again.');
@@ -258,8 +259,8 @@ export class SessionService implements SessionGate {
       const ms = Math.min(this.#maxLockoutMs, this.#lockoutBaseMs * 2 ** (lockouts - 1));
       const retryAt = this.#iso(this.#clock.now() + ms);
       await this.#db.write((w) => w.run(sql`UPDATE staff_identity SET failed_pins = 0, lockouts = ${lockouts}, locked_until = ${retryAt} WHERE id = ${row.id}`));
-      await this.#record('locked-out', summary, `locked until ${retryAt}`);
-      throw new DomainError('LOCKED_OUT', `Too many wrong PINs. Try again after ${new Date(retryAt).toLocaleTimeString('en-GB')}.`, { retryAt });
+      await this.#record('locked-out', summary, `locked until ${workstationDates().dateTime(retryAt, { seconds: true })}`);
+      throw new DomainError('LOCKED_OUT', `Too many wrong PINs. Try again after ${workstationDates().time(retryAt)}.`, { retryAt });
     }
     await this.#record('wrong-pin', summary, null);
     const attemptsLeft = this.#maxWrongPins - failed;

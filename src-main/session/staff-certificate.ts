@@ -7,6 +7,7 @@
 import { createPrivateKey, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
 import { StaffRole, type StaffIdentitySummary } from '../../src-shared/ipc/contract';
 import { DomainError } from '../errors';
+import { workstationDates } from '../settings/date-time-settings';
 
 /** Fabric CA's attribute extension. */
 export const FABRIC_ATTRS_OID = '1.2.3.4.5.6.7.8.1';
@@ -134,8 +135,8 @@ export function parseStaffIdentity(input: { certificatePem: string; privateKeyPe
   }
   const notBefore = new Date(cert.validFrom);
   const notAfter = new Date(cert.validTo);
-  if (now < notBefore) throw invalid(`This certificate only becomes valid on ${notBefore.toISOString()}. Try again then, or ask for a new one.`);
-  if (now > notAfter) throw invalid(`This certificate expired on ${notAfter.toISOString()}. Ask your organisation for a new one.`);
+  if (now < notBefore) throw invalid(`This certificate only becomes valid on ${workstationDates().dateTime(notBefore, { zone: true })}. Try again then, or ask for a new one.`);
+  if (now > notAfter) throw invalid(`This certificate expired on ${workstationDates().dateTime(notAfter, { zone: true })}. Ask your organisation for a new one.`);
   return {
     summary: {
       id: cert.fingerprint256.replaceAll(':', '').toLowerCase().slice(0, 32),
