@@ -7,6 +7,7 @@ import type { CacheDatabase } from '../cache/database';
 import { createIdentityVerifier, FileDidWebCache } from '../identity';
 import { CacheReplayStore, CacheStatusListMirror, CacheTrustRegistryMirror } from '../ledger/mirrors';
 import { DEMO_HOSPITAL_DID } from './demo-config';
+import { parsePseudonymKeys, type PseudonymKey } from './pseudonym';
 import { AdmissionDeskService, type AdmissionDeskOptions, type DeskLedger } from './desk-service';
 
 export { AdmissionDeskService } from './desk-service';
@@ -21,6 +22,8 @@ export interface AdmissionSettings {
   didWebCacheDir?: string;
   printPdf?: AdmissionDeskOptions['printPdf'];
   now?: () => Date;
+  /** The hospital's patient pseudonym keys (default: CARELEDGER_PSEUDONYM_KEYS, `version:hex,…`; none: the workstation's own). */
+  pseudonymKeys?: readonly PseudonymKey[];
 }
 
 /** Builds the desk once the cache is open. */
@@ -29,6 +32,8 @@ export function createAdmissionDesk(options: { db: CacheDatabase; ledger: DeskLe
   const hospitalDid = s.hospitalDid ?? process.env['CARELEDGER_HOSPITAL_DID'] ?? DEMO_HOSPITAL_DID;
   const didWebDir = s.didWebCacheDir ?? process.env['CARELEDGER_DID_WEB_CACHE'] ?? path.join(options.dataDir, 'did-web');
   const now = s.now ?? ((): Date => new Date());
+  const configuredKeys = process.env['CARELEDGER_PSEUDONYM_KEYS'];
+  const pseudonymKeys = s.pseudonymKeys ?? (configuredKeys ? parsePseudonymKeys(configuredKeys) : undefined);
   const replayStore = new CacheReplayStore(options.db, now);
   const verifier = createIdentityVerifier({
     hospitalDid,
@@ -44,6 +49,7 @@ export function createAdmissionDesk(options: { db: CacheDatabase; ledger: DeskLe
     hospitalDid,
     now,
     replayStore,
+    ...(pseudonymKeys ? { pseudonymKeys } : {}),
     ...(s.printPdf ? { printPdf: s.printPdf } : {}),
   });
 }

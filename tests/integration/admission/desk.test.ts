@@ -6,12 +6,26 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../src-shared/admission/schemas';
 import { sql } from '../../../src-main/cache/sql';
+import { hospitalPseudonym } from '../../../src-main/admission/pseudonym';
+import type { CacheDatabase } from '../../../src-main/cache/database';
 import { DomainError } from '../../../src-main/errors';
 import { FileDidWebCache } from '../../../src-main/identity';
 import { encodeWalletQr } from '../../../src-shared/walletqr';
 import { makeAdmissionBundle } from '../../../tools/wallet/fixtures';
 import { didWebDocument, newDidWeb } from '../../../tools/wallet/keys';
 import { ADMIT, makeWorld, outboxRows, patientWallet, present, STAFF, type World } from './support';
+
+/** The admission event a queued write carries in its transient map. */
+function queuedEvent(payload: string | undefined): { encounterId?: string; patientPseudonym?: string } {
+  const q = JSON.parse(payload ?? '{}') as { transient?: Record<string, string> };
+  return JSON.parse(Buffer.from(q.transient?.['event'] ?? '', 'base64').toString('utf8') || '{}') as { encounterId?: string; patientPseudonym?: string };
+}
+
+/** This workstation's pseudonym of a DID (it made its own key: no administrator configured one). */
+async function pseudonymOf(db: CacheDatabase, did: string): Promise<string> {
+  const row = await db.read((r) => r.get<{ value: string }>(sql`SELECT value FROM sync_meta WHERE key = 'patient-pseudonym-key'`));
+  return hospitalPseudonym({ version: 1, secret: Buffer.from(row?.value ?? '', 'hex') }, did);
+}
 
 let world: World;
 beforeEach(async () => {
@@ -94,7 +108,7 @@ describe('admission from a wallet presentation', () => {
       expect(scan.identity?.patientDid).toMatch(/^did:jwk:/);
       const admission = await w2.desk.admit(STAFF, { ...ADMIT, bed: 'A11', scanId: scan.scanId, patient: { createFromScan: true, confirmNotDuplicate: false } });
       const rows = await outboxRows(w2.db);
-      expect(JSON.parse((JSON.parse(rows[0]?.payload ?? '{}') as { args: string[] }).args[0] ?? '{}')).toMatchObject({ encounterId: admission.encounterId, patientDid: bundle.patient.did });
+      expect(queuedEvent(rows[0]?.payload)).toEqual(expect.objectContaining({ encounterId: admission.encounterId, patientPseudonym: await pseudonymOf(w2.db, bundle.patient.did) }));
       expect(rows.map((r) => r.operation)).toEqual(['admission.admit', 'consent.record']);
     } finally {
       await w2.close();
@@ -272,9 +286,9 @@ describe('patients without a wallet, duplicates, merge and reconcile', () => {
     expect(after.consent.status).toBe('granted');
     const rows = await outboxRows(world.db);
     // The stay keeps the pseudonymous id it was opened with on the ledger; the consent names the wallet.
-    const admitArgs = JSON.parse((JSON.parse(rows[0]?.payload ?? '{}') as { args: string[] }).args[0] ?? '{}') as { patientDid: string };
-    expect(admitArgs.patientDid).toMatch(/^did:key:z/);
-    expect(admitArgs.patientDid).not.toBe(wallet.patient.did);
+    const admitted = queuedEvent(rows[0]?.payload);
+    expect(admitted.patientPseudonym).toMatch(/^hp1:/);
+    expect(admitted.patientPseudonym).not.toBe(await pseudonymOf(world.db, wallet.patient.did));
     expect(rows.at(-1)?.operation).toBe('consent.record');
   });
 

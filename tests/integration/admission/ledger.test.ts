@@ -89,9 +89,10 @@ describe('admission desk and the ledger', () => {
     expect((await world.desk.getAdmission(admission.admissionId)).ledger).toEqual({ admission: 'committed', consent: 'committed' });
 
     const encounter = await evaluate('Admissions:getEncounter', admission.encounterId);
-    expect(encounter).toMatchObject({ encounterId: admission.encounterId, patientDid: wallet.patient.did, mspId: 'HospitalAMSP', status: 'admitted', wardCode: 'W-101' });
-    // Pseudonymous: nothing about the person but the DID.
-    expect(JSON.stringify(encounter)).not.toMatch(/Oliveira|Maria|1984/);
+    expect(encounter).toMatchObject({ encounterId: admission.encounterId, mspId: 'HospitalAMSP', status: 'admitted', wardCode: 'W-101' });
+    // Pseudonymous: nothing about the person, not even the wallet DID, only this hospital's pseudonym.
+    expect(encounter['patientPseudonym']).toMatch(/^hp1:/);
+    expect(JSON.stringify(encounter)).not.toMatch(new RegExp(`Oliveira|Maria|1984|${wallet.patient.did}`));
     const consent = await evaluate('Consent:getConsent', admission.consent.consentId as string);
     expect(consent).toMatchObject({ patientDid: wallet.patient.did, granteeDid: DEMO_HOSPITAL_DID, status: 'active', purposes: expect.arrayContaining(['TREAT', 'HPAYMT']) });
 
