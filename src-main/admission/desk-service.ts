@@ -60,7 +60,7 @@ import { scoreMatch } from './matching';
 import { findMatches, getPatient, insertPatient, patientByMrn, patientByWallet, toSummary, type PatientRow } from './patient-store';
 import { normaliseName } from './names';
 import { bedTakenOnLedger, occupiedBeds } from './occupancy';
-import { newPseudonymousDid } from './pseudonym';
+import { currentPseudonymKey, hospitalPseudonym, newPseudonymKey, newPseudonymousDid, type PseudonymKey } from './pseudonym';
 import { wristbandPdf } from './wristband-pdf';
 import { workstationDates } from '../settings/date-time-settings';
 
@@ -88,6 +88,12 @@ export interface AdmissionDeskOptions {
   replayStore?: ReplayStore;
   /** How long a verified scan can be used to admit (default 30 minutes). */
   scanTtlMs?: number;
+  /**
+   * The hospital's pseudonym keys (CARELEDGER_PSEUDONYM_KEYS): admission events name the patient
+   * by a keyed hash of the ledger DID, never the DID. Without them the workstation makes its own
+   * key once and keeps it in the cache (development, demo).
+   */
+  pseudonymKeys?: readonly PseudonymKey[];
 }
 
 interface ScanEntry {
@@ -340,6 +346,16 @@ export class AdmissionDeskService implements AdmissionDesk {
     };
   }
 
+  /** The key new stays are filed under: the configured one, else this workstation's own, made once. */
+  async #pseudonymKey(w: WriteHandle): Promise<PseudonymKey> {
+    if (this.#o.pseudonymKeys && this.#o.pseudonymKeys.length > 0) return currentPseudonymKey(this.#o.pseudonymKeys);
+    const stored = await w.get<{ value: string }>(sql`SELECT value FROM sync_meta WHERE key = 'patient-pseudonym-key'`);
+    if (stored) return { version: 1, secret: Buffer.from(stored.value, 'hex') };
+    const made = newPseudonymKey(1);
+    await w.run(sql`INSERT INTO sync_meta (key, value) VALUES ('patient-pseudonym-key', ${Buffer.from(made.secret).toString('hex')})`);
+    return made;
+  }
+
   #consent(entry: ScanEntry, claims: AdmissionClaims, patientName: string, now: Date): ConsentSummary {
     const refused = claims.consent ? null : entry.report.credentials.find((c) => c.type === 'ConsentGrantCredential' && !c.verified);
     if (refused) {
@@ -373,8 +389,10 @@ export class AdmissionDeskService implements AdmissionDesk {
           operation: 'admission.override-audit',
           orderKey: `access:${entryId}`,
           transaction: 'Access:logAccess',
-          args: [
-            JSON.stringify({
+          // Private inputs travel in the transient map: arguments are in every organisation's blocks.
+          args: [],
+          transient: {
+            entry: JSON.stringify({
               entryId,
               patientDid: holder,
               categories: ['demographics'],
@@ -383,7 +401,7 @@ export class AdmissionDeskService implements AdmissionDesk {
               breakGlass: { reasonCode: 'emergency-other', noteSha256: sha256Hex(JSON.stringify(audit)) },
               accessedAt: now.toISOString(),
             }),
-          ],
+          },
           retryOnConflict: true,
         });
       }
@@ -539,7 +557,7 @@ export class AdmissionDeskService implements AdmissionDesk {
     // The chaincode verifies the patient's own signature, so the JWT goes as the wallet signed it.
     const jwt = entry.decoded.credentials.find((c) => jwtPayload(c)?.['jti'] === consent.consentId);
     if (!jwt || !consent.consentId) return null;
-    return queue({ operation: 'consent.record', orderKey: `consent:${consent.consentId}`, transaction: 'Consent:recordConsent', args: [jwt], retryOnConflict: true });
+    return queue({ operation: 'consent.record', orderKey: `consent:${consent.consentId}`, transaction: 'Consent:recordConsent', args: [], transient: { consentJwt: jwt }, retryOnConflict: true });
   }
 
   /**
@@ -613,7 +631,8 @@ export class AdmissionDeskService implements AdmissionDesk {
           operation: 'admission.admit',
           orderKey: `encounter:${encounterId}`,
           transaction: 'Admissions:recordAdmissionEvent',
-          args: [JSON.stringify({ encounterId, patientDid: patient.ledger_did, eventType: 'admit', wardCode: ward.code, bed: request.bed, occurredAt: admittedAt.toISOString() })],
+          args: [],
+          transient: { event: JSON.stringify({ encounterId, patientPseudonym: hospitalPseudonym(await this.#pseudonymKey(w), patient.ledger_did), eventType: 'admit', wardCode: ward.code, bed: request.bed, occurredAt: admittedAt.toISOString() }) },
           retryOnConflict: true,
         });
         const consentSeq = entry && request.recordConsent && consent.status === 'granted' ? await this.#queueConsent(queue, entry, consent) : null;
@@ -673,7 +692,9 @@ export class AdmissionDeskService implements AdmissionDesk {
           operation: `admission.${kind}`,
           orderKey: `encounter:${a.encounter_id}`,
           transaction: 'Admissions:recordAdmissionEvent',
-          args: [JSON.stringify({ encounterId: a.encounter_id, patientDid: a.ledger_did, eventType: kind, ...(ward && bed ? { wardCode: ward.code, bed } : {}), occurredAt: at.toISOString() })],
+          // The encounter keeps the pseudonym it was admitted with (the key may have been rotated since).
+          args: [],
+          transient: { event: JSON.stringify({ encounterId: a.encounter_id, eventType: kind, ...(ward && bed ? { wardCode: ward.code, bed } : {}), occurredAt: at.toISOString() }) },
           retryOnConflict: true,
         });
         if (kind === 'transfer' && ward && bed) {
