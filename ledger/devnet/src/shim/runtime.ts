@@ -113,7 +113,10 @@ class ShimRuntime implements ChaincodeRuntime {
     }
     const contextId = txContextId(request.channelId, request.txId);
     if (this.inFlight.has(contextId)) {
-      throw new ShimRuntimeError('DUPLICATE_TXID', `txid: ${request.txId}(${request.channelId}) exists: this transaction is already being simulated.`);
+      throw new ShimRuntimeError(
+        'DUPLICATE_TXID',
+        `txid: ${request.txId}(${request.channelId}) exists: this transaction is already being simulated.`,
+      );
     }
     let simulation: TransactionSimulation;
     let transaction: ChaincodeMessage;
@@ -219,7 +222,9 @@ class ShimRuntime implements ChaincodeRuntime {
     }
 
     const peerAddress = `127.0.0.1:${this.port}`;
-    this.log(`[shim] starting chaincode ${this.chaincodeId} from ${this.options.packageDir}, peer address ${peerAddress}`);
+    this.log(
+      `[shim] starting chaincode ${this.chaincodeId} from ${this.options.packageDir}, peer address ${peerAddress}`,
+    );
     // A minimal environment: the chaincode must not inherit test-runner loaders or secrets.
     const env: Record<string, string> = {
       ...passThroughEnv(),
@@ -231,11 +236,24 @@ class ShimRuntime implements ChaincodeRuntime {
       CORE_CHAINCODE_LOGGING_SHIM: 'warning',
       ...this.options.env,
     };
+    // The child's stdin is a pipe nobody writes to: when this process dies, even by kill -9,
+    // the kernel closes its end and the chaincode exits instead of living on with ppid 1.
     const child = spawn(
       process.execPath,
-      [cli, 'start', '--peer.address', peerAddress, '--chaincode-id-name', this.chaincodeId, '--module-path', this.options.packageDir],
-      { cwd: this.options.packageDir, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        '-e',
+        exitWhenParentDies(cli),
+        'start',
+        '--peer.address',
+        peerAddress,
+        '--chaincode-id-name',
+        this.chaincodeId,
+        '--module-path',
+        this.options.packageDir,
+      ],
+      { cwd: this.options.packageDir, env, stdio: ['pipe', 'pipe', 'pipe'] },
     );
+    child.stdin?.on('error', () => undefined); // EPIPE once the child is gone: nothing to do
     this.child = child;
     this.logTail.length = 0;
     for (const output of [child.stdout, child.stderr]) {
@@ -260,7 +278,9 @@ class ShimRuntime implements ChaincodeRuntime {
       const fail = (why: string): void => {
         cleanup();
         if (this.stopped) {
-          reject(new ShimRuntimeError('RUNTIME_STOPPED', `Chaincode ${this.chaincodeId} was stopped while it was starting.`));
+          reject(
+            new ShimRuntimeError('RUNTIME_STOPPED', `Chaincode ${this.chaincodeId} was stopped while it was starting.`),
+          );
           return;
         }
         reject(
@@ -319,8 +339,10 @@ class ShimRuntime implements ChaincodeRuntime {
     } catch {
       throw invalid('fabric-shim is not in its node_modules');
     }
-    const script = typeof bin === 'object' && bin !== null ? (bin as Record<string, unknown>)['fabric-chaincode-node'] : undefined;
-    if (typeof script !== 'string' || !existsSync(path.join(shimDir, script))) throw invalid('fabric-shim has no fabric-chaincode-node command');
+    const script =
+      typeof bin === 'object' && bin !== null ? (bin as Record<string, unknown>)['fabric-chaincode-node'] : undefined;
+    if (typeof script !== 'string' || !existsSync(path.join(shimDir, script)))
+      throw invalid('fabric-shim has no fabric-chaincode-node command');
     return path.join(shimDir, script);
   }
 
@@ -337,7 +359,9 @@ class ShimRuntime implements ChaincodeRuntime {
       register: (call: ShimStream) => this.acceptStream(call),
     });
     this.port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      );
     });
     this.server = server;
   }
@@ -400,7 +424,10 @@ class ShimRuntime implements ChaincodeRuntime {
     const inFlight = this.inFlight.get(contextId);
     if (type === Type.COMPLETED || type === Type.ERROR) {
       if (inFlight) inFlight.settle({ message });
-      else this.log(`[shim] ignored ${typeName(type)} for transaction ${message.getTxid()}: it already finished or timed out`);
+      else
+        this.log(
+          `[shim] ignored ${typeName(type)} for transaction ${message.getTxid()}: it already finished or timed out`,
+        );
       return;
     }
     const reply = new peer.ChaincodeMessage();
@@ -409,7 +436,9 @@ class ShimRuntime implements ChaincodeRuntime {
     if (!inFlight) {
       reply.setType(Type.ERROR);
       reply.setPayload(
-        Buffer.from(`[${message.getChannelId()}-${message.getTxid()}] no transaction is running with this id (it finished or timed out); ${typeName(type)} refused`),
+        Buffer.from(
+          `[${message.getChannelId()}-${message.getTxid()}] no transaction is running with this id (it finished or timed out); ${typeName(type)} refused`,
+        ),
       );
     } else {
       const answer = inFlight.simulation.handle(type, message.getPayload_asU8());
@@ -440,7 +469,9 @@ function transactionMessage(request: SimulationRequest): ChaincodeMessage {
   message.setTxid(request.txId);
   message.setChannelId(request.channelId);
   message.setProposal(peer.SignedProposal.deserializeBinary(request.signedProposal));
-  (message as unknown as { setTimestamp(value: ReturnType<typeof timestampMessage>): void }).setTimestamp(timestampMessage(request.timestamp));
+  (message as unknown as { setTimestamp(value: ReturnType<typeof timestampMessage>): void }).setTimestamp(
+    timestampMessage(request.timestamp),
+  );
   return message;
 }
 
@@ -457,6 +488,23 @@ function passThroughEnv(): Record<string, string> {
 
 function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `signal ${signal}` : `exit code ${code ?? 'unknown'}`;
+}
+
+/**
+ * The program a chaincode child runs: it watches its stdin (a pipe from the devnet) and exits
+ * when that closes, then runs the shim's CLI as if it had been started as the script
+ * (process.argv[1] is the CLI, as with `node cli.js start …`). The watch does not keep the
+ * process alive by itself.
+ */
+export function exitWhenParentDies(cli: string): string {
+  return [
+    "process.stdin.on('end', () => process.exit(0));",
+    "process.stdin.on('error', () => process.exit(0));",
+    'process.stdin.resume();',
+    "if (typeof process.stdin.unref === 'function') process.stdin.unref();",
+    `process.argv.splice(1, 0, ${JSON.stringify(cli)});`,
+    `require(${JSON.stringify(cli)});`,
+  ].join('\n');
 }
 
 async function terminate(child: ChildProcess): Promise<void> {
