@@ -6,13 +6,15 @@
  * The identities are the devnet's own staff of its first hospital org (Alice Admissions,
  * Dr Carl Clinician, … of HospitalAMSP), read from the devnet's network material in
  * `devnetDir` (created there if the devnet has not run yet, exactly as the devnet would), so the
- * ledger knows them. If the devnet's material cannot be used, a throw-away dev CA issues them.
- * Never use these secrets outside a demo.
+ * ledger knows them. They are enrolled like anyone else's: with the workstation's setup
+ * (recovery) passphrase, and only because they chain to that hospital's CA, which the
+ * workstation trusts from the devnet's bundle (or, with no ledger configured, from the same
+ * network material: `demoOrganisationCa`). Never use these secrets outside a demo.
  */
 import { STAFF_ROLES, StaffRole } from '../../src-shared/ipc/contract';
-import { createDevCa, issueIdentity } from '../../ledger/devnet/src/ca';
 import { ensureNetworkMaterial, loadConfig } from '../../ledger/devnet/src/network';
 import type { Workstation } from '../services';
+import type { OrganisationCa } from '../session/organisation-ca';
 
 export const DEMO_PIN = '1234';
 export const DEMO_CACHE_PASSPHRASE = 'careledger-demo-passphrase';
@@ -64,23 +66,23 @@ async function devnetStaff(devnetDir: string): Promise<DemoIdentity[]> {
   return out;
 }
 
-async function devCaStaff(roles: readonly StaffRole[]): Promise<DemoIdentity[]> {
-  const mspId = 'HospitalAMSP';
-  const names = DEMO_STAFF;
-  const ca = await createDevCa({ mspId, commonName: 'ca.demo' });
-  const out: DemoIdentity[] = [];
-  for (const role of roles) {
-    const issued = await issueIdentity(ca, { enrollmentId: `demo-${role}`, commonName: names[role], role });
-    out.push({ role, mspId, ...issued });
-  }
-  return out;
+/**
+ * The demo hospital's MSP definition from the devnet's network material in `devnetDir`, for a
+ * demo workstation without a configured ledger (the devnet's bundle gives the same otherwise).
+ */
+export async function demoOrganisationCa(devnetDir: string): Promise<OrganisationCa | null> {
+  const material = await ensureNetworkMaterial(devnetDir, loadConfig());
+  const hospital = material.orgs.find((o) => o.kind === 'hospital');
+  if (!hospital) return null;
+  return { mspId: hospital.mspId, organisationName: hospital.displayName, rootCertificatesPem: [hospital.ca.certificatePem], intermediateCertificatesPem: [], crlsPem: [] };
 }
 
 /**
  * Opens (or first sets up) the cache with the demo secrets and enrols the demo staff that are
  * missing. Returns where the identities came from, for the start-up message.
+ * @throws Error when the devnet's network material cannot be read or lacks a role.
  */
-export async function prepareDemo(ws: Workstation, options: { devnetDir: string; log?: (line: string) => void }): Promise<'devnet' | 'dev-ca' | 'already-enrolled'> {
+export async function prepareDemo(ws: Workstation, options: { devnetDir: string; log?: (line: string) => void }): Promise<'devnet' | 'already-enrolled'> {
   const state = ws.cache.state();
   if (state.status === 'needs-setup') {
     await ws.cache.setUp({
@@ -93,20 +95,15 @@ export async function prepareDemo(ws: Workstation, options: { devnetDir: string;
   const enrolled = new Set((await ws.session.listIdentities()).map((i) => i.role));
   const missing = STAFF_ROLES.filter((role) => !enrolled.has(role));
   if (missing.length === 0) return 'already-enrolled';
-  let source: 'devnet' | 'dev-ca' = 'devnet';
-  let staff: DemoIdentity[] = [];
-  try {
-    staff = (await devnetStaff(options.devnetDir)).filter((s) => missing.includes(s.role));
-  } catch (err) {
-    options.log?.(`The devnet's staff identities could not be read (${err instanceof Error ? err.message : String(err)}); using a demo CA instead.`);
-  }
+  // No throw-away CA as a fallback: the workstation would rightly refuse its certificates.
+  const staff = (await devnetStaff(options.devnetDir)).filter((s) => missing.includes(s.role));
   const stillMissing = missing.filter((role) => !staff.some((s) => s.role === role));
   if (stillMissing.length > 0) {
-    source = 'dev-ca';
-    staff.push(...(await devCaStaff(stillMissing)));
+    throw new Error(`The devnet's network material in ${options.devnetDir} has no demo staff for ${stillMissing.join(', ')}; check ledger/devnet/devnet.config.json.`);
   }
   for (const s of staff) {
-    await ws.session.importIdentity({ certificatePem: s.certificatePem, privateKeyPem: s.privateKeyPem, mspId: s.mspId, pin: DEMO_PIN });
+    await ws.session.importIdentity({ certificatePem: s.certificatePem, privateKeyPem: s.privateKeyPem, pin: DEMO_PIN, setupPassphrase: DEMO_RECOVERY_PASSPHRASE });
   }
-  return source;
+  options.log?.(`${staff.length} demo staff enrolled from the devnet's ${staff[0]?.mspId ?? ''} certificate authority.`);
+  return 'devnet';
 }

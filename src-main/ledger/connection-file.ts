@@ -15,7 +15,8 @@
  *   "chaincode": "careledger",
  *   "mspId": "HospitalAMSP",
  *   "deadlinesMs": { "evaluate": 5000, "endorse": 15000, "submit": 10000, "commitStatus": 30000 },
- *   "identity": { "certificateFile": "staff-cert.pem", "privateKeyFile": "staff-key.pem" }
+ *   "identity": { "certificateFile": "staff-cert.pem", "privateKeyFile": "staff-key.pem" },
+ *   "msp": { "organisationName": "Hospital A", "directory": "msp" }
  * }
  * ```
  * - `tlsCaCertificatePem|File`: omit both only for a plaintext gateway (development).
@@ -25,11 +26,17 @@
  * - `identity` (optional): a fixed certificate and key to sign with. Without it the sync engine
  *   signs as the signed-in staff member (their certificate and key enrolled on this
  *   workstation), which is the normal case: every ledger write carries who made it.
+ * - `msp`: the organisation's MSP definition, the only certificate authorities whose staff
+ *   certificates this workstation enrols (src-main/session/organisation-ca.ts). Either
+ *   `directory`, a Fabric MSP folder (`cacerts/`, `intermediatecerts/`, `crls/`, PEM files), or
+ *   lists: `rootCertificatesPem|Files`, `intermediateCertificatesPem|Files`, `crlsPem|Files`.
+ *   `organisationName` is how staff know the organisation. Without `msp` no staff can be enrolled.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '../errors';
+import type { OrganisationCa } from '../session/organisation-ca';
 
 export const CONNECTION_FILE_FORMAT = 'careledger-connection/1';
 
@@ -55,6 +62,8 @@ export interface ConnectionSettings {
   deadlines: Deadlines;
   /** A fixed signing identity; absent = sign as the signed-in staff member. */
   identity?: { certificatePem: string; privateKeyPem: string };
+  /** This organisation's MSP definition (whose staff may enrol); absent = nobody can enrol. */
+  organisationCa?: OrganisationCa;
 }
 
 const Pem = z.string().min(1).max(100_000);
@@ -86,8 +95,54 @@ const ConnectionFile = z
       })
       .strict()
       .optional(),
+    msp: z
+      .object({
+        organisationName: z.string().min(1).max(200).optional(),
+        directory: z.string().min(1).optional(),
+        rootCertificatesPem: z.array(Pem).max(20).optional(),
+        rootCertificateFiles: z.array(z.string().min(1)).max(20).optional(),
+        intermediateCertificatesPem: z.array(Pem).max(20).optional(),
+        intermediateCertificateFiles: z.array(z.string().min(1)).max(20).optional(),
+        crlsPem: z.array(Pem).max(50).optional(),
+        crlFiles: z.array(z.string().min(1)).max(50).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
+
+type MspSection = NonNullable<z.infer<typeof ConnectionFile>['msp']>;
+
+/** The PEM files of one folder of a Fabric MSP directory ([] when the folder is absent). */
+async function pemsInFolder(folder: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = (await readdir(folder)).filter((n) => /\.(pem|crt|crl)$/i.test(n)).sort();
+  } catch {
+    return [];
+  }
+  return Promise.all(names.map((n) => readFile(path.join(folder, n), 'utf8')));
+}
+
+async function organisationCaFrom(msp: MspSection, mspId: string, baseDir: string): Promise<OrganisationCa> {
+  const listed = async (inline: string[] | undefined, files: string[] | undefined, what: string): Promise<string[]> => [
+    ...(inline ?? []),
+    ...(await Promise.all((files ?? []).map(async (f) => (await pemFrom(undefined, f, baseDir, what)) ?? ''))),
+  ];
+  const dir = msp.directory === undefined ? undefined : path.resolve(baseDir, msp.directory);
+  const fromDir = async (sub: string): Promise<string[]> => (dir === undefined ? [] : pemsInFolder(path.join(dir, sub)));
+  const roots = [...(await fromDir('cacerts')), ...(await listed(msp.rootCertificatesPem, msp.rootCertificateFiles, 'an MSP root certificate'))];
+  if (roots.length === 0) {
+    throw new DomainError('VALIDATION', 'The ledger connection file has an "msp" section without any root certificate of the organisation. Ask IT support for a new one.');
+  }
+  return {
+    mspId,
+    organisationName: msp.organisationName ?? mspId,
+    rootCertificatesPem: roots,
+    intermediateCertificatesPem: [...(await fromDir('intermediatecerts')), ...(await listed(msp.intermediateCertificatesPem, msp.intermediateCertificateFiles, 'an MSP intermediate certificate'))],
+    crlsPem: [...(await fromDir('crls')), ...(await listed(msp.crlsPem, msp.crlFiles, 'a revocation list (CRL)'))],
+  };
+}
 
 async function pemFrom(inline: string | undefined, file: string | undefined, base: string, what: string): Promise<string | undefined> {
   if (inline !== undefined) return inline;
@@ -126,6 +181,7 @@ export async function parseConnectionFile(text: string, baseDir: string): Promis
     identity = { certificatePem, privateKeyPem };
   }
   const d = f.deadlinesMs ?? {};
+  const organisationCa = f.msp ? await organisationCaFrom(f.msp, f.mspId, baseDir) : undefined;
   return {
     endpoint: f.endpoint,
     ...(tlsCa ? { tlsCaCertificatePem: tlsCa } : {}),
@@ -140,6 +196,7 @@ export async function parseConnectionFile(text: string, baseDir: string): Promis
       commitStatusMs: d.commitStatus ?? DEFAULT_DEADLINES.commitStatusMs,
     },
     ...(identity ? { identity } : {}),
+    ...(organisationCa ? { organisationCa } : {}),
   };
 }
 
@@ -162,6 +219,8 @@ export interface DevnetBundle {
   channel: string;
   chaincode: string;
   identities: Array<{ name: string; mspId: string; certificatePem: string; privateKeyPem: string }>;
+  /** The channel's organisations with their CA certificates (the devnet's MSP definitions). */
+  orgs?: Array<{ mspId: string; kind?: string; displayName?: string; caCertificatePem?: string }>;
 }
 
 /**
@@ -185,5 +244,15 @@ export function settingsFromDevnetBundle(bundle: DevnetBundle, options: { mspId:
     mspId: options.mspId,
     deadlines: { ...DEFAULT_DEADLINES, ...options.deadlines },
     ...(identity ? { identity } : {}),
+    ...organisationCaOfBundle(bundle, options.mspId),
+  };
+}
+
+/** The MSP definition of `mspId` in a devnet bundle, as a spread (empty when the bundle lacks it). */
+function organisationCaOfBundle(bundle: DevnetBundle, mspId: string): { organisationCa?: OrganisationCa } {
+  const org = bundle.orgs?.find((o) => o.mspId === mspId);
+  if (!org?.caCertificatePem) return {};
+  return {
+    organisationCa: { mspId, organisationName: org.displayName ?? mspId, rootCertificatesPem: [org.caCertificatePem], intermediateCertificatesPem: [], crlsPem: [] },
   };
 }

@@ -5,9 +5,10 @@
  *
  * The private key is only in memory while the session is signed in and unlocked.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { ChannelName, SessionState, SignInEvent, StaffIdentitySummary, StaffRole } from '../../src-shared/ipc/contract';
 import type { CacheService } from '../cache/cache-service';
+import { CACHE_KEY_LABEL, readKeyFile } from '../cache/key-file';
 import type { ReadHandle } from '../cache/database';
 import { sql } from '../cache/sql';
 import { workstationDates } from '../settings/date-time-settings';
@@ -15,6 +16,7 @@ import type { Clock, TimerHandle } from '../clock';
 import { DEFAULT_SCRYPT, isSecretBox, openWithSecret, sealWithSecret, WrongSecretError, type ScryptParams } from '../crypto/secret-box';
 import { DomainError } from '../errors';
 import type { SessionGate } from '../ipc/dispatcher';
+import { checkIssuedByOrganisation, type OrganisationCa } from './organisation-ca';
 import { parseStaffIdentity } from './staff-certificate';
 
 const PIN_LABEL = 'careledger staff private key';
@@ -23,6 +25,11 @@ export interface SessionServiceOptions {
   cache: CacheService;
   clock: Clock;
   onChange?: (state: SessionState) => void;
+  /**
+   * The workstation's organisation and its certificate authorities, from the ledger
+   * configuration; null when none is configured (then nobody can be enrolled).
+   */
+  organisationCa: () => Promise<OrganisationCa | null>;
   scrypt?: ScryptParams;
   /** Wrong PINs in a row before a lockout (default 5). */
   maxWrongPins?: number;
@@ -176,11 +183,32 @@ export class SessionService implements SessionGate {
   }
 
   /**
-   * Enrols a staff identity: checks it, seals the private key under the PIN, stores it.
-   * @throws DomainError IDENTITY_INVALID (see parseStaffIdentity), CONFLICT when already enrolled.
+   * Enrols a staff identity. Only whoever holds the workstation's setup (recovery) passphrase may
+   * enrol, and only a certificate issued by a CA of the workstation's own organisation
+   * (organisation-ca.ts) is accepted; the MSP ID is the configured one, never the request's.
+   * Then the private key is sealed under the PIN and stored.
+   * @throws DomainError SETUP_PASSPHRASE_WRONG, IDENTITY_UNTRUSTED, IDENTITY_INVALID (see
+   *   parseStaffIdentity), CONFLICT when already enrolled.
    */
-  async importIdentity(request: { certificatePem: string; privateKeyPem: string; mspId: string; pin: string }): Promise<StaffIdentitySummary> {
-    const parsed = parseStaffIdentity(request, new Date(this.#clock.now()));
+  async importIdentity(request: { certificatePem: string; privateKeyPem: string; mspId?: string | undefined; pin: string; setupPassphrase?: string | undefined }): Promise<StaffIdentitySummary> {
+    await this.#checkSetupPassphrase(request.setupPassphrase);
+    const org = await this.options.organisationCa();
+    if (!org) {
+      throw new DomainError(
+        'IDENTITY_UNTRUSTED',
+        "This workstation does not know which organisation it belongs to, so no staff can be enrolled. Ask IT support to install the ledger connection file with the organisation's MSP certificates.",
+      );
+    }
+    if (request.mspId !== undefined && request.mspId !== org.mspId) {
+      throw new DomainError(
+        'IDENTITY_UNTRUSTED',
+        `This workstation belongs to ${org.organisationName} (${org.mspId}); it cannot enrol staff of ${request.mspId}. Ask your administrator for a staff certificate from ${org.organisationName}.`,
+        { mspId: org.mspId },
+      );
+    }
+    const now = new Date(this.#clock.now());
+    const parsed = parseStaffIdentity({ certificatePem: request.certificatePem, privateKeyPem: request.privateKeyPem, mspId: org.mspId }, now);
+    await checkIssuedByOrganisation(new X509Certificate(parsed.certificatePem), org, now);
     const pkcs8 = Buffer.from(parsed.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const sealed = await sealWithSecret(pkcs8, request.pin, PIN_LABEL, this.#scrypt);
     pkcs8.fill(0);
@@ -194,6 +222,25 @@ export class SessionService implements SessionGate {
     });
     await this.#record('identity-imported', s, null);
     return s;
+  }
+
+  /**
+   * Enrolment is an administrator's act: the setup passphrase is the recovery passphrase chosen
+   * when the workstation was set up (kept by IT, never typed for everyday work), in keychain and
+   * passphrase mode alike.
+   * @throws DomainError SETUP_PASSPHRASE_WRONG
+   */
+  async #checkSetupPassphrase(passphrase: string | undefined): Promise<void> {
+    const needed = "Enrolling staff needs this workstation's setup passphrase (the recovery passphrase IT chose when the workstation was set up). Ask IT support to enter it.";
+    if (passphrase === undefined || passphrase.length === 0) throw new DomainError('SETUP_PASSPHRASE_WRONG', needed);
+    const keyFile = await readKeyFile(this.options.cache.keyFile);
+    try {
+      const key = await openWithSecret(keyFile.recovery, passphrase, CACHE_KEY_LABEL);
+      key.fill(0);
+    } catch (err) {
+      if (!(err instanceof WrongSecretError)) throw err;
+      throw new DomainError('SETUP_PASSPHRASE_WRONG', "That is not this workstation's setup passphrase. Check it with IT support and try again.");
+    }
   }
 
   async #identity(r: ReadHandle, id: string): Promise<IdentityRow> {

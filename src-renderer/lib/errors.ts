@@ -15,6 +15,8 @@ const HEADINGS: Record<ErrorCode, string> = {
   WRONG_PIN: 'Wrong PIN',
   LOCKED_OUT: 'Sign-in paused for this identity',
   IDENTITY_INVALID: 'This staff identity cannot be used',
+  IDENTITY_UNTRUSTED: 'This certificate cannot be enrolled here',
+  SETUP_PASSPHRASE_WRONG: 'Setup passphrase needed',
   CACHE_NEEDS_SETUP: 'This workstation needs to be set up',
   CACHE_LOCKED: 'Local data is locked',
   CACHE_WRONG_KEY: 'Wrong passphrase',

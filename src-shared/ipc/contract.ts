@@ -55,6 +55,8 @@ export const ErrorCode = z.enum([
   'WRONG_PIN',
   'LOCKED_OUT', // too many wrong PINs; wait until `retryAt`
   'IDENTITY_INVALID', // an imported certificate/key pair is unusable
+  'IDENTITY_UNTRUSTED', // a certificate not issued by a CA of this workstation's organisation (or revoked, or not a client)
+  'SETUP_PASSPHRASE_WRONG', // enrolment without the workstation's setup passphrase, or with a wrong one
   'CACHE_NEEDS_SETUP',
   'CACHE_LOCKED',
   'CACHE_WRONG_KEY',
@@ -244,13 +246,15 @@ export const contract = {
     access: 'anyone',
   }),
   'session.importIdentity': channel({
-    summary: 'Enrol a staff identity from PEM certificate and key, protected by a new PIN.',
+    summary:
+      "Enrol a staff identity from PEM certificate and key, protected by a new PIN. Needs the workstation's setup passphrase; only certificates of the configured organisation's CAs are accepted (the MSP ID is the configured one: a different `mspId` is refused).",
     request: z
       .object({
         certificatePem: z.string().min(1).max(20_000),
         privateKeyPem: z.string().min(1).max(20_000),
-        mspId: z.string().min(1).max(200),
+        mspId: z.string().min(1).max(200).optional(),
         pin: Pin,
+        setupPassphrase: z.string().max(1_000).optional(),
       })
       .strict(),
     response: StaffIdentitySummary,

@@ -50,6 +50,8 @@ export interface Workstation {
 export interface LaunchOptions {
   demo: boolean;
   dataDir?: string;
+  /** Extra environment for the workstation (e.g. CARELEDGER_GATEWAY_CONFIG, a ledger connection file). */
+  env?: Record<string, string>;
 }
 
 interface TestFixtures {
@@ -73,7 +75,7 @@ async function launchElectron(options: LaunchOptions): Promise<Workstation> {
   if (binary === null) throw new Error(ELECTRON_MISSING);
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'careledger-e2e-electron-')));
   // The main process reads its data folder and demo mode from the environment (src-main/app/main.ts).
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), CARELEDGER_DATA_DIR: dataDir };
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), CARELEDGER_DATA_DIR: dataDir, ...options.env };
   if (options.demo) Object.assign(env, { CARELEDGER_DEMO: '1', CARELEDGER_DEVNET_DIR: path.join(dataDir, 'devnet') });
   const app: ElectronApplication = await electron.launch({
     executablePath: binary,
@@ -115,7 +117,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           ? await launchElectron(options)
           : await openWebHost(
               page,
-              await startWebHost({ demo: options.demo, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }),
+              await startWebHost({
+                demo: options.demo,
+                ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+                ...(options.env ? { env: options.env } : {}),
+              }),
             );
       started.push(ws);
       return ws;

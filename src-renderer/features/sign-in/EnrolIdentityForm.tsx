@@ -12,7 +12,7 @@ interface PemFile {
 interface Problems {
   certificate?: string;
   key?: string;
-  mspId?: string;
+  setupPassphrase?: string;
   pin?: string;
   pinConfirm?: string;
 }
@@ -21,8 +21,10 @@ const MAX_PEM_BYTES = 20_000;
 
 /**
  * Enrol a staff identity issued by the organisation's certificate authority: the
- * certificate and private key as PEM files (IT hands them over), the organisation's MSP ID,
- * and a new PIN that protects the key on this workstation.
+ * certificate and private key as PEM files (IT hands them over), the workstation's setup
+ * passphrase (enrolment is IT's act, not anyone's at the sign-in screen), and a new PIN that
+ * protects the key on this workstation. The organisation is the workstation's own (from its
+ * ledger configuration): a certificate from any other CA is refused with the reason.
  */
 export function EnrolIdentityForm({
   onEnrolled,
@@ -33,7 +35,7 @@ export function EnrolIdentityForm({
 }): ReactNode {
   const [certificate, setCertificate] = useState<PemFile | null>(null);
   const [key, setKey] = useState<PemFile | null>(null);
-  const [mspId, setMspId] = useState('');
+  const [setupPassphrase, setSetupPassphrase] = useState('');
   const [pin, setPin] = useState('');
   const [pinConfirm, setPinConfirm] = useState('');
   const [problems, setProblems] = useState<Problems>({});
@@ -60,7 +62,7 @@ export function EnrolIdentityForm({
       found.certificate = 'Choose the certificate file (a .pem file that starts with "BEGIN CERTIFICATE").';
     if (!key?.text.includes('PRIVATE KEY-----'))
       found.key = 'Choose the private key file (a .pem file that starts with "BEGIN PRIVATE KEY").';
-    if (mspId.trim().length === 0) found.mspId = "Enter your organisation's MSP ID.";
+    if (setupPassphrase.length === 0) found.setupPassphrase = "Ask IT support to enter this workstation's setup passphrase.";
     if (pin.length < 4) found.pin = 'Use at least 4 characters.';
     else if (pinConfirm !== pin) found.pinConfirm = 'The two PINs are not the same.';
     setProblems(found);
@@ -70,8 +72,8 @@ export function EnrolIdentityForm({
     const result = await api['session.importIdentity']({
       certificatePem: certificate.text,
       privateKeyPem: key.text,
-      mspId: mspId.trim(),
       pin,
+      setupPassphrase,
     });
     setBusy(false);
     if (result.ok) onEnrolled(result.value);
@@ -116,21 +118,21 @@ export function EnrolIdentityForm({
         </div>
       </div>
       <div className="field">
-        <label htmlFor="enrol-msp">Organisation MSP ID</label>
-        <span className="hint" id="enrol-msp-hint">
-          Given by IT with your files, for example Hospital1MSP.
+        <label htmlFor="enrol-setup-passphrase">Workstation setup passphrase</label>
+        <span className="hint" id="enrol-setup-passphrase-hint">
+          The recovery passphrase IT chose when this workstation was set up. IT support enters it.
         </span>
         <input
-          id="enrol-msp"
+          id="enrol-setup-passphrase"
           className="input"
-          value={mspId}
-          onChange={(e) => setMspId(e.target.value)}
-          aria-describedby="enrol-msp-hint"
-          aria-invalid={problems.mspId ? true : undefined}
+          type="password"
+          value={setupPassphrase}
+          onChange={(e) => setSetupPassphrase(e.target.value)}
+          aria-describedby="enrol-setup-passphrase-hint"
+          aria-invalid={problems.setupPassphrase ? true : undefined}
           autoComplete="off"
-          spellCheck={false}
         />
-        {problems.mspId ? <span className="field-error">{problems.mspId}</span> : null}
+        {problems.setupPassphrase ? <span className="field-error">{problems.setupPassphrase}</span> : null}
       </div>
       <p className="muted" id="enrol-pin-hint">
         Choose a PIN of at least 4 characters. You will type it to sign in at this workstation.

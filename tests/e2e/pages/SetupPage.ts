@@ -66,7 +66,7 @@ export class EnrolPage {
     await expect(this.root.getByRole('heading', { name: 'Enrol a staff identity' })).toBeVisible();
   }
 
-  async enrol(values: { certificatePem: string; privateKeyPem: string; mspId: string; pin: string }): Promise<void> {
+  async enrol(values: { certificatePem: string; privateKeyPem: string; setupPassphrase: string; pin: string }): Promise<void> {
     await this.root.getByLabel('Certificate file').setInputFiles({
       name: 'cert.pem',
       mimeType: 'application/x-pem-file',
@@ -77,9 +77,14 @@ export class EnrolPage {
       mimeType: 'application/x-pem-file',
       buffer: Buffer.from(values.privateKeyPem),
     });
-    await this.root.getByLabel('Organisation MSP ID').fill(values.mspId);
+    await this.root.getByLabel('Workstation setup passphrase').fill(values.setupPassphrase);
     await this.root.getByLabel('New PIN').fill(values.pin);
     await this.root.getByLabel('Type the PIN again').fill(values.pin);
     await this.root.getByRole('button', { name: 'Enrol identity' }).click();
+  }
+
+  /** The refusal shown after a failed enrolment (heading and sentence), by error code. */
+  refusal(code: string): Locator {
+    return this.root.getByTestId(`error-${code}`);
   }
 }

@@ -23,6 +23,8 @@ export interface WebHostOptions {
   rendererDir?: string;
   /** How long to wait for the ready line. */
   timeoutMs?: number;
+  /** Extra environment for the host (e.g. CARELEDGER_GATEWAY_CONFIG). */
+  env?: Record<string, string>;
 }
 
 export interface RunningWebHost {
@@ -60,7 +62,7 @@ export async function startWebHost(options: WebHostOptions): Promise<RunningWebH
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'test' },
+    env: { ...process.env, NODE_ENV: 'test', ...options.env },
   });
   let output = '';
   child.stdout?.setEncoding('utf8');

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { issueIdentity } from '../../../ledger/devnet/src/ca';
 import type { PushEvent, Result, SessionState } from '../../../src-shared/ipc/contract';
 import type { Caller } from '../../../src-main/ipc/dispatcher';
-import { openWorkstation, PIN, type TestWorkstation } from './support';
+import { openWorkstation, PIN, SETUP_PASSPHRASE, type TestWorkstation } from './support';
 
 const ours: Caller = { transport: 'in-process', trusted: true, origin: 'test' };
 let t: TestWorkstation | undefined;
@@ -31,11 +31,11 @@ describe('staff sign-in', () => {
     t = await openWorkstation([]);
     const issued = await issueIdentity(t.ca, { enrollmentId: 'x', role: 'claims' });
     const other = await issueIdentity(t.ca, { enrollmentId: 'y', role: 'claims' });
-    const mismatch = await t.ws.dispatcher.dispatch('session.importIdentity', { certificatePem: issued.certificatePem, privateKeyPem: other.privateKeyPem, mspId: 'HospitalAMSP', pin: PIN }, ours);
+    const mismatch = await t.ws.dispatcher.dispatch('session.importIdentity', { certificatePem: issued.certificatePem, privateKeyPem: other.privateKeyPem, pin: PIN, setupPassphrase: SETUP_PASSPHRASE }, ours);
     expect(errorOf(mismatch)?.code).toBe('IDENTITY_INVALID');
-    const ok = await t.ws.dispatcher.dispatch('session.importIdentity', { ...issued, mspId: 'HospitalAMSP', pin: PIN }, ours);
+    const ok = await t.ws.dispatcher.dispatch('session.importIdentity', { ...issued, pin: PIN, setupPassphrase: SETUP_PASSPHRASE }, ours);
     expect(ok).toMatchObject({ ok: true, value: { role: 'claims' } });
-    const twice = await t.ws.dispatcher.dispatch('session.importIdentity', { ...issued, mspId: 'HospitalAMSP', pin: PIN }, ours);
+    const twice = await t.ws.dispatcher.dispatch('session.importIdentity', { ...issued, pin: PIN, setupPassphrase: SETUP_PASSPHRASE }, ours);
     expect(errorOf(twice)?.code).toBe('CONFLICT');
   });
 

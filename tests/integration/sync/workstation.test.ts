@@ -44,7 +44,7 @@ afterAll(async () => {
 it('signs queued writes as the signed-in person, holds them while locked, and shows it', async () => {
   const who = devnet.bundle.identities.find((i) => i.name === 'hospital-a-admissions');
   if (!who) throw new Error('no admissions identity');
-  const summary = await ws.session.importIdentity({ certificatePem: who.certificatePem, privateKeyPem: who.privateKeyPem, mspId: who.mspId, pin: '2468' });
+  const summary = await ws.session.importIdentity({ certificatePem: who.certificatePem, privateKeyPem: who.privateKeyPem, pin: '2468', setupPassphrase: 'a recovery passphrase for tests' });
   await expect(ws.sync.transact((_w, queue) => queue({ operation: 'x', orderKey: 'k', transaction: 'CreateAsset', args: ['k'], retryOnConflict: false }))).rejects.toMatchObject({
     code: 'NOT_SIGNED_IN',
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,5 +91,43 @@ describe('ledger connection file', () => {
     });
     expect(settingsFromDevnetBundle(bundle, { mspId: 'HospitalAMSP', identityName: 'hospital-a-admissions' }).identity).toEqual({ certificatePem: 'C', privateKeyPem: 'K' });
     expect(() => settingsFromDevnetBundle(bundle, { mspId: 'X', identityName: 'nobody' })).toThrow(/no identity named nobody/);
+    // The bundle's MSP definition of the workstation's organisation: whose staff may enrol.
+    const withOrgs = { ...bundle, orgs: [{ mspId: 'HospitalAMSP', kind: 'hospital', displayName: 'Hospital A', caCertificatePem: 'ROOT-A' }, { mspId: 'InsurerMSP', caCertificatePem: 'ROOT-I' }] };
+    expect(settingsFromDevnetBundle(withOrgs, { mspId: 'HospitalAMSP' }).organisationCa).toEqual({
+      mspId: 'HospitalAMSP',
+      organisationName: 'Hospital A',
+      rootCertificatesPem: ['ROOT-A'],
+      intermediateCertificatesPem: [],
+      crlsPem: [],
+    });
+  });
+
+  it("reads the organisation's MSP definition from a Fabric MSP folder or from listed files, the MSP ID from the file", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'careledger-msp-'));
+    const mkdir = (sub: string): string => {
+      const p = path.join(dir, 'msp', sub);
+      mkdirSync(p, { recursive: true });
+      return p;
+    };
+    writeFileSync(path.join(mkdir('cacerts'), 'ca.pem'), 'ROOT');
+    writeFileSync(path.join(mkdir('intermediatecerts'), 'ica.pem'), 'INTERMEDIATE');
+    writeFileSync(path.join(mkdir('crls'), 'crl.pem'), 'CRL');
+    writeFileSync(path.join(dir, 'extra-root.pem'), 'ROOT2');
+    const base = { format: CONNECTION_FILE_FORMAT, endpoint: 'peer0:7051', channel: 'c', chaincode: 'cc', mspId: 'HospitalAMSP' };
+    const fromDir = await parseConnectionFile(JSON.stringify({ ...base, msp: { organisationName: 'Hospital A', directory: 'msp', rootCertificateFiles: ['extra-root.pem'] } }), dir);
+    expect(fromDir.organisationCa).toEqual({
+      mspId: 'HospitalAMSP',
+      organisationName: 'Hospital A',
+      rootCertificatesPem: ['ROOT', 'ROOT2'],
+      intermediateCertificatesPem: ['INTERMEDIATE'],
+      crlsPem: ['CRL'],
+    });
+    const inline = await parseConnectionFile(JSON.stringify({ ...base, msp: { rootCertificatesPem: ['R'], crlsPem: ['L'] } }), dir);
+    expect(inline.organisationCa).toMatchObject({ organisationName: 'HospitalAMSP', rootCertificatesPem: ['R'], crlsPem: ['L'] });
+    expect((await parseConnectionFile(JSON.stringify(base), dir)).organisationCa).toBeUndefined();
+    expect(await codeAndMessage(parseConnectionFile(JSON.stringify({ ...base, msp: { directory: 'nothing-here' } }), dir))).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/"msp" section without any root certificate/),
+    });
   });
 });
