@@ -2,6 +2,8 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { AllergyFlag, Gender, PatientMatch } from '../../../src-shared/admission/schemas';
 import type { IpcError } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
+import { dateTimeStyle } from '../../lib/format';
+import { DateField } from '../../ui/DateField';
 import { ErrorNotice } from '../../ui/Notice';
 import { patientName } from './PatientMatchPanel';
 import { useDeskStore } from './store';
@@ -20,7 +22,8 @@ function ManualRegistration(): ReactNode {
   const admitWithoutWallet = useDeskStore((s) => s.admitWithoutWallet);
   const [givenName, setGivenName] = useState('');
   const [familyName, setFamilyName] = useState('');
-  const [birthDate, setBirthDate] = useState('');
+  const [birthText, setBirthText] = useState('');
+  const [birthError, setBirthError] = useState<string | null>(null);
   const [gender, setGender] = useState<Gender>('unknown');
   const [allergies, setAllergies] = useState<AllergyFlag>('unknown');
   const [duplicates, setDuplicates] = useState<PatientMatch[] | null>(null);
@@ -29,6 +32,13 @@ function ManualRegistration(): ReactNode {
 
   async function submit(event: FormEvent, confirmNotDuplicate: boolean): Promise<void> {
     event.preventDefault();
+    // Typed in the workstation's date order; refused here with what to type, before any search.
+    const birth = dateTimeStyle().parseDate(birthText);
+    if (!birth.ok) {
+      setBirthError(birth.message);
+      return;
+    }
+    const birthDate = birth.value;
     setBusy(true);
     setError(null);
     if (!confirmNotDuplicate) {
@@ -81,17 +91,17 @@ function ManualRegistration(): ReactNode {
               required
             />
           </div>
-          <div className="field">
-            <label htmlFor="manual-birth">Birth date</label>
-            <input
-              id="manual-birth"
-              className="input"
-              type="date"
-              value={birthDate}
-              onChange={(e) => setBirthDate(e.target.value)}
-              required
-            />
-          </div>
+          <DateField
+            id="manual-birth"
+            label="Birth date"
+            value={birthText}
+            onChange={(text) => {
+              setBirthText(text);
+              setBirthError(null);
+            }}
+            error={birthError}
+            required
+          />
           <div className="field">
             <label htmlFor="manual-gender">Gender</label>
             <select
