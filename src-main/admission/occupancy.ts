@@ -16,14 +16,25 @@ function textOrNull(record: Record<string, unknown>, name: string): string | nul
   return typeof v === 'string' && v.length > 0 ? v : null;
 }
 
-/** Keeps mirror_bed_occupancy from the Admissions contract's events (this organisation's encounters only). */
+/**
+ * Keeps mirror_bed_occupancy from the Admissions contract's events (this organisation's
+ * encounters only). The events carry ids and hashes (docs/privacy-layout.md): the encounter
+ * is read on this hospital's own peer.
+ */
 export const bedOccupancyApplier: EventApplier = {
   mirror: BED_OCCUPANCY_MIRROR,
   events: ['Admissions.EventRecorded'],
+  async resolve(event, context, ledger) {
+    const payload = (typeof event.payload === 'object' && event.payload !== null ? event.payload : {}) as Record<string, unknown>;
+    // Another hospital's beds are not ours to fill or keep free: not even read.
+    if (payload['mspId'] !== context.mspId) return undefined;
+    const encounterId = textOrNull(payload, 'encounterId');
+    if (!encounterId) throw new Error(`event ${event.name} names no encounterId`);
+    return ledger.evaluate('Admissions:getEncounter', encounterId);
+  },
   async apply(w, event, context) {
-    const payload = event.payload;
-    const encounter = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>)['encounter'] : undefined;
-    if (typeof encounter !== 'object' || encounter === null) throw new Error(`event ${event.name} has no "encounter" object`);
+    const encounter = event.detail;
+    if (typeof encounter !== 'object' || encounter === null) throw new Error(`event ${event.name}: its encounter could not be read`);
     const e = encounter as Record<string, unknown>;
     const encounterId = textOrNull(e, 'encounterId');
     const status = textOrNull(e, 'status');

@@ -10,6 +10,10 @@
  *
  * Events that arrive together are applied in one transaction (batch), which is what keeps a
  * replay of a long history fast.
+ *
+ * Events of the hospitals-only contracts carry ids and hashes only (docs/privacy-layout.md):
+ * an applier that needs the record declares `resolve`, which reads it by evaluation on this
+ * organisation's own peer before the batch's transaction; `apply` then finds it in `detail`.
  */
 import type { ChaincodeEvent, Checkpoint, CloseableAsyncIterable } from '@hyperledger/fabric-gateway';
 import type { CacheDatabase, WriteHandle } from '../cache/database';
@@ -25,6 +29,14 @@ export interface LedgerEvent {
   payload: unknown;
   blockNumber: number;
   txId: string;
+  /** What this applier's `resolve` read for the event (undefined without one, or when the ledger refused the read). */
+  detail?: unknown;
+}
+
+/** Read-only ledger calls for `resolve`, signed by the inbox's identity and run on this organisation's peer. */
+export interface LedgerReader {
+  /** `transaction` is 'Contract:function'; returns the parsed JSON result. */
+  evaluate(transaction: string, ...args: string[]): Promise<unknown>;
 }
 
 export interface ApplyContext {
@@ -41,6 +53,12 @@ export interface EventApplier {
   /** Event names handled, e.g. 'Consent.Granted'. */
   events: readonly string[];
   apply(w: WriteHandle, event: LedgerEvent, context: ApplyContext): Promise<void>;
+  /**
+   * Reads what the event only names (e.g. the encounter behind an id), outside the cache
+   * transaction. Return undefined to skip the event. A read the chaincode refuses counts as
+   * undefined (logged); an unreachable gateway fails the batch, which is read again later.
+   */
+  resolve?(event: LedgerEvent, context: ApplyContext, ledger: LedgerReader): Promise<unknown>;
 }
 
 export interface InboxOptions {
@@ -91,6 +109,7 @@ export class Inbox {
   #lastEventAt = 0;
   #applied = 0;
   #connected = false;
+  #signer: LedgerSigner | null = null;
 
   constructor(options: InboxOptions) {
     this.#o = options;
@@ -178,6 +197,7 @@ export class Inbox {
     const saved = await this.checkpoint();
     const { connection } = this.#o;
     const gateway = connection.gateway(signer);
+    this.#signer = signer;
     const network = gateway.getNetwork(connection.settings.channel);
     const checkpoint: Checkpoint | undefined = saved
       ? { getBlockNumber: () => BigInt(saved.blockNumber), getTransactionId: () => saved.txId ?? undefined }
@@ -253,6 +273,7 @@ export class Inbox {
     const context: ApplyContext = { mspId: this.#o.connection.settings.mspId, now };
     let applied = 0;
     try {
+      const details = await this.#resolve(batch, context);
       await this.#o.db.write(async (w) => {
         const touched = new Map<string, number>();
         for (const event of batch) {
@@ -265,9 +286,12 @@ export class Inbox {
           for (const applier of this.#byName.get(event.eventName) ?? []) {
             // A malformed event must not stall the stream behind it: its changes are undone
             // (savepoint), it is logged, and the rest of the batch goes on.
+            const resolved = details.get(`${applier.mirror}\u0000${event.transactionId}`);
+            // Nothing read for it (not this organisation's, or refused): nothing to apply.
+            if (applier.resolve && resolved === undefined) continue;
             await w.run(sql`SAVEPOINT inbox_apply`);
             try {
-              await applier.apply(w, decoded, context);
+              await applier.apply(w, applier.resolve ? { ...decoded, detail: resolved } : decoded, context);
               await w.run(sql`RELEASE inbox_apply`);
               touched.set(applier.mirror, blockNumber);
             } catch (err) {
@@ -295,5 +319,38 @@ export class Inbox {
     }
     this.#applied += applied;
     this.#o.onApplied?.(applied);
+  }
+
+  /** Runs the appliers' `resolve` reads for a batch: mirror + tx id -> detail. */
+  async #resolve(batch: readonly ChaincodeEvent[], context: ApplyContext): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    const signer = this.#signer;
+    for (const event of batch) {
+      for (const applier of this.#byName.get(event.eventName) ?? []) {
+        if (!applier.resolve || !signer) continue;
+        const decoded: LedgerEvent = { name: event.eventName, payload: decode(event.payload), blockNumber: Number(event.blockNumber), txId: event.transactionId };
+        try {
+          out.set(`${applier.mirror}\u0000${event.transactionId}`, await applier.resolve(decoded, context, this.#reader(signer)));
+        } catch (err) {
+          const failure = classifyGatewayError(err, 'endorse');
+          if (failure.kind === 'unreachable') throw err;
+          this.#o.log?.(`inbox: ${event.eventName} in tx ${event.transactionId} not resolved for ${applier.mirror}: ${failure.message}`);
+        }
+      }
+    }
+    return out;
+  }
+
+  #reader(signer: LedgerSigner): LedgerReader {
+    const { connection } = this.#o;
+    return {
+      async evaluate(transaction: string, ...args: string[]): Promise<unknown> {
+        const gateway = connection.gateway(signer);
+        const contract = gateway.getNetwork(connection.settings.channel).getContract(connection.settings.chaincode);
+        const unsigned = contract.newProposal(transaction, { arguments: args });
+        const proposal = gateway.newSignedProposal(unsigned.getBytes(), await signer.sign(unsigned.getDigest()));
+        return decode(await proposal.evaluate());
+      },
+    };
   }
 }

@@ -6,7 +6,9 @@
  * match the ledger. The identity pipeline reads the trust registry and status lists through
  * its own interfaces, implemented here.
  *
- * Only what the public channel carries is mirrored: ids, DIDs, statuses, hashes. No PHI.
+ * Only ids, DIDs, statuses and hashes are mirrored. No PHI. Consents live in the hospitals-only
+ * collection (docs/privacy-layout.md): their events carry ids and hashes, so the consent mirror
+ * reads each consent on this hospital's own peer (`resolve`).
  */
 import type { CacheDatabase } from '../cache/database';
 import { sql } from '../cache/sql';
@@ -74,11 +76,25 @@ const sanctionsApplier: EventApplier = {
   },
 };
 
+/** The record `resolve` read for an event, as an object. */
+function detailOf(event: LedgerEvent, what: string): Record<string, unknown> {
+  const value = event.detail;
+  if (typeof value !== 'object' || value === null) throw new Error(`event ${event.name}: the ${what} it names could not be read`);
+  return value as Record<string, unknown>;
+}
+
 const consentApplier: EventApplier = {
   mirror: MIRRORS.consents,
   events: ['Consent.Granted', 'Consent.Revoked'],
+  async resolve(event, _context, ledger) {
+    const payload = event.payload;
+    const consentId = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>)['consentId'] : undefined;
+    if (typeof consentId !== 'string' || consentId.length === 0) throw new Error(`event ${event.name} names no consentId`);
+    // The current record (a later revocation included): applying it again is an idempotent upsert.
+    return ledger.evaluate('Consent:getConsent', consentId);
+  },
   async apply(w, event, context) {
-    const c = field(event, 'consent');
+    const c = detailOf(event, 'consent');
     // Only consents granted to this organisation are needed (and kept) here.
     if (c.granteeMspId !== context.mspId) return;
     await w.run(sql`INSERT INTO mirror_consent (consent_id, patient_did, status, record, block_number)

@@ -41,12 +41,18 @@ function pdfText(base64: string): string {
   return Buffer.from(base64, 'base64').toString('latin1');
 }
 
-/** An Admissions.EventRecorded event as the inbox hands it to the appliers. */
+/** An Admissions.EventRecorded event as the inbox hands it to the applier: ids in the payload, the encounter its resolve step read. */
 async function ledgerEvent(db: CacheDatabase, encounter: { encounterId: string; status: 'admitted' | 'discharged'; wardCode: string; bed?: string; mspId?: string }): Promise<void> {
   await db.write((w) =>
     bedOccupancyApplier.apply(
       w,
-      { name: 'Admissions.EventRecorded', payload: { encounter: { mspId: 'HospitalAMSP', ...encounter }, event: {} }, blockNumber: 7, txId: `tx-${encounter.encounterId}-${encounter.status}` },
+      {
+        name: 'Admissions.EventRecorded',
+        payload: { encounterId: encounter.encounterId, sequence: 1, mspId: encounter.mspId ?? 'HospitalAMSP', sha256: '0'.repeat(64) },
+        detail: { mspId: 'HospitalAMSP', ...encounter },
+        blockNumber: 7,
+        txId: `tx-${encounter.encounterId}-${encounter.status}`,
+      },
       { mspId: 'HospitalAMSP', now: new Date().toISOString() },
     ),
   );
@@ -135,7 +141,8 @@ describe('beds: the whole hospital\'s occupancy', () => {
     const p = await world.desk.registerManual(STAFF, { ...MANUAL, allergies: 'no' });
     const stay = await world.desk.admit(STAFF, { ...ADMIT, bed: 'A07', patient: { patientId: p.patientId } });
     await world.desk.transfer(STAFF, { admissionId: stay.admissionId, wardCode: 'W-102', bed: 'S03' });
-    const events = (await outboxRows(world.db)).map((r) => JSON.parse((JSON.parse(r.payload) as { args: string[] }).args[0] ?? '{}') as Record<string, unknown>);
+    // The event travels in the transient map (arguments are in every organisation's blocks).
+    const events = (await outboxRows(world.db)).map((r) => JSON.parse(Buffer.from((JSON.parse(r.payload) as { transient?: Record<string, string> }).transient?.['event'] ?? '', 'base64').toString('utf8') || '{}') as Record<string, unknown>);
     expect(events.map((e) => [e['eventType'], e['wardCode'], e['bed']])).toEqual([
       ['admit', 'W-101', 'A07'],
       ['transfer', 'W-102', 'S03'],

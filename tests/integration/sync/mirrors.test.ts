@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WriteHandle } from '../../../src-main/cache/database';
 import { sql } from '../../../src-main/cache/sql';
-import type { LedgerEvent } from '../../../src-main/ledger/inbox';
+import type { LedgerEvent, LedgerReader } from '../../../src-main/ledger/inbox';
 import {
   CacheClaimMirror,
   CacheConsentMirror,
@@ -32,12 +32,28 @@ afterEach(async () => {
 const NOW = '2026-11-21T10:00:00.000Z';
 let tx = 0;
 
-/** Applies events the way the inbox does (all appliers registered for the name). */
+/** What this hospital's peer answers to the appliers' reads ('Contract:function arg' -> record). */
+let onPeer = new Map<string, unknown>();
+const peer: LedgerReader = {
+  evaluate: (transaction, ...args) => {
+    const key = `${transaction} ${args.join(' ')}`;
+    return onPeer.has(key) ? Promise.resolve(onPeer.get(key)) : Promise.reject(new Error(`the test peer has no answer for ${key}`));
+  },
+};
+
+/** Applies events the way the inbox does (all appliers registered for the name, each after its resolve read). */
 async function apply(events: Array<Omit<LedgerEvent, 'txId'>>): Promise<void> {
+  const context = { mspId: 'HospitalAMSP', now: NOW };
+  const resolved = new Map<string, unknown>();
+  for (const [i, e] of events.entries()) {
+    for (const a of CARELEDGER_APPLIERS.filter((x) => x.events.includes(e.name))) {
+      if (a.resolve) resolved.set(`${a.mirror} ${i}`, await a.resolve({ ...e, txId: `r-${i}` }, context, peer));
+    }
+  }
   await cache.db.write(async (w: WriteHandle) => {
-    for (const e of events) {
+    for (const [i, e] of events.entries()) {
       for (const a of CARELEDGER_APPLIERS.filter((x) => x.events.includes(e.name))) {
-        await a.apply(w, { ...e, txId: `tx-${++tx}` }, { mspId: 'HospitalAMSP', now: NOW });
+        await a.apply(w, { ...e, txId: `tx-${++tx}`, ...(a.resolve ? { detail: resolved.get(`${a.mirror} ${i}`) } : {}) }, context);
         await w.run(sql`INSERT INTO mirror_freshness (mirror, through_block, as_of) VALUES (${a.mirror}, ${e.blockNumber}, ${NOW})
                         ON CONFLICT (mirror) DO UPDATE SET through_block = excluded.through_block, as_of = excluded.as_of`);
       }
@@ -75,10 +91,15 @@ describe('organisation-scoped mirrors', () => {
   it('keep only consents granted to this organisation and claims it is party to, newest block winning', async () => {
     const consent = (id: string, granteeMspId: string, status: string) => ({ consentId: id, patientDid: 'did:key:zPatient', granteeDid: 'did:web:h', granteeMspId, status, purposes: ['treatment'], categories: ['lab'], from: NOW, until: NOW, recordedAt: NOW, recordedByMspId: granteeMspId });
     const claim = (status: string) => ({ claimId: 'CLM-1', hospitalMspId: 'HospitalAMSP', insurerMspId: 'InsurerMSP', status, collection: 'c', currency: 'EUR', totalAmount: 10, reasonCodes: [], fingerprint: 'f', repeatService: false, submissionCount: 1, version: 1, submittedAt: NOW, updatedAt: NOW });
+    // Consent events carry ids and hashes only; the mirror reads the consent on this hospital's peer (its current state).
+    onPeer = new Map<string, unknown>([
+      ['Consent:getConsent C-1', consent('C-1', 'HospitalAMSP', 'revoked')],
+      ['Consent:getConsent C-2', consent('C-2', 'HospitalBMSP', 'active')],
+    ]);
     await apply([
-      { name: 'Consent.Granted', payload: { consent: consent('C-1', 'HospitalAMSP', 'active') }, blockNumber: 1 },
-      { name: 'Consent.Granted', payload: { consent: consent('C-2', 'HospitalBMSP', 'active') }, blockNumber: 1 },
-      { name: 'Consent.Revoked', payload: { consent: consent('C-1', 'HospitalAMSP', 'revoked') }, blockNumber: 2 },
+      { name: 'Consent.Granted', payload: { consentId: 'C-1', status: 'active', sha256: 'a' }, blockNumber: 1 },
+      { name: 'Consent.Granted', payload: { consentId: 'C-2', status: 'active', sha256: 'b' }, blockNumber: 1 },
+      { name: 'Consent.Revoked', payload: { consentId: 'C-1', status: 'revoked', sha256: 'c' }, blockNumber: 2 },
       { name: 'Claims.Paid', payload: { claim: claim('paid') }, blockNumber: 9 },
       // Replayed older event: must not overwrite the newer status.
       { name: 'Claims.Submitted', payload: { claim: claim('submitted') }, blockNumber: 4 },
@@ -107,7 +128,8 @@ describe('organisation-scoped mirrors', () => {
   });
 
   it('refuse an event without its record, changing nothing', async () => {
-    await expect(apply([{ name: 'Consent.Granted', payload: { nothing: true }, blockNumber: 1 }])).rejects.toThrow(/no "consent" object/);
+    await expect(apply([{ name: 'Consent.Granted', payload: { nothing: true }, blockNumber: 1 }])).rejects.toThrow(/names no consentId/);
+    await expect(apply([{ name: 'TrustRegistry.IssuerAdded', payload: { nothing: true }, blockNumber: 1 }])).rejects.toThrow(/no "issuer" object/);
     expect(await cache.db.read((r) => r.get<{ n: number }>(sql`SELECT count(*) AS n FROM mirror_consent`))).toEqual({ n: 0 });
   });
 });
