@@ -2,9 +2,15 @@
  * One SQLCipher connection with a raw 256-bit key (no KDF on open), WAL journal, and two
  * handle types: `ReadHandle` for queries, `WriteHandle` (inside one transaction) for changes.
  * Every operation goes through one queue, so a transaction never interleaves with another call.
+ *
+ * Damage: SQLCipher checks each page's HMAC only when the page is read, so a flipped byte deep
+ * in the file passes the open check and surfaces later, on whichever query touches the page
+ * (SQLITE_CORRUPT), after which the connection answers SQLITE_NOMEM to everything (SQLCipher's
+ * "deferred error"). Every query error goes through `#classify` here, the one place that turns
+ * those into CACHE_CORRUPT (never INTERNAL) and tells the cache service once.
  */
 import { createHmac } from 'node:crypto';
-import { access } from 'node:fs/promises';
+import { access, chmod, open as openFile, stat } from 'node:fs/promises';
 import sqlcipher from '@journeyapps/sqlcipher';
 import { DomainError } from '../errors';
 import { sql, type SqlQuery } from './sql';
@@ -63,6 +69,89 @@ function isNotADatabase(err: unknown): boolean {
   return code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /file is not a database|malformed/i.test(String(err));
 }
 
+/**
+ * Whether a query error means the file is damaged. SQLITE_NOMEM counts: after a page fails its
+ * HMAC check SQLCipher keeps answering SQLITE_NOMEM on that connection (a real out-of-memory on
+ * a cache this size is not what happens in practice, and the integrity check confirms either way).
+ */
+export function isCorruptionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return isNotADatabase(err) || code === 'SQLITE_NOMEM';
+}
+
+export const CORRUPT_MESSAGE =
+  'The local data file is damaged: part of it failed its integrity check, so nothing more is read from it or written to it. ' +
+  'Rebuild the local data from this screen (unsent ledger changes are exported first), or ask IT support to restore the file from a backup.';
+
+/** Owner-only file modes: the cache, its WAL/SHM files and its folder hold PHI (encrypted) and the wrapped key. */
+export const CACHE_FILE_MODE = 0o600;
+/** SQLCipher 4's default page size (the cache never changes it). */
+const CACHE_PAGE_SIZE = 4096;
+export const CACHE_DIR_MODE = 0o700;
+
+/**
+ * Makes sure the database file exists with owner-only permissions before SQLite opens it:
+ * SQLite creates its file with the process umask (0644), and gives the -wal/-shm files the
+ * mode of the database file. An existing file made by an older version is tightened too.
+ */
+async function ensurePrivateFile(file: string, create: boolean): Promise<void> {
+  if (create) {
+    const handle = await openFile(file, 'a', CACHE_FILE_MODE);
+    await handle.close();
+  }
+  if (process.platform !== 'win32') await chmod(file, CACHE_FILE_MODE);
+}
+
+/** Makes `PRAGMA key` from a raw key; SQLCipher uses it directly, skipping its per-open PBKDF2. */
+function keyPragma(key: Buffer): string {
+  return `PRAGMA key = "x'${key.toString('hex')}'";`;
+}
+
+// SQLCipher prints each failed page check to stderr ("ERROR CORE hmac check failed ..."). The
+// workstation reports damage itself (CACHE_CORRUPT, and the integrity check's page list), so
+// these lines only added noise to logs and CI output. The level is process-wide in SQLCipher.
+const QUIET_SQLCIPHER = 'PRAGMA cipher_log_level = NONE;';
+
+/** What `PRAGMA cipher_integrity_check` found: an empty list means every page passed its HMAC check. */
+export interface IntegrityFindings {
+  problems: string[];
+  pages: number;
+}
+
+/**
+ * Checks every page of a cache file on a connection of its own (the main one may already be
+ * poisoned by a failed page), without writing anything.
+ * @throws DomainError CACHE_CORRUPT when the file cannot even be opened with the key.
+ */
+export async function checkCacheFile(file: string, key: Buffer): Promise<IntegrityFindings> {
+  let db: Db;
+  try {
+    db = await openRaw(file, sqlcipher.OPEN_READWRITE);
+  } catch (err) {
+    throw new DomainError('CACHE_CORRUPT', CORRUPT_MESSAGE, undefined, { cause: err });
+  }
+  try {
+    await exec(db, QUIET_SQLCIPHER + keyPragma(key));
+    const rows = await all<Record<string, unknown>>(db, sql`PRAGMA cipher_integrity_check`);
+    // The check reads the main file only. Pages whose only copy is still in the WAL (written
+    // since the last checkpoint) lie beyond the file's end and would be reported as failing:
+    // they are not damage. The caller checkpoints first, so these are rare.
+    const pages = Math.floor((await stat(file)).size / CACHE_PAGE_SIZE);
+    const problems = rows
+      .map((row) => String(Object.values(row)[0]))
+      .filter((text) => {
+        const page = /page (\d+)/i.exec(text)?.[1];
+        return page === undefined || Number(page) <= pages;
+      });
+    return { problems, pages };
+  } catch (err) {
+    if (isCorruptionError(err)) return { problems: [`The file cannot be read with its key (${(err as { code?: string }).code ?? 'error'}).`], pages: 0 };
+    throw err;
+  } finally {
+    await closeRaw(db).catch(() => undefined);
+  }
+}
+
 export interface OpenOptions {
   /** Create the file when it does not exist (first run only). */
   create: boolean;
@@ -73,6 +162,8 @@ export interface OpenOptions {
 export class CacheDatabase {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #damaged = false;
+  #onDamaged: ((cause: unknown) => void) | null = null;
 
   private constructor(
     private readonly db: Db,
@@ -100,13 +191,13 @@ export class CacheDatabase {
     const mode = sqlcipher.OPEN_READWRITE | (options.create ? sqlcipher.OPEN_CREATE : 0);
     let db: Db;
     try {
+      await ensurePrivateFile(file, options.create);
       db = await openRaw(file, mode);
     } catch (err) {
       throw new DomainError('CACHE_CORRUPT', 'The cache file cannot be opened. Restore it from a backup, or call IT support.', undefined, { cause: err });
     }
     try {
-      // A raw key in hex: SQLCipher uses it directly, skipping its per-open PBKDF2.
-      await exec(db, `PRAGMA key = "x'${key.toString('hex')}'";`);
+      await exec(db, QUIET_SQLCIPHER + keyPragma(key));
       // The first read is where SQLCipher finds out whether the key decrypts the file.
       await all(db, sql`SELECT count(*) AS n FROM sqlite_master`);
     } catch (err) {
@@ -122,18 +213,61 @@ export class CacheDatabase {
     return new CacheDatabase(db, file);
   }
 
+  /** Called once, the first time a query finds the file damaged. */
+  onDamaged(listener: (cause: unknown) => void): void {
+    this.#onDamaged = listener;
+  }
+
+  /** True once a damaged page was found: the connection refuses everything after that. */
+  get damaged(): boolean {
+    return this.#damaged;
+  }
+
+  /** Damage found elsewhere (the integrity check): refuse every further call with CACHE_CORRUPT. */
+  refuseFurtherUse(): void {
+    this.#damaged = true;
+  }
+
+  /** Turns SQLCipher's page errors into CACHE_CORRUPT (and remembers them); anything else passes. */
+  #classify(err: unknown): unknown {
+    if (err instanceof DomainError || !isCorruptionError(err)) return err;
+    if (!this.#damaged) {
+      this.#damaged = true;
+      this.#onDamaged?.(err);
+    }
+    return new DomainError('CACHE_CORRUPT', CORRUPT_MESSAGE, undefined, { cause: err });
+  }
+
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new DomainError('CACHE_LOCKED', 'The cache is closed. Unlock it again.'));
-    const next = this.#queue.then(work, work);
+    // A poisoned connection answers nothing truthfully any more; say why without touching it.
+    if (this.#damaged) return Promise.reject(new DomainError('CACHE_CORRUPT', CORRUPT_MESSAGE));
+    const guarded = (): Promise<T> =>
+      work().catch((err: unknown) => {
+        throw this.#classify(err);
+      });
+    const next = this.#queue.then(guarded, guarded);
     this.#queue = next.catch(() => undefined);
     return next;
   }
 
   #readHandle(): ReadHandle {
+    const guard = <T>(p: Promise<T>): Promise<T> =>
+      p.catch((err: unknown) => {
+        throw this.#classify(err);
+      });
     return {
-      all: <T>(q: SqlQuery) => all<T>(this.db, q),
-      get: async <T>(q: SqlQuery) => (await all<T>(this.db, q))[0],
+      all: <T>(q: SqlQuery) => guard(all<T>(this.db, q)),
+      get: async <T>(q: SqlQuery) => (await guard(all<T>(this.db, q)))[0],
     };
+  }
+
+  /**
+   * Copies the WAL into the main file (before an integrity check, which reads the main file).
+   * Best effort: a reader holding an old snapshot may leave frames behind.
+   */
+  checkpoint(): Promise<void> {
+    return this.#enqueue(() => exec(this.db, 'PRAGMA wal_checkpoint(TRUNCATE);'));
   }
 
   /** Runs queries that change nothing. */
@@ -146,7 +280,13 @@ export class CacheDatabase {
     return this.#enqueue(async () => {
       await exec(this.db, 'BEGIN IMMEDIATE');
       try {
-        const result = await work({ ...this.#readHandle(), run: (q: SqlQuery) => run(this.db, q) });
+        const result = await work({
+          ...this.#readHandle(),
+          run: (q: SqlQuery) =>
+            run(this.db, q).catch((err: unknown) => {
+              throw this.#classify(err);
+            }),
+        });
         await exec(this.db, 'COMMIT');
         return result;
       } catch (err) {
@@ -160,6 +300,65 @@ export class CacheDatabase {
     if (this.#closed) return;
     await this.#queue;
     this.#closed = true;
-    await closeRaw(this.db);
+    try {
+      await closeRaw(this.db);
+    } catch (err) {
+      // A damaged file may refuse the final checkpoint; the handle is released either way.
+      if (!isCorruptionError(err)) throw err;
+    }
+  }
+}
+
+/**
+ * A look at a possibly damaged cache file, to rescue what still reads (the rebuild path). A
+ * query that touches a damaged page answers null instead of throwing, and the connection
+ * (poisoned by SQLCipher after a failed page) is replaced for the next query. Every page that
+ * does read has passed its HMAC check, so rescued rows are the ones that were written.
+ */
+export class SalvageReader {
+  #db: Db | null = null;
+
+  private constructor(
+    readonly file: string,
+    private readonly key: Buffer,
+  ) {}
+
+  static async open(file: string, key: Buffer): Promise<SalvageReader> {
+    const reader = new SalvageReader(file, Buffer.from(key));
+    await reader.#connect();
+    return reader;
+  }
+
+  async #connect(): Promise<Db> {
+    if (this.#db) return this.#db;
+    const db = await openRaw(this.file, sqlcipher.OPEN_READWRITE);
+    await exec(db, QUIET_SQLCIPHER + keyPragma(this.key));
+    this.#db = db;
+    return db;
+  }
+
+  /** The rows, or null when they cannot be read (a damaged page on the way). */
+  async tryAll<T>(query: SqlQuery): Promise<T[] | null> {
+    let db: Db;
+    try {
+      db = await this.#connect();
+    } catch {
+      return null;
+    }
+    try {
+      return await all<T>(db, query);
+    } catch (err) {
+      if (!isCorruptionError(err)) throw err;
+      this.#db = null;
+      await closeRaw(db).catch(() => undefined);
+      return null;
+    }
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    this.#db = null;
+    this.key.fill(0);
+    if (db) await closeRaw(db).catch(() => undefined);
   }
 }

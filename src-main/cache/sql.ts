@@ -51,3 +51,13 @@ export function sqlInteger(n: number): SqlQuery {
   if (!Number.isSafeInteger(n)) throw new TypeError(`sqlInteger: ${n} is not a safe integer`);
   return brand(String(n), []);
 }
+
+/**
+ * A table or column name written into the query text, quoted. For the rescue path, which
+ * copies tables named in code with columns read from the app's own schema; only plain names
+ * (letters, digits, underscore) pass, so no data can become SQL.
+ */
+export function sqlIdentifier(name: string): SqlQuery {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) throw new TypeError(`sqlIdentifier: ${JSON.stringify(name)} is not a plain name`);
+  return brand(`"${name}"`, []);
+}

@@ -25,6 +25,8 @@ export function createHandlers({ cache, session, sync, dateTime = new DateTimeSe
     'cache.state': () => Promise.resolve(cache.state()),
     'cache.setUp': (r) => cache.setUp(r),
     'cache.unlock': (r) => cache.unlock(r),
+    'cache.checkIntegrity': () => cache.checkIntegrity(),
+    'cache.rebuild': () => cache.rebuild(),
 
     'session.state': () => Promise.resolve(session.state()),
     'session.listIdentities': () => session.listIdentities(),

@@ -135,6 +135,39 @@ export const SyncState = z.object({
   /** Why the last attempt failed, in words for the user; null when all is well. */
   problem: z.string().nullable(),
   /**
+/**
+ * The result of `PRAGMA cipher_integrity_check`: every page of the cache file checked against
+ * its HMAC. A CACHE_CORRUPT error state carries `details.canRebuild: true` once damage is
+ * confirmed and the key is at hand, so the error screen can offer the rebuild.
+ */
+export const CacheIntegrityReport = z.object({
+  checkedAt: z.string(),
+  ok: z.boolean(),
+  /** Pages in the file. */
+  pages: z.number().int().nonnegative(),
+  /** What failed, e.g. 'HMAC verification failed for page 115' (at most 20). */
+  problems: z.array(z.string()),
+});
+export type CacheIntegrityReport = z.infer<typeof CacheIntegrityReport>;
+
+/** What a rebuild of a damaged cache did, for the user and for IT. */
+export const CacheRebuildReport = z.object({
+  /** The folder the damaged file was moved to (never deleted), with the outbox export. */
+  movedTo: z.string(),
+  /** The sealed export of the unsent ledger writes (see src-main/cache/rescue.ts). */
+  outboxExportFile: z.string(),
+  exported: z.number().int().nonnegative(),
+  /** Exported writes put back into the new cache's sync queue. */
+  reimported: z.number().int().nonnegative(),
+  /** Row numbers of unsent writes that sat on damaged pages and could not be read. */
+  unreadableWrites: z.array(z.number().int()),
+  /** False when the queue itself did not read, so it cannot be known what was lost. */
+  outboxComplete: z.boolean(),
+  /** Local tables copied into the new cache (rows), or null when the table did not read. */
+  carried: z.array(z.object({ table: z.string(), rows: z.number().int().nullable() })),
+});
+export type CacheRebuildReport = z.infer<typeof CacheRebuildReport>;
+
    * While a large backlog drains (e.g. after an outage): how many writes it started with and
    * how many are left, for a progress bar. Null (or absent) when there is no such backlog.
    */
@@ -241,6 +274,20 @@ export const contract = {
   }),
   'session.listIdentities': channel({
     summary: 'Staff identities enrolled on this workstation, for the sign-in screen.',
+  'cache.checkIntegrity': channel({
+    summary: 'Check every page of the encrypted cache (cipher_integrity_check) now.',
+    request: Empty,
+    response: CacheIntegrityReport,
+    access: 'signed-in',
+  }),
+  'cache.rebuild': channel({
+    // Open to anyone (a damaged cache may not even list its staff), but refused unless damage
+    // is confirmed: a healthy cache is never moved aside this way.
+    summary: 'Rebuild a damaged cache: export unsent ledger writes, move the damaged file aside, start a fresh cache.',
+    request: z.object({ confirmLocalDataLoss: z.literal(true) }).strict(),
+    response: CacheRebuildReport,
+    access: 'anyone',
+  }),
     request: Empty,
     response: z.array(StaffIdentitySummary),
     access: 'anyone',

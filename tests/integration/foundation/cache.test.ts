@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -267,5 +267,40 @@ describe('cache service', () => {
     await again.start();
     expect(await codeOf(again.setUp({ passphrase: 'another passphrase', recoveryPassphrase: RECOVERY }))).toBe('CONFLICT');
     expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('keeps the cache files and their folder private to the user (0600 files, 0700 folder), also tightening an older, looser folder', async () => {
+    const cacheDir = path.join(dir, 'cache');
+    const cache = new CacheService({ dir: cacheDir, keychain: null, scrypt: FAST_SCRYPT });
+    await cache.start();
+    await cache.setUp({ passphrase: PASS, recoveryPassphrase: RECOVERY });
+    await cache.database().write((w) => w.run(sql`INSERT INTO sign_in_event (at, kind) VALUES ('t', 'sign-in')`));
+    const files = await readdir(cacheDir);
+    expect(files).toEqual(expect.arrayContaining(['careledger.db', 'careledger.db-wal', 'careledger.db-shm', 'key.json']));
+    for (const f of files) expect((await stat(path.join(cacheDir, f))).mode & 0o777, f).toBe(0o600);
+    expect((await stat(cacheDir)).mode & 0o777).toBe(0o700);
+    await cache.close();
+
+    // A cache made by an older version (0644 file in a 0755 folder) is tightened on the next start.
+    await chmod(path.join(cacheDir, 'careledger.db'), 0o644);
+    await chmod(cacheDir, 0o755);
+    const again = new CacheService({ dir: cacheDir, keychain: null, scrypt: FAST_SCRYPT });
+    await again.start();
+    await again.unlock({ passphrase: PASS, isRecovery: false });
+    expect((await stat(path.join(cacheDir, 'careledger.db'))).mode & 0o777).toBe(0o600);
+    expect((await stat(cacheDir)).mode & 0o777).toBe(0o700);
+    await again.close();
+  });
+
+  it('checks the passphrase even while the cache is already open: a wrong one is refused, never answered ok', async () => {
+    const cache = new CacheService({ dir, keychain: null, scrypt: FAST_SCRYPT });
+    await cache.start();
+    await cache.setUp({ passphrase: PASS, recoveryPassphrase: RECOVERY });
+    expect(cache.state()).toMatchObject({ status: 'open' });
+    expect(await codeOf(cache.unlock({ passphrase: 'anything at all', isRecovery: false }))).toBe('CACHE_WRONG_KEY');
+    expect(await codeOf(cache.unlock({ passphrase: 'anything at all', isRecovery: true }))).toBe('CACHE_WRONG_KEY');
+    expect(await cache.unlock({ passphrase: PASS, isRecovery: false })).toMatchObject({ status: 'open' });
+    expect(await cache.unlock({ passphrase: RECOVERY, isRecovery: true })).toMatchObject({ status: 'open' });
+    await cache.close();
   });
 });
