@@ -15,6 +15,7 @@ import 'reflect-metadata';
 import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { DomainError } from '../errors';
+import { workstationDates } from '../settings/date-time-settings';
 import { findExtension } from './staff-certificate';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -165,7 +166,7 @@ export async function checkIssuedByOrganisation(cert: NodeX509, org: Organisatio
     }
     if (!validAt(ca, now)) {
       throw untrusted(
-        `The certificate authority that issued this certificate is not valid now (valid ${new Date(ca.validFrom).toISOString()} to ${new Date(ca.validTo).toISOString()}). Ask IT support for an up-to-date configuration or a new certificate.`,
+        `The certificate authority that issued this certificate is not valid now (valid ${workstationDates().dateTime(new Date(ca.validFrom), { zone: true })} to ${workstationDates().dateTime(new Date(ca.validTo), { zone: true })}). Ask IT support for an up-to-date configuration or a new certificate.`,
       );
     }
   }
@@ -192,7 +193,7 @@ export async function checkIssuedByOrganisation(cert: NodeX509, org: Organisatio
       if (!entry) continue;
       const whose = checked === cert ? 'This certificate' : 'The certificate authority that issued this certificate';
       throw untrusted(
-        `${whose} was revoked by ${org.organisationName} on ${entry.revocationDate.toISOString()}, so it cannot be enrolled. Ask your administrator for a new staff certificate.`,
+        `${whose} was revoked by ${org.organisationName} on ${workstationDates().dateTime(entry.revocationDate, { zone: true })}, so it cannot be enrolled. Ask your administrator for a new staff certificate.`,
         { revokedAt: entry.revocationDate.toISOString() },
       );
     }
