@@ -116,6 +116,22 @@ export class WorldState implements WorldStateReader {
     return { value: entry.value, version: entry.version, ...(hash?.metadata ? { metadata: hash.metadata } : {}) };
   }
 
+  /**
+   * Cleartext private data in [startKey, endKey) ('' = no end), in key order, for
+   * GetPrivateDataByRange (the shim's PrivateRangeReader); nothing when `peerMspId` is not a member.
+   */
+  *privateRange(namespace: string, collection: string, startKey: string, endKey: string, peerMspId: string): Iterable<{ key: string; value: VersionedValue }> {
+    const config = this.collections(namespace).get(collection);
+    if (!config?.memberMspIds.includes(peerMspId)) return;
+    const entries = this.#private.get(collKey(namespace, collection));
+    if (!entries) return;
+    const keys = [...entries.keys()].filter((k) => compareUtf8(k, startKey) >= 0 && (endKey === '' || compareUtf8(k, endKey) < 0)).sort(compareUtf8);
+    for (const key of keys) {
+      const value = this.getPrivate(namespace, collection, key, peerMspId);
+      if (value) yield { key, value };
+    }
+  }
+
   getPrivateHash(
     namespace: string,
     collection: string,

@@ -76,9 +76,21 @@ export async function deletePrivate(ctx: Context, stateKey: string): Promise<voi
   await ctx.stub.deletePrivateData(HOSPITALS_COLLECTION, stateKey);
 }
 
+type PrivateIterator = { next(): Promise<{ value: { key: string; value: Uint8Array }; done?: boolean }>; close(): Promise<void> };
+
+/**
+ * fabric-shim 2.5 resolves a private range query to `{ iterator }` (its public range queries
+ * to the iterator itself): accept both, so the code keeps working if the shim is fixed.
+ */
+async function privateRange(ctx: Context, startKey: string, endKey: string): Promise<PrivateIterator> {
+  const raw = (await ctx.stub.getPrivateDataByRange(HOSPITALS_COLLECTION, startKey, endKey)) as unknown as PrivateIterator | { iterator: PrivateIterator };
+  return 'iterator' in raw && typeof (raw as { next?: unknown }).next !== 'function' ? raw.iterator : (raw as PrivateIterator);
+}
+
 /** Every key of the collection under a partial composite key, in key order. */
 export async function allPrivateByPartialKey(ctx: Context, objectType: string, attributes: string[]): Promise<Array<{ key: string; attributes: string[]; value: Uint8Array }>> {
-  const iterator = await ctx.stub.getPrivateDataByPartialCompositeKey(HOSPITALS_COLLECTION, objectType, attributes);
+  const prefix = key(ctx, objectType, attributes);
+  const iterator = await privateRange(ctx, prefix, `${prefix}\u{10ffff}`);
   const out: Array<{ key: string; attributes: string[]; value: Uint8Array }> = [];
   try {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
@@ -105,7 +117,7 @@ export async function pagePrivateByPartialKey<T>(
   const prefix = key(ctx, objectType, attributes);
   const start = page.bookmark ? Buffer.from(page.bookmark, 'base64url').toString('utf8') : prefix;
   if (!start.startsWith(prefix)) throw invalid('The bookmark does not belong to this list; start again with an empty bookmark.');
-  const iterator = await ctx.stub.getPrivateDataByRange(HOSPITALS_COLLECTION, start, `${prefix}\u{10ffff}`);
+  const iterator = await privateRange(ctx, start, `${prefix}\u{10ffff}`);
   const records: T[] = [];
   let fetched = 0;
   let bookmark = '';

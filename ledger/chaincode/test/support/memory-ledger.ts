@@ -183,8 +183,11 @@ class MemoryStub {
     writes.set(key, null);
   }
 
-  /** Private range queries, as on a member peer (memberOnlyRead: a non-member caller is refused). */
-  getPrivateDataByRange(collection: string, startKey: string, endKey: string): Promise<ReturnType<typeof iteratorOver>> {
+  /**
+   * Private range queries, as on a member peer (memberOnlyRead: a non-member caller is refused).
+   * Like fabric-shim 2.5, the promise resolves to `{ iterator }`, not to the iterator itself.
+   */
+  getPrivateDataByRange(collection: string, startKey: string, endKey: string): Promise<{ iterator: ReturnType<typeof iteratorOver> }> {
     const members = this.collectionMembers(collection);
     if (!members.includes(this.creator.mspid)) {
       return Promise.reject(new Error(`tx creator does not have read access permission on privatedata in chaincodeName:careledger collectionName: ${collection}`));
@@ -193,9 +196,9 @@ class MemoryStub {
       .filter(([k]) => compareKeys(k, startKey) >= 0 && (endKey === '' || compareKeys(k, endKey) < 0))
       .sort(([x], [y]) => compareKeys(x, y))
       .map(([k, v]) => ({ key: k, value: Buffer.from(v), namespace: 'careledger' }));
-    return Promise.resolve(iteratorOver(entries));
+    return Promise.resolve({ iterator: iteratorOver(entries) });
   }
-  getPrivateDataByPartialCompositeKey(collection: string, objectType: string, attributes: string[]): Promise<ReturnType<typeof iteratorOver>> {
+  getPrivateDataByPartialCompositeKey(collection: string, objectType: string, attributes: string[]): Promise<{ iterator: ReturnType<typeof iteratorOver> }> {
     const start = this.createCompositeKey(objectType, attributes);
     return this.getPrivateDataByRange(collection, start, start + MAX_UNICODE_RUNE);
   }
