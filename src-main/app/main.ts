@@ -83,6 +83,8 @@ async function createWindow(): Promise<void> {
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => {
     mainWindow = null;
+    // Closing the window locks: a window opened again (macOS dock) asks for the PIN (issue 17 item 9).
+    void workstation?.session.lock();
   });
   await mainWindow.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
 }

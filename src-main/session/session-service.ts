@@ -6,7 +6,7 @@
  * The private key is only in memory while the session is signed in and unlocked.
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import type { ChannelName, SessionState, SignInEvent, StaffIdentitySummary, StaffRole } from '../../src-shared/ipc/contract';
+import type { ChannelName, EnrolledStaffIdentity, SessionState, SignInEvent, StaffIdentitySummary, StaffRole } from '../../src-shared/ipc/contract';
 import type { CacheService } from '../cache/cache-service';
 import { CACHE_KEY_LABEL, readKeyFile } from '../cache/key-file';
 import type { ReadHandle } from '../cache/database';
@@ -177,9 +177,18 @@ export class SessionService implements SessionGate {
 
   // --- identities ---------------------------------------------------------------------------
 
-  async listIdentities(): Promise<StaffIdentitySummary[]> {
+  /** The enrolled identities, with how many PIN tries each has left and any lockout (the sign-in screen says both). */
+  async listIdentities(): Promise<EnrolledStaffIdentity[]> {
     const rows = await this.#db.read((r) => r.all<IdentityRow>(sql`SELECT * FROM staff_identity ORDER BY display_name`));
-    return rows.map(summaryOf);
+    const now = this.#clock.now();
+    return rows.map((row) => {
+      const locked = row.locked_until !== null && Date.parse(row.locked_until) > now;
+      return {
+        ...summaryOf(row),
+        pinTriesLeft: locked ? 0 : Math.max(0, this.#maxWrongPins - row.failed_pins),
+        pinLockedUntil: locked ? row.locked_until : null,
+      };
+    });
   }
 
   /**

@@ -95,6 +95,15 @@ export const StaffIdentitySummary = z.object({
 });
 export type StaffIdentitySummary = z.infer<typeof StaffIdentitySummary>;
 
+/** An identity on the sign-in screen: also how many PIN tries are left, and any lockout. */
+export const EnrolledStaffIdentity = StaffIdentitySummary.extend({
+  /** Wrong PINs still allowed before a lockout. */
+  pinTriesLeft: z.number().int().nonnegative(),
+  /** ISO time a lockout ends, while one lasts; null otherwise. */
+  pinLockedUntil: z.string().nullable(),
+});
+export type EnrolledStaffIdentity = z.infer<typeof EnrolledStaffIdentity>;
+
 export const SessionState = z.discriminatedUnion('status', [
   z.object({ status: z.literal('signed-out') }),
   z.object({
@@ -126,15 +135,6 @@ export const CacheState = z.discriminatedUnion('status', [
 ]);
 export type CacheState = z.infer<typeof CacheState>;
 
-export const SyncState = z.object({
-  connection: z.enum(['online', 'offline', 'connecting', 'not-configured']),
-  /** Ledger writes waiting in the outbox. */
-  queued: z.number().int().nonnegative(),
-  failed: z.number().int().nonnegative(),
-  lastSyncAt: z.string().nullable(),
-  /** Why the last attempt failed, in words for the user; null when all is well. */
-  problem: z.string().nullable(),
-  /**
 /**
  * The result of `PRAGMA cipher_integrity_check`: every page of the cache file checked against
  * its HMAC. A CACHE_CORRUPT error state carries `details.canRebuild: true` once damage is
@@ -168,6 +168,15 @@ export const CacheRebuildReport = z.object({
 });
 export type CacheRebuildReport = z.infer<typeof CacheRebuildReport>;
 
+export const SyncState = z.object({
+  connection: z.enum(['online', 'offline', 'connecting', 'not-configured']),
+  /** Ledger writes waiting in the outbox. */
+  queued: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  lastSyncAt: z.string().nullable(),
+  /** Why the last attempt failed, in words for the user; null when all is well. */
+  problem: z.string().nullable(),
+  /**
    * While a large backlog drains (e.g. after an outage): how many writes it started with and
    * how many are left, for a progress bar. Null (or absent) when there is no such backlog.
    */
@@ -265,15 +274,6 @@ export const contract = {
     response: CacheState,
     access: 'anyone',
   }),
-
-  'session.state': channel({
-    summary: 'Who is signed in, and whether the workstation is locked.',
-    request: Empty,
-    response: SessionState,
-    access: 'anyone',
-  }),
-  'session.listIdentities': channel({
-    summary: 'Staff identities enrolled on this workstation, for the sign-in screen.',
   'cache.checkIntegrity': channel({
     summary: 'Check every page of the encrypted cache (cipher_integrity_check) now.',
     request: Empty,
@@ -288,8 +288,17 @@ export const contract = {
     response: CacheRebuildReport,
     access: 'anyone',
   }),
+
+  'session.state': channel({
+    summary: 'Who is signed in, and whether the workstation is locked.',
     request: Empty,
-    response: z.array(StaffIdentitySummary),
+    response: SessionState,
+    access: 'anyone',
+  }),
+  'session.listIdentities': channel({
+    summary: 'Staff identities enrolled on this workstation, for the sign-in screen, with PIN tries left and lockouts.',
+    request: Empty,
+    response: z.array(EnrolledStaffIdentity),
     access: 'anyone',
   }),
   'session.importIdentity': channel({

@@ -71,6 +71,45 @@ test.describe('lock screen', () => {
   });
 });
 
+test.describe('a new page load', () => {
+  test('reloading the page, or reopening the address with its token, shows the lock screen instead of the desk', async ({
+    workstation,
+    browser,
+    transport,
+  }) => {
+    test.skip(transport !== 'web', 'The web host serves pages by address; Electron locks when its window closes.');
+    const { page } = workstation;
+    await new SignInPage(page).signIn(DEMO_STAFF.admissions, DEMO_PIN);
+    const shell = new ShellPage(page);
+    await shell.expectSignedInAs(DEMO_STAFF.admissions, 'Admissions');
+
+    // The browser closed and the address opened again (it carries the token): the PIN is asked.
+    const url = process.env.CARELEDGER_E2E_URL ?? '';
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    try {
+      const reopened = await context.newPage();
+      await reopened.goto(url);
+      const lockAgain = new LockPage(reopened);
+      await lockAgain.expectLockedFor(DEMO_STAFF.admissions);
+      await expect(reopened.getByTestId('signed-in-as')).toHaveCount(0);
+      await captureScreen(reopened, 'reopened-address-locked');
+      // The page that was open locks too: it is the same session.
+      await new LockPage(page).expectLockedFor(DEMO_STAFF.admissions);
+      await lockAgain.unlock(DEMO_PIN);
+      await new ShellPage(reopened).expectSignedInAs(DEMO_STAFF.admissions, 'Admissions');
+    } finally {
+      await context.close();
+    }
+
+    // A reload of a signed-in page asks for the PIN as well.
+    await page.reload();
+    const lock = new LockPage(page);
+    await lock.expectLockedFor(DEMO_STAFF.admissions);
+    await lock.unlock(DEMO_PIN);
+    await shell.expectSignedInAs(DEMO_STAFF.admissions, 'Admissions');
+  });
+});
+
 test.describe('service outage', () => {
   test('when the workstation service stops, the status bar says so and actions explain why they fail', async ({
     launchWorkstation,

@@ -13,6 +13,9 @@ test.describe('lockout', () => {
     await signIn.expectVisible();
 
     const name = DEMO_STAFF.credentialing;
+    // The screen says how many tries there are before anyone types a PIN (issue 17 item 10).
+    await signIn.identity(name).check();
+    await expect(signIn.triesLeft()).toHaveText('5 tries left before a lockout.');
     await signIn.signIn(name, '9990');
     const wrong = signIn.error('WRONG_PIN');
     await expect(wrong).toBeVisible();
@@ -22,12 +25,19 @@ test.describe('lockout', () => {
     for (let left = triesLeft - 1; left >= 1; left--) {
       await signIn.signIn(name, `999${left}`);
       await expect(wrong).toContainText(`${left} ${left === 1 ? 'try' : 'tries'} left`);
+      await expect(signIn.triesLeft()).toHaveText(`${left} ${left === 1 ? 'try' : 'tries'} left before a lockout.`);
     }
     await signIn.signIn(name, '9999');
     const lockedOut = signIn.error('LOCKED_OUT');
     await expect(lockedOut).toContainText('Too many wrong PINs');
     await expect(lockedOut).toContainText(/Try again after \d{1,2}:\d{2}/);
+    await expect(signIn.triesLeft()).toContainText(/Locked after too many wrong PINs: try again after \d{1,2}:\d{2}/);
     await captureScreen(page, 'sign-in-locked-out');
+
+    // The count is the service's, not the page's: a fresh page still says so.
+    await page.reload();
+    await signIn.identity(name).check();
+    await expect(signIn.triesLeft()).toContainText('Locked after too many wrong PINs');
 
     // The right PIN does not help while the lockout lasts.
     await signIn.signIn(name, DEMO_PIN);

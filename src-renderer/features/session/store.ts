@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { IpcError, SessionState, StaffIdentitySummary } from '../../../src-shared/ipc/contract';
+import type { EnrolledStaffIdentity, IpcError, SessionState, StaffIdentitySummary } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
 
 interface SessionStore {
@@ -7,12 +7,19 @@ interface SessionStore {
   session: SessionState | null;
   loadError: IpcError | null;
   /** Enrolled staff identities for the sign-in screen; null until loaded. */
-  identities: StaffIdentitySummary[] | null;
+  identities: EnrolledStaffIdentity[] | null;
   identitiesError: IpcError | null;
   load: () => Promise<void>;
   loadIdentities: () => Promise<void>;
   apply: (state: SessionState) => void;
 }
+
+/**
+ * True until this page has read the session once. A new page load (the browser reopened on the
+ * address with its token, a reload, a new window) never resumes a signed-in session without the
+ * PIN: it locks the session first, so whoever opens the page sees the lock screen.
+ */
+let firstLoadOfThisPage = true;
 
 export const useSessionStore = create<SessionStore>()((set) => ({
   session: null,
@@ -21,8 +28,20 @@ export const useSessionStore = create<SessionStore>()((set) => ({
   identitiesError: null,
   async load() {
     const result = await api['session.state']({});
-    if (result.ok) set({ session: result.value, loadError: null });
-    else set({ loadError: result.error });
+    if (!result.ok) {
+      set({ loadError: result.error });
+      return;
+    }
+    if (firstLoadOfThisPage) {
+      firstLoadOfThisPage = false;
+      if (result.value.status === 'signed-in') {
+        const locked = await api['session.lock']({});
+        if (locked.ok) set({ session: locked.value, loadError: null });
+        else set({ loadError: locked.error });
+        return;
+      }
+    }
+    set({ session: result.value, loadError: null });
   },
   async loadIdentities() {
     const result = await api['session.listIdentities']({});

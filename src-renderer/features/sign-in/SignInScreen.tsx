@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { IpcError, StaffIdentitySummary } from '../../../src-shared/ipc/contract';
+import type { EnrolledStaffIdentity, IpcError, StaffIdentitySummary } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
 import { dateDetail, numberDetail } from '../../lib/errors';
 import { formatDate, formatTime, organisationLabel, roleLabel } from '../../lib/format';
@@ -84,8 +84,16 @@ export function SignInScreen(): ReactNode {
   );
 }
 
-function SignInForm({ identities }: { identities: StaffIdentitySummary[] }): ReactNode {
+/** What the PIN field says about the chosen identity's tries: how many are left, or until when it is locked. */
+export function pinTriesText(identity: EnrolledStaffIdentity): string {
+  if (identity.pinLockedUntil !== null) return `Locked after too many wrong PINs: try again after ${formatTime(identity.pinLockedUntil)}.`;
+  const n = identity.pinTriesLeft;
+  return `${n} ${n === 1 ? 'try' : 'tries'} left before a lockout.`;
+}
+
+function SignInForm({ identities }: { identities: EnrolledStaffIdentity[] }): ReactNode {
   const apply = useSessionStore((s) => s.apply);
+  const loadIdentities = useSessionStore((s) => s.loadIdentities);
   const [selected, setSelected] = useState<string | null>(identities.length === 1 ? (identities[0]?.id ?? null) : null);
   const [pin, setPin] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -123,8 +131,13 @@ function SignInForm({ identities }: { identities: StaffIdentitySummary[] }): Rea
     } else {
       setError(result.error);
       pinRef.current?.focus();
+      // The tries left (or the lockout) shown under the PIN field change with each wrong PIN.
+      void loadIdentities();
     }
   }
+
+  const chosen = identities.find((i) => i.id === selected) ?? null;
+  const describedBy = [problem ? 'sign-in-problem' : null, chosen ? 'sign-in-pin-tries' : null].filter(Boolean).join(' ');
 
   return (
     <form onSubmit={(e) => void submit(e)} noValidate aria-label="Sign in">
@@ -165,8 +178,17 @@ function SignInForm({ identities }: { identities: StaffIdentitySummary[] }): Rea
           value={pin}
           onChange={(e) => setPin(e.target.value)}
           aria-invalid={problem !== null || error?.code === 'WRONG_PIN' ? true : undefined}
-          aria-describedby={problem ? 'sign-in-problem' : undefined}
+          aria-describedby={describedBy || undefined}
         />
+        {chosen ? (
+          <span
+            className={chosen.pinLockedUntil !== null ? 'field-error' : 'hint'}
+            id="sign-in-pin-tries"
+            data-testid="sign-in-pin-tries"
+          >
+            {pinTriesText(chosen)}
+          </span>
+        ) : null}
         {problem ? (
           <span className="field-error" id="sign-in-problem" role="alert">
             {problem}

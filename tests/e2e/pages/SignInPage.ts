@@ -31,6 +31,11 @@ export class SignInPage {
     return this.page.getByTestId(`error-${code}`);
   }
 
+  /** Under the PIN field: tries left for the chosen person, or until when they are locked out. */
+  triesLeft(): Locator {
+    return this.root.getByTestId('sign-in-pin-tries');
+  }
+
   enrolAnother(): Locator {
     return this.root.getByRole('button', { name: 'Enrol another staff identity' });
   }

@@ -59,6 +59,23 @@ describe('staff sign-in', () => {
     expect(await t.ws.dispatcher.dispatch('session.signIn', { identityId: id, pin: PIN }, ours)).toMatchObject({ ok: true, value: { status: 'signed-in' } });
   });
 
+  it('lists each identity with its PIN tries left and any lockout, for the sign-in screen', async () => {
+    t = await openWorkstation(['admissions']);
+    const id = t.staff.admissions!.id;
+    const listed = async (): Promise<unknown> => {
+      const r = await t!.ws.dispatcher.dispatch('session.listIdentities', {}, ours);
+      return r.ok ? r.value[0] : r.error;
+    };
+    expect(await listed()).toMatchObject({ id, pinTriesLeft: 5, pinLockedUntil: null });
+    await t.ws.dispatcher.dispatch('session.signIn', { identityId: id, pin: '0000' }, ours);
+    await t.ws.dispatcher.dispatch('session.signIn', { identityId: id, pin: '0000' }, ours);
+    expect(await listed()).toMatchObject({ pinTriesLeft: 3, pinLockedUntil: null });
+    for (let i = 0; i < 3; i++) await t.ws.dispatcher.dispatch('session.signIn', { identityId: id, pin: '0000' }, ours);
+    expect(await listed()).toMatchObject({ pinTriesLeft: 0, pinLockedUntil: new Date(t.clock.now() + 60_000).toISOString() });
+    t.clock.advance(60_000);
+    expect(await listed()).toMatchObject({ pinTriesLeft: 5, pinLockedUntil: null });
+  });
+
   it('makes a second lockout in a row longer than the first', async () => {
     t = await openWorkstation(['claims']);
     const id = t.staff.claims!.id;
