@@ -19,6 +19,14 @@ export type GatewayFailure =
 
 const CHAINCODE_RESPONSE = /chaincode response (\d{3}), ?([\s\S]*)$/;
 
+/**
+ * How a Fabric 2.5 endorser refuses the caller's identity (ABORTED or FAILED_PRECONDITION, the
+ * words in the details): an MSP that does not accept the certificate (foreign CA, expired,
+ * wrong MSP ID, no node OU), a bad signature, or a certificate that is not a client (Writers).
+ */
+const FABRIC_IDENTITY_REFUSAL =
+  /access denied: channel \[[^\]]*\] creator org|check policy \[\/Channel\/Application\/Writers\]/;
+
 /** The chaincode's own message from an endorsement failure, or undefined when it was not the chaincode. */
 export function chaincodeMessage(err: GatewayError): string | undefined {
   for (const detail of err.details) {
@@ -51,7 +59,7 @@ export function classifyGatewayError(err: unknown, stage: 'endorse' | 'submit' |
       if (message !== undefined) return { kind: 'refused', code: 'CHAINCODE_REFUSED', message };
     }
     const detail = err instanceof GatewayError && err.details.length > 0 ? err.details.map((d) => d.message).join('; ') : String((err as { message?: unknown }).message);
-    if (code === (grpc.status.PERMISSION_DENIED as number)) {
+    if (code === (grpc.status.PERMISSION_DENIED as number) || FABRIC_IDENTITY_REFUSAL.test(detail)) {
       return { kind: 'rejected', code: 'PERMISSION_DENIED', message: `The ledger did not accept this workstation's identity (${detail}). Check that your staff certificate is valid, or call IT support.` };
     }
     return { kind: 'rejected', code: grpcName(code), message: `The ledger refused the ${stage} request: ${detail}` };

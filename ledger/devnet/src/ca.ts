@@ -35,8 +35,8 @@ export interface IssueIdentityOptions {
   commonName?: string;
   /** Staff role attribute (admissions, clinician, claims, credentialing, privacy) or any string. */
   role?: string;
-  /** Fabric node OU: client for staff, peer for peers, admin, orderer. */
-  ou?: 'client' | 'peer' | 'admin' | 'orderer';
+  /** Fabric node OU: client for staff (default), peer for peers, admin, orderer; null: none (refused by the devnet, for tests). */
+  ou?: 'client' | 'peer' | 'admin' | 'orderer' | null;
   /** Extra Fabric CA attributes. */
   attributes?: Record<string, string>;
   notBefore?: Date;
@@ -99,7 +99,7 @@ export async function issueIdentity(ca: DevCa, options: IssueIdentityOptions): P
   const caKey = await importKeyPem(ca.privateKeyPem);
   const keys = await webcrypto.subtle.generateKey(keyAlgorithm, true, ['sign', 'verify']);
   const now = new Date();
-  const ou = options.ou ?? 'client';
+  const ou = options.ou === undefined ? 'client' : options.ou;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(
@@ -125,7 +125,7 @@ export async function issueIdentity(ca: DevCa, options: IssueIdentityOptions): P
     const attrs: Record<string, string> = {
       'hf.Affiliation': '',
       'hf.EnrollmentID': options.enrollmentId,
-      'hf.Type': ou,
+      'hf.Type': ou ?? 'client',
       ...(options.role !== undefined ? { role: options.role } : {}),
       ...(options.attributes ?? {}),
     };
@@ -134,7 +134,7 @@ export async function issueIdentity(ca: DevCa, options: IssueIdentityOptions): P
   }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: `CN=${options.commonName ?? options.enrollmentId}, OU=${ou}, O=${ca.mspId}`,
+    subject: `CN=${options.commonName ?? options.enrollmentId}${ou ? `, OU=${ou}` : ''}, O=${ca.mspId}`,
     issuer: caCert.subject,
     notBefore: options.notBefore ?? new Date(now.getTime() - 60_000),
     notAfter: options.notAfter ?? new Date(now.getTime() + 365 * 86_400_000),

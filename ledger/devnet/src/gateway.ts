@@ -7,7 +7,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { common, gateway, google, ledger as ledgerProtos, msp, orderer, peer } from '@hyperledger/fabric-protos';
 import { DevnetError } from './errors';
-import type { Membership, Signer } from './identity';
+import { type Membership, READERS, type Signer, WRITERS, requireNodeOU } from './identity';
 import { type ChaincodeDefinition, type Ledger, VALIDATION_PARAMETER, resolveStart } from './ledger';
 import type { Orderer } from './orderer';
 import { type Policy, chooseEndorsingOrgs, policyFromEnvelope } from './policy';
@@ -87,9 +87,10 @@ function statusForDevnetError(err: DevnetError): grpc.status {
     case 'EXPIRED_CERTIFICATE':
     case 'MALFORMED_IDENTITY':
     case 'BAD_SIGNATURE':
+    case 'ACCESS_DENIED':
       return grpc.status.PERMISSION_DENIED;
     case 'WRONG_CHANNEL':
-      return grpc.status.NOT_FOUND;
+      return grpc.status.UNAVAILABLE; // as Fabric's gateway: no peers of that channel to connect to
     case 'UNKNOWN_CHAINCODE':
       return grpc.status.FAILED_PRECONDITION;
     case 'BAD_PROPOSAL':
@@ -99,6 +100,29 @@ function statusForDevnetError(err: DevnetError): grpc.status {
     default:
       return grpc.status.FAILED_PRECONDITION;
   }
+}
+
+/** An unknown channel, as Fabric's gateway answers it: 14 UNAVAILABLE (it has no peers of that channel). */
+function unknownChannel(requested: string, served: string): RpcError {
+  return new RpcError(
+    grpc.status.UNAVAILABLE,
+    `channel "${requested}" is not available: this gateway has no peers of it (this devnet serves "${served}")`,
+  );
+}
+
+const IDENTITY_ERRORS = new Set(['UNKNOWN_MSP', 'UNTRUSTED_CERTIFICATE', 'EXPIRED_CERTIFICATE', 'MALFORMED_IDENTITY']);
+
+/**
+ * What a Fabric 2.5 endorser answers for a proposal it refuses. An identity its MSP does not
+ * accept (unknown or wrong MSP ID, another CA, expired, no node OU) reads only "creator org
+ * unknown, creator is malformed": the reason stays in the peer's log, as on Fabric.
+ */
+export function endorserRefusal(err: DevnetError, channel: string, mspId: string): string {
+  if (IDENTITY_ERRORS.has(err.code))
+    return `error validating proposal: access denied: channel [${channel}] creator org unknown, creator is malformed`;
+  if (err.code === 'BAD_SIGNATURE')
+    return `error validating proposal: access denied: channel [${channel}] creator org [${mspId}]`;
+  return `error validating proposal: ${err.message}`;
 }
 
 function unary<Req, Res>(
@@ -152,11 +176,7 @@ export class GatewayServer {
 
   #check(signed: peer.SignedProposal | undefined, channelId: string): CheckedProposal {
     if (!signed) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the request holds no proposed transaction');
-    if (channelId && channelId !== this.#deps.channelId)
-      throw new RpcError(
-        grpc.status.NOT_FOUND,
-        `channel "${channelId}" is not served here; this devnet serves "${this.#deps.channelId}"`,
-      );
+    if (channelId && channelId !== this.#deps.channelId) throw unknownChannel(channelId, this.#deps.channelId);
     return checkProposal(signed, this.#deps.membership, this.#deps.channelId);
   }
 
@@ -172,13 +192,20 @@ export class GatewayServer {
   ): unknown {
     if (!(err instanceof DevnetError) || err.code === 'WRONG_CHANNEL') return err;
     const endorser = this.#peer(this.#evaluationOrg(targets, claimedMspId(signed)));
-    const detail = `error validating proposal: ${err.message}`;
+    const detail = endorserRefusal(err, this.#deps.channelId, claimedMspId(signed));
+    // As a peer logs it: the client is told only what Fabric tells it.
+    this.#deps.log('warn', `${endorser.address} refused a proposal: ${err.message}`);
     const [code, message] = shape(detail);
     return new RpcError(code, message, [{ address: endorser.address, mspId: endorser.mspId, message: detail }]);
   }
 
-  #chaincode(name: string): ChaincodeDefinition & { runtime: ChaincodeRuntime } {
+  #chaincode(name: string, purpose: 'evaluate' | 'endorse'): ChaincodeDefinition & { runtime: ChaincodeRuntime } {
     const cc = this.#deps.chaincodes.get(name);
+    if (!cc && purpose === 'evaluate')
+      throw new RpcError(
+        grpc.status.FAILED_PRECONDITION,
+        `no peers available to evaluate chaincode ${name} in channel ${this.#deps.channelId}`,
+      );
     if (!cc) {
       throw new DevnetError(
         'UNKNOWN_CHAINCODE',
@@ -239,7 +266,7 @@ export class GatewayServer {
         `evaluate call to endorser returned error: ${detail}`,
       ]);
     }
-    const cc = this.#chaincode(proposal.chaincodeName);
+    const cc = this.#chaincode(proposal.chaincodeName, 'evaluate');
     const endorser = this.#peer(this.#evaluationOrg(req.getTargetOrganizationsList(), proposal.creator.mspId));
     let result: SimulationResult;
     try {
@@ -283,10 +310,13 @@ export class GatewayServer {
     } catch (err) {
       throw this.#refusal(err, req.getProposedTransaction(), req.getEndorsingOrganizationsList(), () => [
         grpc.status.ABORTED,
-        'failed to endorse transaction, see attached details for more info',
+        // Fabric: with endorsingOrganizations the refusal is one of the plan's; without, the first endorser's.
+        req.getEndorsingOrganizationsList().length > 0
+          ? 'failed to collect enough transaction endorsements, see attached details for more info'
+          : 'failed to endorse transaction, see attached details for more info',
       ]);
     }
-    const cc = this.#chaincode(proposal.chaincodeName);
+    const cc = this.#chaincode(proposal.chaincodeName, 'endorse');
     // As a peer's endorser does: a transaction id already on the ledger is refused.
     if (this.#deps.ledger.txStatus(proposal.txId)) {
       throw new RpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [
@@ -342,9 +372,10 @@ export class GatewayServer {
       }
     }
     if (failures.length > 0) {
-      // Fabric's wording: nothing endorsed at all, or some of the needed orgs refused.
+      // Fabric's wording: the first endorser (chosen by the gateway) refused, or the plan (the
+      // client's endorsingOrganizations, or the orgs after the first) could not be completed.
       const message =
-        results.size === 0
+        results.size === 0 && requested.length === 0
           ? 'failed to endorse transaction, see attached details for more info'
           : 'failed to collect enough transaction endorsements, see attached details for more info';
       this.#deps.log(
@@ -445,7 +476,7 @@ export class GatewayServer {
     const envelope = req.getPreparedTransaction();
     if (!envelope) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the request holds no prepared transaction');
     if (req.getChannelId() && req.getChannelId() !== this.#deps.channelId)
-      throw new RpcError(grpc.status.NOT_FOUND, `channel "${req.getChannelId()}" is not served here`);
+      throw unknownChannel(req.getChannelId(), this.#deps.channelId);
     let channelHeader: common.ChannelHeader;
     let creator: Uint8Array;
     try {
@@ -466,7 +497,8 @@ export class GatewayServer {
       );
     // The ordering service admits only transactions signed by a channel member (its Writers policy).
     try {
-      this.#deps.membership.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8());
+      const identity = this.#deps.membership.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8());
+      requireNodeOU(identity, WRITERS, 'Writers');
     } catch (err) {
       throw new RpcError(
         grpc.status.ABORTED,
@@ -487,9 +519,13 @@ export class GatewayServer {
     call: grpc.ServerUnaryCall<unknown, unknown>,
   ): Promise<gateway.CommitStatusResponse> {
     const request = gateway.CommitStatusRequest.deserializeBinary(signed.getRequest_asU8());
-    this.#deps.membership.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+    requireNodeOU(
+      this.#deps.membership.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8()),
+      READERS,
+      'Readers',
+    );
     if (request.getChannelId() !== this.#deps.channelId)
-      throw new RpcError(grpc.status.NOT_FOUND, `channel "${request.getChannelId()}" is not served here`);
+      throw unknownChannel(request.getChannelId(), this.#deps.channelId);
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort());
     const status = await this.#deps.ledger.waitForTx(request.getTransactionId(), abort.signal);
@@ -504,9 +540,13 @@ export class GatewayServer {
   ): Promise<void> {
     const signed = call.request;
     const request = gateway.ChaincodeEventsRequest.deserializeBinary(signed.getRequest_asU8());
-    this.#deps.membership.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+    requireNodeOU(
+      this.#deps.membership.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8()),
+      READERS,
+      'Readers',
+    );
     if (request.getChannelId() !== this.#deps.channelId)
-      throw new RpcError(grpc.status.NOT_FOUND, `channel "${request.getChannelId()}" is not served here`);
+      throw unknownChannel(request.getChannelId(), this.#deps.channelId);
     const chaincode = request.getChaincodeId();
     const { ledger } = this.#deps;
     const abort = new AbortController();
@@ -576,11 +616,13 @@ export class GatewayServer {
           continue;
         }
         try {
-          requesterMspId = this.#deps.membership.verify(
+          const requester = this.#deps.membership.verify(
             signatureHeader.getCreator_asU8(),
             envelope.getPayload_asU8(),
             envelope.getSignature_asU8(),
-          ).mspId;
+          );
+          requireNodeOU(requester, READERS, 'Readers');
+          requesterMspId = requester.mspId;
         } catch (err) {
           this.#deps.log('info', `deliver refused: ${(err as Error).message}`);
           sendStatus(common.Status.FORBIDDEN);

@@ -2,7 +2,10 @@
  * Membership checks as a peer's MSP does them: a creator is a SerializedIdentity (MSP ID +
  * PEM certificate); the certificate must be issued by the configured CA of that MSP ID and
  * be valid now; signatures are ECDSA P-256 over SHA-256, DER-encoded, and must be low-S
- * (Fabric refuses high-S signatures so that a signature cannot be malleated).
+ * (Fabric refuses high-S signatures so that a signature cannot be malleated). NodeOUs are
+ * enabled, as on the production network: a certificate must carry exactly one node OU
+ * (client, peer, admin or orderer), and what it may do depends on it (`requireNodeOU`: only
+ * clients and admins may propose and submit, the channel's Writers; peers may also read).
  */
 import {
   X509Certificate,
@@ -108,10 +111,17 @@ export class Membership {
       );
     }
     const fields = subjectFields(cert.subject);
+    const nodeOus = subjectValues(cert.subject, 'OU').filter((ou) => (NODE_OUS as readonly string[]).includes(ou));
+    if (nodeOus.length !== 1) {
+      throw new DevnetError(
+        'MALFORMED_IDENTITY',
+        `access denied: the certificate "${cert.subject.replace(/\n/g, ', ')}" of ${mspId} carries ${nodeOus.length === 0 ? 'no node OU' : `${nodeOus.length} node OUs (${nodeOus.join(', ')})`}; with NodeOUs enabled an identity must be exactly one of client, peer, admin or orderer.`,
+      );
+    }
     return {
       mspId,
       certificatePem: cert.toString(),
-      ou: fields.get('OU') ?? '',
+      ou: nodeOus[0] ?? '',
       commonName: fields.get('CN') ?? '',
       publicKey: cert.publicKey,
       notAfter: new Date(cert.validTo),
@@ -133,6 +143,38 @@ export class Membership {
     }
     return identity;
   }
+}
+
+/** The node OUs of Fabric's NodeOUs configuration. */
+export const NODE_OUS = ['client', 'peer', 'admin', 'orderer'] as const;
+export type NodeOU = (typeof NODE_OUS)[number];
+
+/** The channel's Writers (propose, submit) and Readers (events, commit status, blocks), by node OU. */
+export const WRITERS: readonly NodeOU[] = ['client', 'admin'];
+export const READERS: readonly NodeOU[] = ['client', 'admin', 'peer'];
+
+/**
+ * Refuses an identity whose node OU is not in `allowed`, as the channel's ACL policies do
+ * (e.g. a peer's enrolment certificate used as a client).
+ * @throws DevnetError ACCESS_DENIED
+ */
+export function requireNodeOU(
+  identity: VerifiedIdentity,
+  allowed: readonly NodeOU[],
+  policy: 'Writers' | 'Readers',
+): void {
+  if ((allowed as readonly string[]).includes(identity.ou)) return;
+  throw new DevnetError(
+    'ACCESS_DENIED',
+    `failed evaluating policy on signed data during check policy [/Channel/Application/${policy}]: [implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the '${policy}' sub-policies to be satisfied]`,
+  );
+}
+
+function subjectValues(subject: string, field: string): string[] {
+  return subject
+    .split('\n')
+    .filter((line) => line.startsWith(`${field}=`))
+    .flatMap((line) => line.slice(field.length + 1).split('+')); // multi-valued RDNs
 }
 
 function subjectFields(subject: string): Map<string, string> {

@@ -5,7 +5,7 @@
  */
 import { common, peer } from '@hyperledger/fabric-protos';
 import { DevnetError } from './errors';
-import { type Membership, type Signer, type VerifiedIdentity, sha256 } from './identity';
+import { type Membership, type Signer, type VerifiedIdentity, WRITERS, requireNodeOU, sha256 } from './identity';
 import type { SimulationResult } from './simulation';
 
 export interface CheckedProposal {
@@ -49,7 +49,7 @@ export function computeTxId(nonce: Uint8Array, creator: Uint8Array): string {
 
 /**
  * Validates a signed proposal as an endorsing peer does.
- * @throws DevnetError BAD_PROPOSAL, WRONG_CHANNEL, and the identity errors of Membership.verify
+ * @throws DevnetError BAD_PROPOSAL, WRONG_CHANNEL, ACCESS_DENIED (not a client or admin), and the identity errors of Membership.verify
  */
 export function checkProposal(signed: peer.SignedProposal, membership: Membership, channelId: string): CheckedProposal {
   const proposalBytes = signed.getProposalBytes_asU8();
@@ -86,6 +86,8 @@ export function checkProposal(signed: peer.SignedProposal, membership: Membershi
       `Channel "${channelHeader.getChannelId()}" is not served here; this devnet serves "${channelId}".`,
     );
   }
+  // The ACL for peer/Propose: the channel's Writers (clients and admins; a peer's certificate is not a client).
+  requireNodeOU(creator, WRITERS, 'Writers');
   let chaincodeName: string;
   let args: Uint8Array[];
   let isInit: boolean;

@@ -2,7 +2,7 @@ import { createPrivateKey, sign } from 'node:crypto';
 import { msp } from '@hyperledger/fabric-protos';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DevCa, createDevCa, issueIdentity } from '../../../ledger/devnet/src/ca';
-import { Membership, Signer, toLowS } from '../../../ledger/devnet/src/identity';
+import { Membership, READERS, Signer, WRITERS, requireNodeOU, toLowS } from '../../../ledger/devnet/src/identity';
 
 const N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
 
@@ -72,6 +72,39 @@ describe('membership checks', () => {
     });
     expect(() => membership.deserialize(creator('HospitalAMSP', old.certificatePem))).toThrowError(
       expect.objectContaining({ code: 'EXPIRED_CERTIFICATE' }) as Error,
+    );
+  });
+
+  it('enforces NodeOUs: a certificate without a node OU is not an identity at all (issue 15 items 1 and 8)', async () => {
+    const noOu = await issueIdentity(ca, { enrollmentId: 'no-ou', role: 'admissions', ou: null });
+    expect(() => membership.deserialize(creator('HospitalAMSP', noOu.certificatePem))).toThrowError(
+      expect.objectContaining({
+        code: 'MALFORMED_IDENTITY',
+        message: expect.stringMatching(/carries no node OU/) as string,
+      }) as Error,
+    );
+  });
+
+  it('lets clients and admins write, and peers only read: a peer certificate is not a client', async () => {
+    const as = async (ou: 'client' | 'peer' | 'admin' | 'orderer') =>
+      membership.deserialize(
+        creator('HospitalAMSP', (await issueIdentity(ca, { enrollmentId: `as-${ou}`, ou })).certificatePem),
+      );
+    for (const ou of ['client', 'admin'] as const) {
+      const identity = await as(ou);
+      expect(() => requireNodeOU(identity, WRITERS, 'Writers')).not.toThrow();
+    }
+    const peer = await as('peer');
+    expect(() => requireNodeOU(peer, WRITERS, 'Writers')).toThrowError(
+      expect.objectContaining({
+        code: 'ACCESS_DENIED',
+        message: expect.stringMatching(/check policy \[\/Channel\/Application\/Writers\]/) as string,
+      }) as Error,
+    );
+    expect(() => requireNodeOU(peer, READERS, 'Readers')).not.toThrow();
+    const orderer = await as('orderer');
+    expect(() => requireNodeOU(orderer, READERS, 'Readers')).toThrowError(
+      expect.objectContaining({ code: 'ACCESS_DENIED' }) as Error,
     );
   });
 
