@@ -36,6 +36,13 @@ const KEY_USAGE_OID = '2.5.29.15';
 const DIGITAL_SIGNATURE = 0x80;
 const KEY_CERT_SIGN = 0x04;
 
+/** Why the check runs: enrolling a certificate, or signing in with one enrolled earlier. */
+export type CertificateUse = 'enrol' | 'sign-in';
+
+function cannotUse(use: CertificateUse): string {
+  return use === 'enrol' ? 'so it cannot be enrolled on this workstation' : 'so it can no longer be used to sign in on this workstation';
+}
+
 function untrusted(message: string, details?: Record<string, unknown>): DomainError {
   return new DomainError('IDENTITY_UNTRUSTED', message, details);
 }
@@ -57,14 +64,14 @@ export function nodeOus(cert: NodeX509): string[] {
     .map((line) => line.slice(3).trim().toLowerCase());
 }
 
-function parseAll(pems: readonly string[], what: string, org: OrganisationCa): NodeX509[] {
+function parseAll(pems: readonly string[], what: string, org: OrganisationCa, use: CertificateUse): NodeX509[] {
   return pems.map((pem) => {
     try {
       return new NodeX509(pem);
     } catch (err) {
       throw new DomainError(
         'IDENTITY_UNTRUSTED',
-        `The workstation's configuration holds ${what} of ${org.organisationName} that cannot be read, so no staff can be enrolled. Ask IT support to check the ledger connection file.`,
+        `The workstation's configuration holds ${what} of ${org.organisationName} that cannot be read, so no staff can ${use === 'enrol' ? 'be enrolled' : 'sign in'}. Ask IT support to check the ledger connection file.`,
         undefined,
         { cause: err },
       );
@@ -92,7 +99,7 @@ function serialOf(cert: NodeX509): string {
  * The chain from `cert` up to one of the organisation's roots (cert first, root last).
  * @throws DomainError IDENTITY_UNTRUSTED when no chain exists.
  */
-function chainToRoot(cert: NodeX509, roots: NodeX509[], intermediates: NodeX509[], org: OrganisationCa): NodeX509[] {
+function chainToRoot(cert: NodeX509, roots: NodeX509[], intermediates: NodeX509[], org: OrganisationCa, use: CertificateUse): NodeX509[] {
   const chain = [cert];
   const seen = new Set([cert.fingerprint256]);
   let current = cert;
@@ -106,19 +113,19 @@ function chainToRoot(cert: NodeX509, roots: NodeX509[], intermediates: NodeX509[
     current = next;
   }
   throw untrusted(
-    `This certificate was not issued by ${org.organisationName}'s certificate authority, so it cannot be enrolled on this workstation. Ask your administrator for a staff certificate from ${org.organisationName} (${org.mspId}).`,
+    `This certificate was not issued by ${org.organisationName}'s certificate authority, ${cannotUse(use)}. Ask your administrator for a staff certificate from ${org.organisationName} (${org.mspId}).`,
     { mspId: org.mspId, organisation: org.organisationName },
   );
 }
 
 /** The CRLs of the MSP definition, each checked against the CA that signed it. */
-async function loadCrls(org: OrganisationCa, cas: NodeX509[]): Promise<Array<{ crl: x509.X509Crl; issuer: NodeX509 }>> {
+async function loadCrls(org: OrganisationCa, cas: NodeX509[], use: CertificateUse): Promise<Array<{ crl: x509.X509Crl; issuer: NodeX509 }>> {
   const out: Array<{ crl: x509.X509Crl; issuer: NodeX509 }> = [];
   for (const pem of org.crlsPem) {
     const unreadable = (cause?: unknown): DomainError =>
       new DomainError(
         'IDENTITY_UNTRUSTED',
-        `A revocation list (CRL) in the workstation's configuration for ${org.organisationName} cannot be read or was not signed by its certificate authority, so no staff can be enrolled until it is fixed. Ask IT support to check the ledger connection file.`,
+        `A revocation list (CRL) in the workstation's configuration for ${org.organisationName} cannot be read or was not signed by its certificate authority, so no staff can ${use === 'enrol' ? 'be enrolled' : 'sign in'} until it is fixed. Ask IT support to check the ledger connection file.`,
         undefined,
         cause === undefined ? undefined : { cause },
       );
@@ -147,21 +154,21 @@ async function loadCrls(org: OrganisationCa, cas: NodeX509[]): Promise<Array<{ c
  * Checks that a staff certificate belongs to the workstation's organisation (see the top of this file).
  * @throws DomainError IDENTITY_UNTRUSTED with a sentence saying why and what to do.
  */
-export async function checkIssuedByOrganisation(cert: NodeX509, org: OrganisationCa, now: Date): Promise<void> {
-  const roots = parseAll(org.rootCertificatesPem, 'a root certificate', org);
-  const intermediates = parseAll(org.intermediateCertificatesPem, 'an intermediate certificate', org);
+export async function checkIssuedByOrganisation(cert: NodeX509, org: OrganisationCa, now: Date, use: CertificateUse = 'enrol'): Promise<void> {
+  const roots = parseAll(org.rootCertificatesPem, 'a root certificate', org, use);
+  const intermediates = parseAll(org.intermediateCertificatesPem, 'an intermediate certificate', org, use);
   if (roots.length === 0) {
     throw untrusted(
-      `This workstation does not know ${org.organisationName}'s certificate authority yet, so no staff can be enrolled. Ask IT support to add the organisation's MSP certificates to the ledger connection file.`,
+      `This workstation does not know ${org.organisationName}'s certificate authority yet, so no staff can ${use === 'enrol' ? 'be enrolled' : 'sign in'}. Ask IT support to add the organisation's MSP certificates to the ledger connection file.`,
     );
   }
-  const chain = chainToRoot(cert, roots, intermediates, org);
+  const chain = chainToRoot(cert, roots, intermediates, org, use);
   const cas = chain.slice(1);
   for (const ca of cas) {
     const usage = keyUsageBits(ca);
     if (!ca.ca || (usage !== null && (usage & KEY_CERT_SIGN) === 0)) {
       throw untrusted(
-        `This certificate was signed by a certificate of ${org.organisationName} that is not allowed to issue certificates, so it cannot be enrolled. Ask your administrator for a staff certificate from ${org.organisationName}'s certificate authority.`,
+        `This certificate was signed by a certificate of ${org.organisationName} that is not allowed to issue certificates, ${cannotUse(use)}. Ask your administrator for a staff certificate from ${org.organisationName}'s certificate authority.`,
       );
     }
     if (!validAt(ca, now)) {
@@ -185,7 +192,7 @@ export async function checkIssuedByOrganisation(cert: NodeX509, org: Organisatio
       { ous },
     );
   }
-  for (const { crl, issuer } of await loadCrls(org, cas)) {
+  for (const { crl, issuer } of await loadCrls(org, cas, use)) {
     for (const checked of chain.slice(0, -1)) {
       const parent = chain[chain.indexOf(checked) + 1];
       if (parent?.fingerprint256 !== issuer.fingerprint256) continue;
@@ -193,7 +200,7 @@ export async function checkIssuedByOrganisation(cert: NodeX509, org: Organisatio
       if (!entry) continue;
       const whose = checked === cert ? 'This certificate' : 'The certificate authority that issued this certificate';
       throw untrusted(
-        `${whose} was revoked by ${org.organisationName} on ${workstationDates().dateTime(entry.revocationDate, { zone: true })}, so it cannot be enrolled. Ask your administrator for a new staff certificate.`,
+        `${whose} was revoked by ${org.organisationName} on ${workstationDates().dateTime(entry.revocationDate, { zone: true })}, ${cannotUse(use)}. Ask your administrator for a new staff certificate.`,
         { revokedAt: entry.revocationDate.toISOString() },
       );
     }

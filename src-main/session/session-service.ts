@@ -234,6 +234,28 @@ export class SessionService implements SessionGate {
   }
 
   /**
+   * The enrolment rule holds at every sign-in too: an identity enrolled before it (or under a
+   * configuration since changed), or revoked since on the organisation's CRL, no longer signs in.
+   * @throws DomainError IDENTITY_UNTRUSTED
+   */
+  async #checkStillTrusted(row: IdentityRow): Promise<void> {
+    const org = await this.options.organisationCa();
+    if (!org) {
+      throw new DomainError(
+        'IDENTITY_UNTRUSTED',
+        "This workstation does not know which organisation it belongs to, so nobody can sign in. Ask IT support to install the ledger connection file with the organisation's MSP certificates.",
+      );
+    }
+    if (row.msp_id !== org.mspId) {
+      throw new DomainError(
+        'IDENTITY_UNTRUSTED',
+        `${row.display_name} was enrolled for ${row.msp_id}, but this workstation belongs to ${org.organisationName} (${org.mspId}), so this identity can no longer be used to sign in here. Ask your administrator for a staff certificate from ${org.organisationName}.`,
+      );
+    }
+    await checkIssuedByOrganisation(new X509Certificate(row.certificate_pem), org, new Date(this.#clock.now()), 'sign-in');
+  }
+
+  /**
    * Enrolment is an administrator's act: the setup passphrase is the recovery passphrase chosen
    * when the workstation was set up (kept by IT, never typed for everyday work), in keychain and
    * passphrase mode alike.
@@ -342,12 +364,13 @@ export class SessionService implements SessionGate {
 
   // --- session operations -----------------------------------------------------------------
 
-  /** @throws DomainError NOT_FOUND, WRONG_PIN, LOCKED_OUT, IDENTITY_INVALID (certificate expired since enrolment). */
+  /** @throws DomainError NOT_FOUND, WRONG_PIN, LOCKED_OUT, IDENTITY_INVALID (certificate expired since enrolment), IDENTITY_UNTRUSTED (no longer chains to the organisation's CA, or revoked). */
   async signIn(request: { identityId: string; pin: string }): Promise<SessionState> {
     const { row, privateKey } = await this.#checkPin(request.identityId, request.pin);
     if (Date.parse(row.not_after) < this.#clock.now()) {
       throw new DomainError('IDENTITY_INVALID', `This certificate expired on ${row.not_after}. Ask your organisation for a new one and enrol it.`);
     }
+    await this.#checkStillTrusted(row);
     // A locked session of someone else ends when another person signs in at this workstation.
     const previous = this.#session;
     if (previous.status !== 'signed-out' && previous.identity.id !== row.id) {

@@ -157,10 +157,43 @@ describe('enrolment of staff identities', () => {
   });
 });
 
+describe('sign-in under the enrolment rule', () => {
+  it('refuses to sign in an identity that no longer chains to the configured CA (enrolled before the rule) or was revoked since', async () => {
+    const root = await makeRootCa('HospitalAMSP');
+    const before = await makeRootCa('Anything Goes CA');
+    const org: OrganisationCa = { mspId: 'HospitalAMSP', organisationName: 'Hospital A', rootCertificatesPem: [before.certificatePem, root.certificatePem], intermediateCertificatesPem: [], crlsPem: [] };
+    const ws = await workstationTrusting(org, () => org);
+    try {
+      const mallory = await makeStaff(before, { commonName: 'Mallory', role: 'admissions' });
+      const alice = await makeStaff(root, { commonName: 'Alice', role: 'admissions' });
+      for (const who of [mallory, alice]) expect(await enrol(ws.ws, { ...who, pin: PIN, setupPassphrase: 'setup passphrase 2' })).toMatchObject({ ok: true });
+      const ids = Object.fromEntries((await ws.ws.session.listIdentities()).map((i) => [i.displayName, i.id]));
+      // IT corrects the configuration: only the hospital's own CA.
+      org.rootCertificatesPem = [root.certificatePem];
+      const refused = await ws.ws.dispatcher.dispatch('session.signIn', { identityId: ids.Mallory!, pin: PIN }, caller);
+      expect(refusal(refused)).toMatchObject({
+        code: 'IDENTITY_UNTRUSTED',
+        message: "This certificate was not issued by Hospital A's certificate authority, so it can no longer be used to sign in on this workstation. Ask your administrator for a staff certificate from Hospital A (HospitalAMSP).",
+      });
+      expect(ws.ws.session.state().status).toBe('signed-out');
+      expect(await ws.ws.dispatcher.dispatch('session.signIn', { identityId: ids.Alice!, pin: PIN }, caller)).toMatchObject({ ok: true });
+      await ws.ws.dispatcher.dispatch('session.signOut', {}, caller);
+      // Alice's certificate is revoked on the organisation's CRL: she no longer signs in.
+      org.crlsPem = [await makeCrl(root, [alice.serialNumber])];
+      expect(refusal(await ws.ws.dispatcher.dispatch('session.signIn', { identityId: ids.Alice!, pin: PIN }, caller)).message).toMatch(
+        /^This certificate was revoked by Hospital A on .*, so it can no longer be used to sign in on this workstation\./,
+      );
+      expect(ws.ws.session.state().status).toBe('signed-out');
+    } finally {
+      await ws.dispose();
+    }
+  });
+});
+
 /** A workstation whose configuration names `org` (null: none), set up with 'setup passphrase 2'. */
-async function workstationTrusting(org: OrganisationCa | null): Promise<{ ws: Workstation; dispose(): Promise<void> }> {
+async function workstationTrusting(org: OrganisationCa | null, current: () => OrganisationCa | null = () => org): Promise<{ ws: Workstation; dispose(): Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'careledger-enrol-'));
-  const ws = createWorkstation({ dataDir: dir, keychain: null, scrypt: FAST_SCRYPT, ledger: {}, log: { internal: () => undefined, refused: () => undefined }, organisationCa: () => Promise.resolve(org) });
+  const ws = createWorkstation({ dataDir: dir, keychain: null, scrypt: FAST_SCRYPT, ledger: {}, log: { internal: () => undefined, refused: () => undefined }, organisationCa: () => Promise.resolve(current()) });
   await ws.start();
   await ws.cache.setUp({ passphrase: 'everyday passphrase 2', recoveryPassphrase: 'setup passphrase 2' });
   return {

@@ -64,7 +64,7 @@ describe('staff sign-in', () => {
     const id = t.staff.admissions!.id;
     const listed = async (): Promise<unknown> => {
       const r = await t!.ws.dispatcher.dispatch('session.listIdentities', {}, ours);
-      return r.ok ? r.value[0] : r.error;
+      return r.ok ? (r.value as unknown[])[0] : r.error;
     };
     expect(await listed()).toMatchObject({ id, pinTriesLeft: 5, pinLockedUntil: null });
     await t.ws.dispatcher.dispatch('session.signIn', { identityId: id, pin: '0000' }, ours);
