@@ -26,6 +26,7 @@ import { startDemoLedger, type DemoLedger } from '../demo/embedded-ledger';
 import { demoBanner } from '../demo/seed';
 import { createWorkstation } from '../services';
 import { startWebHost } from './host';
+import { keepServingAfterStrayErrors } from './last-resort';
 
 /** 0 = a free port picked by the system at each start. */
 export const DEFAULT_WEB_PORT = 0;
@@ -122,21 +123,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-}
-
-/**
- * The process-level last resort: an error that escapes every request's error boundary (a
- * callback of a library, a timer) is logged and the host keeps serving, instead of taking the
- * cache and the embedded ledger down with it. Each request is still answered by its own boundary
- * (host.ts); this only catches what no request owns.
- */
-function keepServingAfterStrayErrors(log: (line: string) => void): void {
-  process.on('uncaughtException', (err) => {
-    log(`[web-host] unexpected error outside any request (still serving): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  });
-  process.on('unhandledRejection', (reason) => {
-    log(`[web-host] unhandled promise rejection (still serving): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
-  });
 }
 
 /** Lets the person giving the demo take the ledger down and up from the terminal. */

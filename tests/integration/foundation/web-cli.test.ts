@@ -3,11 +3,12 @@
  * ledger was closed cleanly, and only after it really was (the embedded devnet released its data
  * folder, the process exits 0). Issue 17 item 10: it used to print nothing.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -73,5 +74,22 @@ describe('start:web on its embedded ledger', () => {
     expect(stdout).toMatch(/CareLedger web host stopped; ledger closed cleanly\.\n$/);
     // Closed for real: the devnet released its data folder.
     await expect(access(path.join(dir, 'devnet', 'devnet.lock'))).rejects.toThrow();
+  });
+});
+
+describe('the web host process', () => {
+  it('logs an error that escapes every request (a stray throw, an unawaited rejection) and keeps running', async () => {
+    // What the CLI installs, in a process of its own: both strays, then proof of life.
+    const script = [
+      "import { keepServingAfterStrayErrors } from './src-main/web/last-resort.ts';",
+      'keepServingAfterStrayErrors((line) => process.stderr.write(line + "\\n"));',
+      "setTimeout(() => { throw new Error('stray timer'); }, 10);",
+      "void Promise.reject(new Error('nobody awaited this'));",
+      "setTimeout(() => process.stdout.write('still serving'), 200);",
+    ].join('\n');
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot });
+    expect(stdout).toBe('still serving');
+    expect(stderr).toMatch(/unexpected error outside any request \(still serving\): Error: stray timer/);
+    expect(stderr).toMatch(/unhandled promise rejection \(still serving\): Error: nobody awaited this/);
   });
 });
