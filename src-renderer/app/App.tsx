@@ -3,7 +3,7 @@ import { api } from '../lib/api';
 import { LockScreen } from '../features/lock/LockScreen';
 import { useSessionStore } from '../features/session/store';
 import { useDateTimeStore } from '../features/settings/date-time-store';
-import { CacheErrorScreen } from '../features/setup/CacheErrorScreen';
+import { CacheErrorScreen, RebuildReportScreen } from '../features/setup/CacheErrorScreen';
 import { CacheUnlockScreen } from '../features/setup/CacheUnlockScreen';
 import { SetupScreen } from '../features/setup/SetupScreen';
 import { useCacheStore } from '../features/setup/store';
@@ -25,6 +25,7 @@ export function App(): ReactNode {
   const cache = useCacheStore((s) => s.cache);
   const cacheError = useCacheStore((s) => s.loadError);
   const loadCache = useCacheStore((s) => s.load);
+  const rebuildReport = useCacheStore((s) => s.rebuildReport);
   const session = useSessionStore((s) => s.session);
   const sessionError = useSessionStore((s) => s.loadError);
   const loadSession = useSessionStore((s) => s.load);
@@ -77,6 +78,9 @@ export function App(): ReactNode {
       return <CacheErrorScreen error={cache.error} onRetry={() => void loadCache()} />;
     case 'open':
       break;
+  }
+  if (rebuildReport) {
+    return <RebuildReportScreen report={rebuildReport} onDone={() => useCacheStore.getState().setRebuildReport(null)} />;
   }
 
   if (session === null) {

@@ -6,6 +6,7 @@ import { ErrorNotice, Notice } from '../../ui/Notice';
 import { useSessionStore } from '../session/store';
 import { useCacheStore } from '../setup/store';
 import { DateTimeSettingsCard } from './DateTimeSettingsCard';
+import { IntegrityCheck } from './IntegrityCheck';
 
 const AUTO_LOCK_CHOICES = [1, 2, 5, 10, 15, 30, 60] as const;
 
@@ -101,6 +102,7 @@ export function SettingsScreen(): ReactNode {
             <dd>{cache?.status === 'open' ? cache.schemaVersion : '—'}</dd>
           </div>
         </dl>
+        <IntegrityCheck />
       </section>
     </div>
   );
