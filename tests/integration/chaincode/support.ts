@@ -3,7 +3,7 @@
  * gateway connections per identity, and patient keys that sign real consent JWTs.
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,16 @@ const identities: Record<string, Array<[string, string]>> = {
   InsurerMSP: [['insurer-adjudicator', 'adjudicator']],
   MedicalBoardMSP: [['board-officer', 'board-officer']],
 };
+
+/** The careledger chaincode's endorsement policy in the devnet config, which is the deployment guide's. */
+export function productionPolicy(): string {
+  const config = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../../ledger/devnet/devnet.config.json', import.meta.url)), 'utf8'),
+  ) as { chaincodes: Array<{ name: string; endorsementPolicy?: string }> };
+  const policy = config.chaincodes.find((c) => c.name === 'careledger')?.endorsementPolicy;
+  if (!policy) throw new Error('the devnet config names no endorsement policy for careledger');
+  return policy;
+}
 
 /** Writes a devnet config running this chaincode with its collections, in a fresh temp folder. */
 export function writeDevnetConfig(): { dir: string; dataDir: string; configPath: string } {
@@ -52,7 +62,9 @@ export function writeDevnetConfig(): { dir: string; dataDir: string; configPath:
         name: 'careledger',
         packageDir: chaincodeDir,
         collectionsConfigPath: path.join(chaincodeDir, 'collections_config.json'),
-        endorsementPolicy: 'ANY',
+        // The production policy (the deployment guide's OutOf(2, …), as the devnet's own config):
+        // every write is endorsed by two organisations, so a non-deterministic contract fails here.
+        endorsementPolicy: productionPolicy(),
       },
     ],
     blockMaxTx: 20,
