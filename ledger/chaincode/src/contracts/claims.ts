@@ -358,7 +358,9 @@ export class ClaimsContract extends Contract {
     const record = await mustGetJson<ClaimRecord>(ctx, claimKey(ctx, checked), `Claim ${checked}`);
     if (who.mspId !== record.hospitalMspId && who.mspId !== record.insurerMspId) throw new LedgerError('FORBIDDEN', `Claim ${checked} is between ${record.hospitalMspId} and ${record.insurerMspId}.`);
     const bytes = await ctx.stub.getPrivateData(record.collection, claimKey(ctx, checked));
-    if (!bytes || bytes.length === 0) throw new LedgerError('PRIVATE_DATA_MISSING', `This peer holds no detail for claim ${checked} (it is not in collection ${record.collection}, or the detail was purged).`);
+    // Only the purged (or blockToLive-expired) case reaches here: on Fabric a peer outside the
+    // collection fails earlier, in GET_STATE ("private data matching public hash version is not available").
+    if (!bytes || bytes.length === 0) throw new LedgerError('PRIVATE_DATA_MISSING', `The detail of claim ${checked} is no longer on the ledger: it was purged${record.detailPurgedAt ? ` at ${record.detailPurgedAt}` : ' (purgeClaimDetail, or the collection\'s blockToLive)'}; the public record and its detailSha256 remain.`);
     const stored = JSON.parse(Buffer.from(bytes).toString('utf8')) as { claim: unknown };
     return result({ claimId: checked, claim: stored.claim, detailSha256: sha256Hex(bytes) });
   }
