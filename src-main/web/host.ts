@@ -138,9 +138,12 @@ function drainAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
 /** The answer to an HTTP request Node's parser refused (it never reaches the request handler). */
 function clientErrorAnswer(code: string | undefined): { status: number; message: string } {
   if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, message: 'The request headers are too large.' };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, message: 'The request took too long to arrive and was dropped.' };
   return { status: 400, message: 'The request is not valid HTTP and was refused.' };
 }
 
@@ -304,7 +307,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const { status, message } = clientErrorAnswer(err.code);
     const text = JSON.stringify({ ok: false, error: { code: 'VALIDATION', message } });
     socket.end(
-      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Bad Request'}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
     );
   });

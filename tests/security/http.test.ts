@@ -129,6 +129,21 @@ describe('hostile HTTP against the web host', () => {
     await expectStillServing();
   });
 
+  it('cuts a body far over the limit after answering, without holding it, and keeps serving', async () => {
+    // 64 MiB streamed: more than the host drains after its 413; the client may see the answer
+    // or a cut connection, and the host must not buffer it or stop serving.
+    const outcome = await send('/api/call/session.state', {
+      method: 'POST',
+      headers: { ...bearer(), 'Transfer-Encoding': 'chunked' },
+      chunks: Array.from({ length: 64 }, () => Buffer.alloc(1024 * 1024, 0x20)),
+    }).then(
+      (reply) => reply.status,
+      (err: NodeJS.ErrnoException) => err.code,
+    );
+    expect([413, 'ECONNRESET', 'EPIPE']).toContain(outcome);
+    await expectStillServing();
+  });
+
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin with 403', async () => {
     const rebound = await send('/api/call/session.state', { method: 'POST', headers: { ...bearer(), Host: `evil.example:${port}` }, body: '{}' });
     expect(rebound.status).toBe(403);
