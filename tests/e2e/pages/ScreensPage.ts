@@ -29,3 +29,27 @@ export class SettingsPage {
     await expect(this.page.getByRole('status').filter({ hasText: 'Saved. The workstation now locks' })).toBeVisible();
   }
 }
+
+/** Workstation settings: the date and time style (order, clock, zone, language). */
+export class DateTimeSettingsPage {
+  readonly card: Locator;
+  readonly preview: Locator;
+
+  constructor(readonly page: Page) {
+    this.card = page.getByTestId('datetime-settings');
+    this.preview = this.card.getByTestId('datetime-preview');
+  }
+
+  /** Chooses and saves; `timeZone` is an IANA name such as "Europe/London". */
+  async choose(style: { dateOrder: 'dmy' | 'mdy' | 'ymd'; hourCycle: 'h23' | 'h12'; timeZone: string; locale: string }): Promise<void> {
+    await this.card.getByLabel('Date order').selectOption(style.dateOrder);
+    await this.card.getByLabel('Clock').selectOption(style.hourCycle);
+    await this.card.getByLabel('Time zone of this hospital').selectOption(style.timeZone);
+    await this.card.getByLabel('Language of month names').selectOption(style.locale);
+    const save = this.card.getByRole('button', { name: 'Save date and time' });
+    if (await save.isEnabled()) {
+      await save.click();
+      await expect(this.card.getByRole('status').filter({ hasText: 'Saved. Dates now read like' })).toBeVisible();
+    }
+  }
+}
