@@ -36,7 +36,7 @@ export interface DemoPatientSpec {
 export const DEMO_PATIENTS: readonly DemoPatientSpec[] = [
   { slug: 'maria-oliveira', name: 'Maria Oliveira', birthDate: '1984-03-02', gender: 'female', story: 'valid', expect: 'verified, consent granted, insured' },
   { slug: 'tomasz-nowak', name: 'Tomasz Nowak', birthDate: '1971-11-19', gender: 'male', story: 'no-consent', expect: 'verified, no consent to view records' },
-  { slug: 'grace-mensah', name: 'Grace Mensah', birthDate: '1993-07-08', gender: 'female', story: 'coverage-revoked', expect: 'refused: insurance coverage revoked by the insurer' },
+  { slug: 'grace-mensah', name: 'Grace Mensah', birthDate: '1993-07-08', gender: 'female', story: 'coverage-revoked', expect: 'identity verified · insurance card refused (revoked by the insurer): admissible without coverage' },
 ];
 
 /** Hospitals on the default devnet and the DIDs consents name them by. */

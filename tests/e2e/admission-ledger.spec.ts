@@ -100,7 +100,7 @@ test('with a ledger: verified, admitted, on the ledger with its consent; revoked
       await desk.expectReady();
     });
 
-    await test.step('revoked insurance card: the revocation is shown and cover is not eligible', async () => {
+    await test.step('revoked insurance card: identity verified, admissible without coverage; the card line says Refused', async () => {
       await wallet.cli('revoke', 'coverage', '--wallet', maria);
       await wallet.cli('publish-status', '--bundle', ledger.bundleFile);
       const revokedCheck = desk.root.locator('[data-testid="check"][data-check="credential.revocation"][data-result="fail"]');
@@ -108,7 +108,9 @@ test('with a ledger: verified, admitted, on the ledger with its consent; revoked
       const revoked = (await revokedCheck.count()) > 0;
       expect(revoked, 'the revocation reached the workstation and the scan shows it').toBe(true);
       // The desk drops a refused insurance card, never the patient: identity passed, so admitting is allowed.
-      await desk.expectVerdict('invalid', 'Identity verified — a card was refused');
+      await desk.expectVerdict('invalid', 'Identity verified · insurance card refused');
+      await expect(desk.verdict).toContainText('Admissible without coverage');
+      await expect(desk.verdict).not.toContainText('Refused');
       await expect(desk.root.locator('[data-testid="check"][data-check="credential.revocation"][data-result="fail"]').first()).toContainText('revoked');
       if (await desk.eligibility.isVisible()) await expect(desk.eligibility).not.toHaveAttribute('data-status', 'eligible');
       await captureScreen(page, 'admission-22-ledger-revoked-cover');

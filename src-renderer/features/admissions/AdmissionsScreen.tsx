@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import type { PatientSummary } from '../../../src-shared/admission/schemas';
+import type { CurrentStay, PatientSummary } from '../../../src-shared/admission/schemas';
+import type { IpcError } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice, Notice } from '../../ui/Notice';
@@ -41,6 +42,14 @@ export function AdmissionsScreen(): ReactNode {
     void loadOptions();
   }, [loadOptions]);
 
+  // Beds taken by other desks arrive as ledger events: when the sync engine applies some (or
+  // sends this desk's writes), the free beds are asked for again.
+  const lastSyncAt = useSyncStore((s) => s.sync?.lastSyncAt ?? null);
+  const queued = useSyncStore((s) => s.sync?.queued ?? null);
+  useEffect(() => {
+    void loadOptions();
+  }, [lastSyncAt, queued, loadOptions]);
+
   // The desk must know when the ledger is gone (admissions then wait in the outbox), and the
   // sync engine does not push a change of connection until a write needs it: ask every 5 s.
   useEffect(() => {
@@ -50,23 +59,31 @@ export function AdmissionsScreen(): ReactNode {
 
   return (
     <div className="desk" data-testid="admission-desk">
-      <div className="desk-tabs" role="tablist" aria-label="Admission desk">
-        {TABS.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="tab"
-            id={`desk-tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls="desk-panel"
-            className="desk-tab"
-            onClick={() => setTab(t.id)}
-          >
-            {t.label}
-          </button>
-        ))}
+      {/* The tab list holds only tabs; "Start over" sits beside it, not inside it. */}
+      <div className="desk-tabs">
+        <div className="desk-tablist" role="tablist" aria-label="Admission desk">
+          {TABS.map((t) => (
+            <button
+              key={t.id}
+              type="button"
+              role="tab"
+              id={`desk-tab-${t.id}`}
+              aria-selected={tab === t.id}
+              aria-controls="desk-panel"
+              className="desk-tab"
+              onClick={() => setTab(t.id)}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
         {tab === 'scan' && inFlow ? (
-          <button type="button" className="btn desk-start-over" onClick={() => void startOver()} data-testid="start-over">
+          <button
+            type="button"
+            className="btn desk-start-over"
+            onClick={() => void startOver()}
+            data-testid="start-over"
+          >
             Start over (next patient)
           </button>
         ) : null}
@@ -97,13 +114,7 @@ function ScanFlow(): ReactNode {
 
   if (admitted) return <AdmittedPanel admission={admitted} />;
 
-  const errorNotice = error ? (
-    <ErrorNotice error={error}>
-      {error.code === 'CONFLICT' || error.code === 'VALIDATION' ? (
-        <p>Scan the code again, or ask the patient to refresh it in their wallet.</p>
-      ) : null}
-    </ErrorNotice>
-  ) : null;
+  const errorNotice = error ? <DeskErrorNotice error={error} /> : null;
 
   if (!scan && !walletless) {
     return (
@@ -124,9 +135,78 @@ function ScanFlow(): ReactNode {
   );
 }
 
+/**
+ * A refusal says what happened and the one thing to do: a bed taken meanwhile, a patient
+ * already admitted (with Transfer and Discharge at hand), a wallet code that cannot be read.
+ */
+function DeskErrorNotice({ error }: { error: IpcError }): ReactNode {
+  const openMovement = useDeskStore((s) => s.openMovement);
+  const refusal = error.details?.['refusal'];
+  const admissionId = error.details?.['admissionId'];
+  if (refusal === 'bed-taken') {
+    return (
+      <Notice tone="danger" title="Bed taken" testId="error-bed-taken">
+        <p>{error.message}</p>
+      </Notice>
+    );
+  }
+  if (refusal === 'already-admitted' && typeof admissionId === 'string') {
+    return (
+      <Notice tone="danger" title="Already admitted" testId="error-already-admitted">
+        <p>{error.message}</p>
+        <StayActions admissionId={admissionId} onAction={openMovement} />
+      </Notice>
+    );
+  }
+  return (
+    <ErrorNotice error={error}>
+      {typeof error.details?.['walletQrCode'] === 'string' ? (
+        <p>Scan the code again, or ask the patient to refresh it in their wallet.</p>
+      ) : null}
+    </ErrorNotice>
+  );
+}
+
+function StayActions({
+  admissionId,
+  onAction,
+}: {
+  admissionId: string;
+  onAction: (movement: { kind: 'transfer' | 'discharge'; admissionId: string }) => void;
+}): ReactNode {
+  return (
+    <div className="form-actions">
+      <button type="button" className="btn btn-primary" onClick={() => onAction({ kind: 'transfer', admissionId })}>
+        Transfer
+      </button>
+      <button type="button" className="btn" onClick={() => onAction({ kind: 'discharge', admissionId })}>
+        Discharge
+      </button>
+    </div>
+  );
+}
+
+/** The patient at the desk is in a bed already: no admission form, only what can be done with that stay. */
+function AlreadyAdmitted({ stay }: { stay: CurrentStay }): ReactNode {
+  const openMovement = useDeskStore((s) => s.openMovement);
+  return (
+    <section className="card" aria-labelledby="stay-title" data-testid="already-admitted">
+      <h2 id="stay-title">Already admitted</h2>
+      <p>
+        This patient is in {stay.wardName}, bed <strong>{stay.bed}</strong>. Transfer or discharge that stay; a second
+        admission is not possible.
+      </p>
+      <StayActions admissionId={stay.admissionId} onAction={openMovement} />
+    </section>
+  );
+}
+
 function ScanOutcome({ scan }: { scan: VerifiedScan }): ReactNode {
   const options = useDeskStore((s) => s.options);
   const choice = useDeskStore((s) => s.choice);
+  const chosen =
+    choice?.kind === 'existing' ? scan.matches.find((m) => m.patient.patientId === choice.patientId) : undefined;
+  const stay = chosen?.currentStay ?? null;
   if (!scan.accepted) {
     return (
       <VerificationResult scan={scan}>
@@ -149,8 +229,15 @@ function ScanOutcome({ scan }: { scan: VerifiedScan }): ReactNode {
       </div>
       <div className="stack">
         <PatientMatchPanel scan={scan} />
-        {options ? (
-          <AdmitForm options={options} canAdmit={choice !== null} blockedReason={choice === null ? 'Choose the patient record first.' : null} />
+        {stay ? <AlreadyAdmitted stay={stay} /> : null}
+        {options && !stay ? (
+          <AdmitForm
+            key={chosen?.patient.patientId ?? 'new'}
+            options={options}
+            canAdmit={choice !== null}
+            blockedReason={choice === null ? 'Choose the patient record first.' : null}
+            recordedAllergies={chosen?.patient.allergies ?? null}
+          />
         ) : null}
         <ReconcileForm />
       </div>
@@ -213,10 +300,20 @@ function WalletlessAdmission({ patient }: { patient: PatientSummary }): ReactNod
             to reconcile.
           </p>
         </section>
-        <ConsentPanel consent={null} />
-        <EligibilityPanel eligibility={null} />
+        <ConsentPanel consent={null} withoutWallet />
+        <EligibilityPanel eligibility={null} withoutWallet />
       </div>
-      <div className="stack">{options ? <AdmitForm options={options} canAdmit blockedReason={null} /> : null}</div>
+      <div className="stack">
+        {options ? (
+          <AdmitForm
+            key={patient.patientId}
+            options={options}
+            canAdmit
+            blockedReason={null}
+            recordedAllergies={patient.allergies}
+          />
+        ) : null}
+      </div>
     </div>
   );
 }

@@ -1,10 +1,18 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { AdmissionListItem, DeskOptions } from '../../../src-shared/admission/schemas';
+import type { AdmissionListItem, AllergyFlag, DeskOptions } from '../../../src-shared/admission/schemas';
 import type { IpcError } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
 import { formatDateTime } from '../../lib/format';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice, Notice } from '../../ui/Notice';
+import { freeBeds } from './describe';
+import { useDeskStore } from './store';
+
+const ALLERGY_CELL: Record<AllergyFlag, { text: string; className: string }> = {
+  yes: { text: 'ALLERGIES', className: 'badge badge-danger' },
+  no: { text: 'None known', className: 'muted' },
+  unknown: { text: 'Not asked', className: 'badge badge-warning' },
+};
 
 type Action = { kind: 'transfer' | 'discharge'; item: AdmissionListItem };
 
@@ -17,6 +25,17 @@ export function CurrentAdmissions({ options }: { options: DeskOptions | null }):
 
   const [reloads, setReloads] = useState(0);
   const load = useCallback(() => setReloads((n) => n + 1), []);
+  const loadOptions = useDeskStore((s) => s.loadOptions);
+  // Asked for from the scan flow: the patient at the desk is already admitted.
+  const requested = useDeskStore((s) => s.movement);
+  const clearMovement = useDeskStore((s) => s.clearMovement);
+  const requestedItem = requested ? items?.find((i) => i.admissionId === requested.admissionId) : undefined;
+  const shown: Action | null =
+    action ?? (requested && requestedItem ? { kind: requested.kind, item: requestedItem } : null);
+  const closeForm = (): void => {
+    setAction(null);
+    clearMovement();
+  };
 
   useEffect(() => {
     let current = true;
@@ -48,27 +67,30 @@ export function CurrentAdmissions({ options }: { options: DeskOptions | null }):
       ) : null}
       {items === null && !error ? <Loading label="Loading admissions…" /> : null}
       {items && items.length === 0 ? <p className="muted">No patient is admitted at the moment.</p> : null}
-      {action && options ? (
+      {shown && options ? (
         <MovementForm
-          action={action}
+          key={`${shown.kind}-${shown.item.admissionId}`}
+          action={shown}
           options={options}
-          onCancel={() => setAction(null)}
+          onCancel={closeForm}
           onDone={(message) => {
-            setAction(null);
+            closeForm();
             setDone(message);
             load();
+            void loadOptions();
           }}
         />
       ) : null}
       {items && items.length > 0 ? (
         <div className="table-wrap">
-          <table className="table">
+          <table className="table admissions-table">
             <thead>
               <tr>
                 <th scope="col">Patient</th>
                 <th scope="col">MRN</th>
                 <th scope="col">Ward / bed</th>
                 <th scope="col">Admitted</th>
+                <th scope="col">Allergies</th>
                 <th scope="col">Flags</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -79,11 +101,14 @@ export function CurrentAdmissions({ options }: { options: DeskOptions | null }):
               {items.map((item) => (
                 <tr key={item.admissionId} data-testid="admission-row">
                   <td>{item.patientName}</td>
-                  <td className="mono">{item.mrn}</td>
+                  <td className="mono mrn">{item.mrn}</td>
                   <td>
-                    {item.wardName} · {item.bed}
+                    {item.wardName} · <span className="nowrap">{item.bed}</span>
                   </td>
-                  <td>{formatDateTime(item.admittedAt)}</td>
+                  <td className="nowrap">{formatDateTime(item.admittedAt)}</td>
+                  <td data-testid="admission-allergies">
+                    <span className={ALLERGY_CELL[item.allergies].className}>{ALLERGY_CELL[item.allergies].text}</span>
+                  </td>
                   <td>
                     {item.hasConsent ? null : <span className="badge badge-danger">No consent</span>}{' '}
                     {item.unverifiedIdentity ? <span className="badge badge-warning">Unverified</span> : null}
@@ -133,6 +158,10 @@ function MovementForm({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
   const ward = options.wards.find((w) => w.code === wardCode);
+  // Free beds only: the patient's own bed is occupied by them, so it is never offered either.
+  const beds = ward
+    ? freeBeds(options, ward).filter((b) => !(ward.code === action.item.wardCode && b === action.item.bed))
+    : [];
   const isTransfer = action.kind === 'transfer';
 
   async function submit(event: FormEvent): Promise<void> {
@@ -188,7 +217,7 @@ function MovementForm({
               >
                 {options.wards.map((w) => (
                   <option key={w.code} value={w.code}>
-                    {w.name}
+                    {w.name} ({freeBeds(options, w).length} free)
                   </option>
                 ))}
               </select>
@@ -196,8 +225,8 @@ function MovementForm({
             <div className="field">
               <label htmlFor="move-bed">To bed</label>
               <select id="move-bed" className="select" value={bed} onChange={(e) => setBed(e.target.value)}>
-                <option value="">Choose a bed…</option>
-                {(ward?.beds ?? []).map((b) => (
+                <option value="">{beds.length === 0 ? 'No free bed on this ward' : 'Choose a bed…'}</option>
+                {beds.map((b) => (
                   <option key={b} value={b}>
                     {b}
                   </option>

@@ -125,7 +125,7 @@ function ManualRegistration(): ReactNode {
               onChange={(e) => setAllergies(e.target.value as AllergyFlag)}
             >
               <option value="unknown">Not asked / unknown</option>
-              <option value="yes">Yes</option>
+              <option value="yes">Yes (flag on wristband)</option>
               <option value="no">No known allergies</option>
             </select>
           </div>
@@ -166,6 +166,7 @@ function EmergencyRegistration(): ReactNode {
   const admitWithoutWallet = useDeskStore((s) => s.admitWithoutWallet);
   const [age, setAge] = useState('');
   const [gender, setGender] = useState<Gender>('unknown');
+  const [allergies, setAllergies] = useState<AllergyFlag>('unknown');
   const [error, setError] = useState<IpcError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -177,7 +178,7 @@ function EmergencyRegistration(): ReactNode {
     const result = await api['patients.registerUnidentified']({
       estimatedAgeYears: years,
       gender,
-      allergies: 'unknown',
+      allergies,
     });
     setBusy(false);
     if (result.ok) admitWithoutWallet(result.value);
@@ -215,6 +216,19 @@ function EmergencyRegistration(): ReactNode {
               <option value="female">Female</option>
               <option value="male">Male</option>
               <option value="other">Other</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="emergency-allergies">Known allergies</label>
+            <select
+              id="emergency-allergies"
+              className="select"
+              value={allergies}
+              onChange={(e) => setAllergies(e.target.value as AllergyFlag)}
+            >
+              <option value="unknown">Not asked / unknown</option>
+              <option value="yes">Yes (flag on wristband)</option>
+              <option value="no">No known allergies</option>
             </select>
           </div>
         </div>

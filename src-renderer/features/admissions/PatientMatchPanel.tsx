@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { patientDisplayName } from '../../../src-shared/admission/names';
 import type { PatientMatch, PatientSummary, ScannedIdentity } from '../../../src-shared/admission/schemas';
 import { formatDate } from '../../lib/format';
 import { useDeskStore, type VerifiedScan } from './store';
@@ -9,8 +10,9 @@ const STRENGTH_LABELS: Record<PatientMatch['strength'], string> = {
   possible: 'Possible match',
 };
 
+/** The desk's one name style ("OLIVEIRA, Maria"), shared with main's messages and the wristband. */
 export function patientName(p: { givenName: string; familyName: string }): string {
-  return `${p.familyName.toUpperCase()}, ${p.givenName}`;
+  return patientDisplayName(p);
 }
 
 /**
@@ -28,13 +30,20 @@ export function PatientMatchPanel({ scan }: { scan: VerifiedScan }): ReactNode {
 
   return (
     <section className="card" aria-labelledby="match-title" data-testid="patient-match">
-      <h2 id="match-title">Patient</h2>
+      <div className="match-head">
+        <h2 id="match-title">Patient</h2>
+        {same?.currentStay ? (
+          <p className="notice notice-warning known-patient" data-testid="known-patient">
+            Known patient, already admitted, bed <strong>{same.currentStay.bed}</strong> ({same.currentStay.wardName}):
+            record <strong className="mono">{same.patient.mrn}</strong>.
+          </p>
+        ) : same ? (
+          <p className="notice notice-success known-patient" data-testid="known-patient">
+            Known patient: this wallet belongs to record <strong className="mono">{same.patient.mrn}</strong>.
+          </p>
+        ) : null}
+      </div>
       {identity ? <ScannedIdentityFacts identity={identity} /> : null}
-      {same ? (
-        <p className="notice notice-success" data-testid="known-patient">
-          Known patient: this wallet belongs to record <strong className="mono">{same.patient.mrn}</strong>.
-        </p>
-      ) : null}
       {!same && candidates.length > 0 ? (
         <div className="notice notice-warning" role="alert" data-testid="duplicate-warning">
           <div>
@@ -72,6 +81,11 @@ export function PatientMatchPanel({ scan }: { scan: VerifiedScan }): ReactNode {
                 </span>
                 <span>born {m.patient.birthDate ? formatDate(m.patient.birthDate) : 'unknown'}</span>
                 <IdentityBadge patient={m.patient} />
+                {m.currentStay ? (
+                  <span className="badge badge-warning" data-testid="match-admitted">
+                    already admitted, bed {m.currentStay.bed}
+                  </span>
+                ) : null}
               </span>
               {m.strength !== 'same-wallet' ? (
                 <span className="match-reasons" data-testid="match-reasons">

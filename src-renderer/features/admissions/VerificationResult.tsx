@@ -1,13 +1,19 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { OverrideReasonCode, VerificationCheck, VerificationReport } from '../../../src-shared/identity/report';
 import { formatDateTime } from '../../lib/format';
-import { checkLabel, credentialLabel, resultLabel, verdictBanner } from './describe';
+import { checkLabel, credentialLabel, refusedCards, resultLabel, verdictBanner } from './describe';
 import { useDeskStore, type VerifiedScan } from './store';
 
 /** The verdict banner, then every check the verifier made, with its sentence. */
 export function VerificationResult({ scan, children }: { scan: VerifiedScan; children?: ReactNode }): ReactNode {
   const report = scan.report;
-  const banner = verdictBanner(report.verdict, report.override !== null, scan.accepted);
+  const partlyRefused = report.verdict === 'invalid' && scan.accepted;
+  const banner = verdictBanner(
+    report.verdict,
+    report.override !== null,
+    scan.accepted,
+    refusedCards(report.credentials),
+  );
   // Passed checks are folded away so what went wrong is at the top; one click shows them all.
   const [showPassed, setShowPassed] = useState(false);
   return (
@@ -23,7 +29,8 @@ export function VerificationResult({ scan, children }: { scan: VerifiedScan; chi
         </span>
         <div>
           <h2 id="verdict-title">{banner.title}</h2>
-          <p>{report.summary}</p>
+          {/* Partly refused: the verifier's "Refused: n check(s) failed" would contradict the title; the card's own line says it. */}
+          {partlyRefused ? null : <p>{report.summary}</p>}
           <p className="verdict-advice">{banner.advice}</p>
         </div>
       </div>
@@ -55,7 +62,11 @@ function ChecksList({ report, showPassed }: { report: VerificationReport; showPa
     showPassed || (c.result !== 'pass' && c.result !== 'not-applicable') || c.warning === true;
   const groups = [
     { key: 'presentation', title: 'Wallet code', checks: report.checks },
-    ...report.credentials.map((c) => ({ key: `credential-${c.index}`, title: credentialLabel(c), checks: c.checks })),
+    ...report.credentials.map((c) => ({
+      key: `credential-${c.index}`,
+      title: c.verified ? credentialLabel(c) : `${credentialLabel(c)}: Refused`,
+      checks: c.checks,
+    })),
   ];
   const passedHidden = groups.reduce((n, g) => n + g.checks.filter((c) => !visible(c)).length, 0);
   return (
@@ -128,7 +139,9 @@ function OverrideForm(): ReactNode {
             <input
               type="checkbox"
               checked={reasons.includes(r.code)}
-              onChange={(e) => setReasons((list) => (e.target.checked ? [...list, r.code] : list.filter((c) => c !== r.code)))}
+              onChange={(e) =>
+                setReasons((list) => (e.target.checked ? [...list, r.code] : list.filter((c) => c !== r.code)))
+              }
             />
             {r.label}
           </label>

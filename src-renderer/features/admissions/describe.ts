@@ -1,4 +1,11 @@
+import type { DeskOptions, Ward } from '../../../src-shared/admission/schemas';
 import type { CheckId, CheckResult, CredentialReport, Verdict } from '../../../src-shared/identity/report';
+
+/** The ward's beds nobody occupies now, anywhere in the hospital (options.occupiedBeds). */
+export function freeBeds(options: DeskOptions, ward: Ward): string[] {
+  const taken = new Set(options.occupiedBeds.filter((b) => b.wardCode === ward.code).map((b) => b.bed));
+  return ward.beds.filter((b) => !taken.has(b));
+}
 
 /** The check's name as the desk reads it; the sentence under it comes from the verifier. */
 const CHECK_LABELS: Record<CheckId, string> = {
@@ -34,19 +41,37 @@ export function resultLabel(result: CheckResult): string {
   return RESULT_LABELS[result];
 }
 
+/** The cards of a presentation that were refused (not verified), in the desk's words: "insurance card". */
+export function refusedCards(credentials: readonly CredentialReport[]): string[] {
+  const words: Record<string, string> = {
+    InsuranceCoverageCredential: 'insurance card',
+    ConsentGrantCredential: 'consent',
+    PatientIdentityCredential: 'identity card',
+  };
+  return credentials
+    .filter((c) => !c.verified)
+    .map((c) => (c.type ? (words[c.type] ?? credentialLabel(c).toLowerCase()) : credentialLabel(c).toLowerCase()));
+}
+
 /** The one banner the clerk reads first: may I act on this code? */
 export function verdictBanner(
   verdict: Verdict,
   overridden: boolean,
   accepted: boolean,
+  refused: readonly string[] = [],
 ): { title: string; tone: 'ok' | 'bad' | 'unsure'; advice: string } {
   // The desk may accept a presentation whose insurance or consent card failed (the wallet and
-  // identity card passed): the card is dropped, never the patient. Say exactly that.
+  // identity card passed): the card is dropped, never the patient. Say exactly that, and keep
+  // the word "Refused" for the card's own line below.
   if (verdict === 'invalid' && accepted) {
+    const cards = refused.length > 0 ? refused : ['a card'];
+    const without = cards
+      .map((c) => (c === 'insurance card' ? 'coverage' : c === 'consent' ? 'consent' : c))
+      .join(' and ');
     return {
-      title: 'Identity verified — a card was refused',
+      title: `Identity verified · ${cards.join(' and ')} refused`,
       tone: 'unsure',
-      advice: 'The wallet and identity card passed. The card that failed (see below) is not used; you may admit without it.',
+      advice: `The wallet and identity card passed. Admissible without ${without}: the refused ${cards.length > 1 ? 'cards are' : cards[0] === 'consent' ? 'consent is' : 'card is'} not used.`,
     };
   }
   switch (verdict) {

@@ -15,6 +15,12 @@ export type CollectingScan = Extract<ScanResult, { status: 'collecting' }>;
 /** Which patient record the admission goes to: one picked from the matches, or a new one. */
 export type PatientChoice = { kind: 'existing'; patientId: string } | { kind: 'new'; confirmNotDuplicate: boolean };
 
+/** Transfer or discharge of a stay, asked for from the scan flow (the patient is already admitted). */
+export interface MovementRequest {
+  kind: 'transfer' | 'discharge';
+  admissionId: string;
+}
+
 /** The desk's tabs. The scan tab is the default: a queue of wallet patients is the common case. */
 export type DeskTab = 'scan' | 'current' | 'no-wallet' | 'merge';
 
@@ -36,6 +42,8 @@ interface DeskStore {
   error: IpcError | null;
   /** Bumped whenever the scanner field should take the focus again (new patient, error). */
   focusTick: number;
+  /** Opened on the Current admissions tab: the patient at the desk is already admitted. */
+  movement: MovementRequest | null;
 
   setTab: (tab: DeskTab) => void;
   loadOptions: () => Promise<void>;
@@ -47,6 +55,8 @@ interface DeskStore {
   reconcile: (patientId: string) => Promise<PatientSummary | null>;
   startOver: () => Promise<void>;
   clearError: () => void;
+  openMovement: (movement: MovementRequest) => void;
+  clearMovement: () => void;
 }
 
 /** The choice preselected after a scan: the wallet's own record when it exists, else none. */
@@ -73,6 +83,7 @@ export const useDeskStore = create<DeskStore>()((set, get) => ({
   busy: false,
   error: null,
   focusTick: 0,
+  movement: null,
 
   setTab(tab) {
     set({ tab, error: null });
@@ -146,9 +157,13 @@ export const useDeskStore = create<DeskStore>()((set, get) => ({
     });
     if (!result.ok) {
       set({ busy: false, error: result.error });
+      // A bed taken meanwhile (another desk): offer the beds free now.
+      if (result.error.code === 'CONFLICT') void get().loadOptions();
       return;
     }
     set({ busy: false, admitted: result.value });
+    // The bed just taken is no longer free, here or in the next patient's form.
+    void get().loadOptions();
   },
 
   admitWithoutWallet(patient) {
@@ -195,5 +210,13 @@ export const useDeskStore = create<DeskStore>()((set, get) => ({
 
   clearError() {
     set({ error: null });
+  },
+
+  openMovement(movement) {
+    set({ tab: 'current', movement, error: null });
+  },
+
+  clearMovement() {
+    set({ movement: null });
   },
 }));

@@ -34,7 +34,7 @@ export const DESK_OPTIONS: DeskOptions = {
     { code: 'W-101', name: 'Acute Medical Unit', beds: ['A01', 'A02', 'A03'] },
     { code: 'W-102', name: 'Surgical Ward 2', beds: ['S01', 'S02'] },
   ],
-  occupiedBeds: [{ wardCode: 'W-101', bed: 'A02' }],
+  occupiedBeds: [],
   clinicians: [
     { id: 'clin-okafor', name: 'Dr Maya Okafor' },
     { id: 'clin-lindqvist', name: 'Dr Erik Lindqvist' },
@@ -282,7 +282,7 @@ export class AdmissionDeskStub {
 
 /** Thrown from a handler to answer with an IPC error instead of a value. */
 export class StubRefusal extends Error {
-  constructor(readonly ipc: { code: string; message: string }) {
+  constructor(readonly ipc: { code: string; message: string; details?: Record<string, unknown> }) {
     super(ipc.message);
   }
 }
