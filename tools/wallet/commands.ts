@@ -464,10 +464,16 @@ export async function presentWallet(
     else if (options.credentials) throw new WalletCliError(`The wallet holds no "${w}" credential.`);
   }
   if (chosen.length === 0) throw new WalletCliError('The wallet holds none of the credentials to present. Issue some first.');
+  // The desk refuses a presentation that names no hospital (docs/formats/credentials.md), so the
+  // simulator never makes one: an empty --audience is a mistake, not a way to leave it out.
+  const audience = options.audience ?? DEMO_HOSPITAL_DID;
+  if (!audience.startsWith('did:')) {
+    throw new WalletCliError(`--audience must be the DID of the hospital the code is for (for example ${DEMO_HOSPITAL_DID}), not "${audience}": a code without one is refused at the desk.`);
+  }
   const presentation = signPresentation({
     holder: wallet,
     credentials: chosen,
-    audience: options.audience ?? DEMO_HOSPITAL_DID,
+    audience,
     ...(options.nonce ? { nonce: options.nonce } : {}),
   });
   const codes = encodeWalletQr(presentation, { maxCodeChars: options.maxCodeChars ?? V30_M_ALPHANUMERIC_CHARS });

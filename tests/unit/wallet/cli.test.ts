@@ -169,6 +169,14 @@ describe('npm run wallet', () => {
     for (const jwt of [decoded.presentation, ...decoded.credentials]) expect(verifiesWithItsKid(jwt)).toBe(true);
   });
 
+  it('always names the hospital in a presentation: an empty --audience is refused with the reason', async () => {
+    for (const audience of ['', 'hospital-a']) {
+      const r = await wallet(['present', '--wallet', 'maria-oliveira', '--out', path.join(home, 'out', 'no-aud.png'), '--audience', audience]);
+      expect(r.code).not.toBe(0);
+      expect(r.err).toMatch(/--audience must be the DID of the hospital/);
+    }
+  });
+
   it('revokes and suspends through the issuers\' status lists, which export in the shared encoding', async () => {
     const identity = (await wallet(['list', '--wallet', 'maria-oliveira'])).json.credentials.find((c) => c.type === 'PatientIdentityCredential') as StoredCredential;
     const licence = (await wallet(['list', '--wallet', 'amal-haddad'])).json.credentials.find((c) => c.type === 'MedicalLicenseCredential') as StoredCredential;
