@@ -3,9 +3,27 @@
  * and come back on the same port: "pulling the cable" shows the outbox filling and, once the
  * ledger is back, draining. Used by `start:web --demo` and by `npm start` (tools/demo/start.ts).
  */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startDevnet, type RunningDevnet } from '../../ledger/devnet/src/index';
-import { seedDemo, type DemoSeed } from './seed';
+import { DemoSeedError, seedDemo, type DemoSeed } from './seed';
+
+/**
+ * Written into the devnet folder once it is seeded in the privacy layout (docs/privacy-layout.md).
+ * A folder with blocks but without it was made before: its blocks carry wallet DIDs, ward codes
+ * and consent scopes for every organisation to read, and no upgrade can take them back.
+ */
+export const LAYOUT_MARKER = 'careledger-layout.json';
+const LAYOUT = { layout: 'hospitals-collection', since: 'issue 16' } as const;
+
+/** @throws DemoSeedError when `dataDir` holds a ledger made before the privacy layout */
+function refuseOldLayout(dataDir: string): void {
+  if (!existsSync(path.join(dataDir, 'ledger')) || existsSync(path.join(dataDir, LAYOUT_MARKER))) return;
+  throw new DemoSeedError(
+    `The demo ledger in ${dataDir} was made before patient data moved to the hospitals-only collection: its blocks show wallet DIDs, wards and consents to every organisation, insurers included. Delete that folder and start again (the demo seed recreates everything).`,
+  );
+}
 
 export interface DemoLedgerOptions {
   devnetDir: string;
@@ -33,6 +51,7 @@ export interface DemoLedger {
 export async function startDemoLedger(options: DemoLedgerOptions): Promise<DemoLedger> {
   const log = options.log ?? ((): void => undefined);
   const dataDir = path.resolve(options.devnetDir);
+  refuseOldLayout(dataDir);
   const devnetLog = (line: string): void => log(`[devnet] ${line}`);
   let running: RunningDevnet | null = await startDevnet({ dataDir, port: options.port ?? 0, logLevel: 'warn', log: devnetLog });
   const endpoint = running.endpoint;
@@ -45,6 +64,7 @@ export async function startDemoLedger(options: DemoLedgerOptions): Promise<DemoL
     await running.stop();
     throw err;
   }
+  await writeFile(path.join(dataDir, LAYOUT_MARKER), `${JSON.stringify(LAYOUT)}\n`);
   // One change at a time: a second toggle waits for the first.
   let pending: Promise<void> = Promise.resolve();
   const serial = (step: () => Promise<void>): Promise<void> => {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PIN, DEMO_STAFF } from '../../src-main/demo/demo-staff';
 import { startDemoLedger } from '../../src-main/demo/embedded-ledger';
-import { demoBanner } from '../../src-main/demo/seed';
+import { demoBanner, DemoSeedError } from '../../src-main/demo/seed';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -61,7 +61,17 @@ async function main(): Promise<void> {
   }
   const build = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
-  const ledger = await startEmbeddedLedger();
+  let ledger: Awaited<ReturnType<typeof startEmbeddedLedger>>;
+  try {
+    ledger = await startEmbeddedLedger();
+  } catch (err) {
+    // A demo step that cannot go on says what to do (e.g. a devnet folder from an older layout).
+    if (err instanceof DemoSeedError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   const child = spawn(binary, [root], { cwd: root, stdio: 'inherit', env: { ...process.env, ...(ledger?.env ?? {}) } });
   child.on('exit', (code) => {
     void (ledger?.stop() ?? Promise.resolve()).finally(() => process.exit(code ?? 0));

@@ -11,7 +11,7 @@
  * patient it serves, and cannot link Hospital A's admissions or anchors to any DID it knows.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ import type { NetworkBundle } from '../../../ledger/devnet/src/index';
 import { hospitalPseudonym } from '../../../src-main/admission/pseudonym';
 import type { CacheDatabase } from '../../../src-main/cache/database';
 import { sql } from '../../../src-main/cache/sql';
-import { startDemoLedger, type DemoLedger } from '../../../src-main/demo/embedded-ledger';
+import { LAYOUT_MARKER, startDemoLedger, type DemoLedger } from '../../../src-main/demo/embedded-ledger';
 import { settingsFromDevnetBundle } from '../../../src-main/ledger/connection-file';
 import { SyncService } from '../../../src-main/sync/sync-service';
 import { issueConsentGrant } from '../../../tools/wallet/credentials';
@@ -89,6 +89,8 @@ beforeAll(async () => {
   // The demo seed: issuers, trust registry, status lists, organisations and both hospitals.
   ledger = await startDemoLedger({ devnetDir: path.join(dir, 'devnet'), walletHome: path.join(dir, 'wallet'), didWebCacheDir: path.join(dir, 'ws', 'did-web') });
   bundle = JSON.parse(readFileSync(ledger.bundleFile, 'utf8')) as NetworkBundle;
+  // A demo ledger made in this layout says so (an older one is refused: tests/integration/demo/old-layout.test.ts).
+  if (!existsSync(path.join(dir, 'devnet', LAYOUT_MARKER))) throw new Error('the seeded demo ledger has no layout marker');
 
   // Hospital A's admission desk, through the real sync engine.
   db = await openCache(dir);
