@@ -111,15 +111,3 @@ export function credentialLabel(credential: CredentialReport): string {
     CREDENTIAL_LABELS[credential.type] ?? credential.type.replace(/Credential$/, '').replace(/([a-z])([A-Z])/g, '$1 $2')
   );
 }
-
-/** Today's date-time for a datetime-local input (local time, minutes). */
-export function localDateTimeValue(date: Date): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-/** A datetime-local value back to an ISO time with offset, as the contract wants. */
-export function isoFromLocal(value: string): string | undefined {
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
