@@ -104,10 +104,17 @@ async function start(): Promise<void> {
   restrictPermissions();
   handleAppScheme(rendererDir);
   const dataDir = process.env.CARELEDGER_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
-  workstation = createWorkstation({ dataDir, keychain: safeStorageKeychain(), validateResponses: !app.isPackaged });
-  await workstation.start();
   // npm start on the embedded devnet: demo staff from the devnet (tools/demo/start.ts sets these).
   const devnetDir = process.env.CARELEDGER_DEVNET_DIR;
+  // A demo without any ledger configured still trusts only the devnet hospital's CA for enrolment.
+  const demoWithoutLedger = process.env.CARELEDGER_DEMO === '1' && devnetDir && !process.env.CARELEDGER_GATEWAY_CONFIG && !process.env.CARELEDGER_DEVNET_BUNDLE;
+  workstation = createWorkstation({
+    dataDir,
+    keychain: safeStorageKeychain(),
+    validateResponses: !app.isPackaged,
+    ...(demoWithoutLedger ? { organisationCa: async () => (await import('../demo/demo-staff')).demoOrganisationCa(devnetDir) } : {}),
+  });
+  await workstation.start();
   if (process.env.CARELEDGER_DEMO === '1' && devnetDir) {
     const { prepareDemo } = await import('../demo/demo-staff');
     await prepareDemo(workstation, { devnetDir, log: (line) => console.warn(line) });
