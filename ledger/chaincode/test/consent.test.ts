@@ -18,7 +18,7 @@ describe('Consent: patient-signed grants', () => {
       const patient = makeKey();
       const { jwt, jti } = consentJwt(patient, ledger.clock, { purposeOfUse: ['TREAT', 'ETREAT'], categories: ['medications', 'allergies'] });
       const { value: receipt, event } = await ledger.invoke<Record<string, unknown>>(cc.Consent!, 'recordConsent', [], { transient: { consentJwt: jwt }, as: DESK });
-      const value = (await ledger.invoke<Record<string, unknown>>(cc.Consent!, 'getConsent', [jti], { as: 'HospitalBMSP/clinician' })).value;
+      const value = (await ledger.invoke<Record<string, unknown>>(cc.Consent!, 'getConsent', [jti], { as: 'HospitalAMSP/clinician' })).value;
       assert.equal(value.consentId, jti);
       assert.equal(value.patientDid, patient.did);
       assert.equal(value.granteeDid, HOSPITAL_A_DID);

@@ -67,9 +67,33 @@ describe('privacy: what every organisation receives', () => {
     for (const as of ['InsurerMSP/claims', 'InsurerMSP/admissions', 'MedicalBoardMSP/credentialing', 'GovernanceMSP/clinician', 'GovernanceMSP/governance-admin']) {
       for (const [contract, fn, args] of reads) await rejectsWith(ledger.invoke(cc[contract]!, fn, args, { as }), 'FORBIDDEN', 'of a hospital');
     }
-    // The other hospital reads them (it may hold a consent naming it, or check an anchor).
-    assert.equal((await ledger.invoke<{ status: string }>(cc.Consent!, 'getConsent', [jti], { as: 'HospitalBMSP/clinician' })).value.status, 'revoked');
+    // Another hospital checks an anchor (a record it received from this one).
     assert.equal((await ledger.invoke<{ match: string }>(cc.Records!, 'verifyRecord', ['obs-1', sha('r1')], { as: 'HospitalBMSP/clinician' })).value.match, 'latest');
+  });
+
+  it("keeps one hospital's consents, access entries and admissions from another, until the patient consents to it", async () => {
+    const { ledger, cc, patient, pseudonym, jti, encounterId } = await careDay();
+    const B = 'HospitalBMSP/clinician';
+    await rejectsWith(ledger.invoke(cc.Consent!, 'getConsent', [jti], { as: B }), 'FORBIDDEN', 'names another hospital');
+    await rejectsWith(ledger.invoke(cc.Access!, 'getAccessEntry', ['e-1'], { as: B }), 'FORBIDDEN', 'has not consented to yours');
+    await rejectsWith(ledger.invoke(cc.Access!, 'listAccessAwaitingReview', ['HospitalAMSP', '10', ''], { as: 'HospitalBMSP/privacy' }), 'FORBIDDEN');
+    await rejectsWith(ledger.invoke(cc.Access!, 'getOfflineBatch', ['HospitalAMSP', 'b-1'], { as: B }), 'FORBIDDEN');
+    await rejectsWith(ledger.invoke(cc.Admissions!, 'getEncounter', [encounterId], { as: B }), 'FORBIDDEN', "another hospital's");
+    await rejectsWith(ledger.invoke(cc.Admissions!, 'listEncounterEvents', [encounterId, '10', ''], { as: B }), 'FORBIDDEN');
+    type Page = { records: Array<Record<string, unknown>> };
+    const list = async (contract: string, fn: string, args: string[]): Promise<Page> => (await ledger.invoke<Page>(cc[contract]!, fn, args, { as: B })).value;
+    assert.deepEqual((await list('Admissions', 'listEncountersForPseudonym', [pseudonym, '10', ''])).records, []);
+    assert.deepEqual((await list('Consent', 'listConsentsForPatient', [patient.did, '10', ''])).records, []);
+    assert.deepEqual((await list('Access', 'listAccessForPatient', [patient.did, '10', ''])).records, []);
+    // The patient consents to Hospital B: B now serves them, sees the consent naming it and the
+    // patient's whole access log (the access report), but still not A's consent or admissions.
+    const atB = consentJwt(patient, ledger.clock, { grantee: 'did:web:hospital-b.example', categories: ['imaging'] });
+    await ledger.invoke(cc.Consent!, 'recordConsent', [], { as: 'HospitalBMSP/admissions', transient: { consentJwt: atB.jwt } });
+    assert.deepEqual((await list('Consent', 'listConsentsForPatient', [patient.did, '10', ''])).records.map((c) => c['consentId']), [atB.jti]);
+    assert.deepEqual((await list('Access', 'listAccessForPatient', [patient.did, '10', ''])).records.map((e) => e['entryId']).sort(), ['btg-1', 'e-1']);
+    assert.equal((await ledger.invoke<{ entryId: string }>(cc.Access!, 'getAccessEntry', ['e-1'], { as: B })).value.entryId, 'e-1');
+    await rejectsWith(ledger.invoke(cc.Consent!, 'getConsent', [jti], { as: B }), 'FORBIDDEN');
+    await rejectsWith(ledger.invoke(cc.Admissions!, 'getEncounter', [encounterId], { as: B }), 'FORBIDDEN');
   });
 
   it('takes private inputs only from the transient map, with a sentence saying so', async () => {

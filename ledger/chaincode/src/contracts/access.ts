@@ -7,7 +7,7 @@ import { emit, key, result, txTime } from '../lib/ledger';
 import { authorise } from '../lib/organisations';
 import { HOSPITAL_READER_ROLES, deletePrivate, getPrivateJson, mustGetPrivateJson, pagePrivateByPartialKey, privateExists, putPrivateIndex, putPrivateJson, transientJson } from '../lib/private';
 import { PURPOSES_OF_USE, RECORD_CATEGORIES, arrayOf, code, id, int, isoTime, mspId, object, oneOf, optional, pageArgs, parseJsonArg, personDid, sha256 } from '../lib/validate';
-import { type Consent, consentDecisionFor, consentKey } from './consent';
+import { type Consent, consentDecisionFor, consentKey, servesPatient } from './consent';
 
 /** Break-the-glass reasons are codes; a free-text note stays in the hospital, only its hash is here. */
 export const BREAK_GLASS_REASONS = ['emergency-unconscious', 'emergency-life-threatening', 'emergency-incapacitated', 'emergency-other', 'legal-obligation'] as const;
@@ -63,6 +63,14 @@ const FUTURE_SKEW_MS = 5 * 60 * 1000;
 
 function entryKey(ctx: Context, entryId: string): string {
   return key(ctx, 'access', [entryId]);
+}
+
+/**
+ * Whether a hospital may read an access entry: its own staff's, or one about a patient who has
+ * consented to it (a patient it serves: the patient's access report is asked for there).
+ */
+async function mayReadEntry(ctx: Context, entry: AccessEntry, reader: { mspId: string; organisation: { did: string } }): Promise<boolean> {
+  return entry.staff.mspId === reader.mspId || (await servesPatient(ctx, entry.patientDid, reader.organisation.did));
 }
 
 /** What an access transaction returns and announces: the id and the stored value's hash. */
@@ -182,30 +190,46 @@ export class AccessContract extends Contract {
     return result(entryReceipt(updated, sha256));
   }
 
-  /** One entry. Caller: hospital staff. @throws LedgerError NOT_FOUND, FORBIDDEN */
+  /**
+   * One entry. Caller: staff of the hospital whose staff logged it, or of a hospital the patient
+   * consented to. @throws LedgerError NOT_FOUND, FORBIDDEN
+   */
   @Transaction(false)
   @Returns('string')
   public async getAccessEntry(ctx: Context, entryId: string): Promise<string> {
-    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
     const checkedId = id()(entryId, 'entryId');
-    return result(await mustGetPrivateJson<AccessEntry>(ctx, entryKey(ctx, checkedId), `Access entry ${checkedId}`));
+    const entry = await mustGetPrivateJson<AccessEntry>(ctx, entryKey(ctx, checkedId), `Access entry ${checkedId}`);
+    if (!(await mayReadEntry(ctx, entry, who))) throw new LedgerError('FORBIDDEN', `Access entry ${checkedId} is another hospital's, about a patient who has not consented to yours.`);
+    return result(entry);
   }
 
-  /** A patient's access history, oldest first, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
+  /**
+   * A patient's access history, oldest first, one page at a time: every hospital's entries when
+   * the patient has consented to the caller's hospital (the access report), else the caller's
+   * own hospital's only. Caller: hospital staff. @throws LedgerError FORBIDDEN
+   */
   @Transaction(false)
   @Returns('string')
   public async listAccessForPatient(ctx: Context, patientDid: string, pageSize: string, bookmark: string): Promise<string> {
-    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
     const patient = personDid()(patientDid, 'patientDid');
-    return result(await pagePrivateByPartialKey(ctx, 'access~patient', [patient], pageArgs(pageSize, bookmark), (kv) => getPrivateJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[2] ?? ''))));
+    const served = await servesPatient(ctx, patient, who.organisation.did);
+    return result(
+      await pagePrivateByPartialKey(ctx, 'access~patient', [patient], pageArgs(pageSize, bookmark), async (kv) => {
+        const entry = await getPrivateJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[2] ?? ''));
+        return entry && (served || entry.staff.mspId === who.mspId) ? entry : undefined;
+      }),
+    );
   }
 
-  /** Accesses of hospital `mspId` awaiting the privacy officer's review, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
+  /** Accesses of the caller's own hospital awaiting the privacy officer's review, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async listAccessAwaitingReview(ctx: Context, hospitalMspId: string, pageSize: string, bookmark: string): Promise<string> {
-    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
     const msp = mspId()(hospitalMspId, 'hospitalMspId');
+    if (msp !== who.mspId) throw new LedgerError('FORBIDDEN', `Only ${msp}'s own staff may read its review queue.`);
     return result(await pagePrivateByPartialKey(ctx, 'access~review', [msp], pageArgs(pageSize, bookmark), (kv) => getPrivateJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[1] ?? ''))));
   }
 
@@ -213,8 +237,9 @@ export class AccessContract extends Contract {
   @Transaction(false)
   @Returns('string')
   public async getOfflineBatch(ctx: Context, hospitalMspId: string, batchId: string): Promise<string> {
-    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
     const msp = mspId()(hospitalMspId, 'hospitalMspId');
+    if (msp !== who.mspId) throw new LedgerError('FORBIDDEN', `Only ${msp}'s own staff may read its offline batches.`);
     const checkedId = id()(batchId, 'batchId');
     return result(await mustGetPrivateJson<OfflineBatch>(ctx, key(ctx, 'access-batch', [msp, checkedId]), `Offline batch ${checkedId} of ${msp}`));
   }

@@ -107,30 +107,41 @@ export class AdmissionsContract extends Contract {
     return result(receipt);
   }
 
-  /** One encounter's current state. Caller: hospital staff. @throws LedgerError NOT_FOUND, FORBIDDEN */
+  /** One encounter's current state. Caller: staff of the encounter's own hospital. @throws LedgerError NOT_FOUND, FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async getEncounter(ctx: Context, encounterId: string): Promise<string> {
-    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read admissions' });
-    const checked = id()(encounterId, 'encounterId');
-    return result(await mustGetPrivateJson<Encounter>(ctx, encounterKey(ctx, checked), `Encounter ${checked}`));
+    return result(await this.ownEncounter(ctx, encounterId));
   }
 
-  /** An encounter's events in order, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
+  /** An encounter's events in order, one page at a time. Caller: staff of the encounter's own hospital. @throws LedgerError NOT_FOUND, FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async listEncounterEvents(ctx: Context, encounterId: string, pageSize: string, bookmark: string): Promise<string> {
-    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read admissions' });
-    const checked = id()(encounterId, 'encounterId');
-    return result(await pagePrivateByPartialKey(ctx, 'encounter~event', [checked], pageArgs(pageSize, bookmark), (kv) => JSON.parse(Buffer.from(kv.value).toString('utf8')) as AdmissionEvent));
+    const encounter = await this.ownEncounter(ctx, encounterId);
+    return result(await pagePrivateByPartialKey(ctx, 'encounter~event', [encounter.encounterId], pageArgs(pageSize, bookmark), (kv) => JSON.parse(Buffer.from(kv.value).toString('utf8')) as AdmissionEvent));
   }
 
-  /** The encounters filed under one hospital pseudonym, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
+  /** The caller's hospital's encounters filed under one of its pseudonyms, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
   @Transaction(false)
   @Returns('string')
   public async listEncountersForPseudonym(ctx: Context, pseudonym: string, pageSize: string, bookmark: string): Promise<string> {
-    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read admissions' });
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read admissions' });
     const checked = patientPseudonym()(pseudonym, 'pseudonym');
-    return result(await pagePrivateByPartialKey(ctx, 'encounter~patient', [checked], pageArgs(pageSize, bookmark), (kv) => getPrivateJson<Encounter>(ctx, encounterKey(ctx, kv.attributes[1] ?? ''))));
+    return result(
+      await pagePrivateByPartialKey(ctx, 'encounter~patient', [checked], pageArgs(pageSize, bookmark), async (kv) => {
+        const encounter = await getPrivateJson<Encounter>(ctx, encounterKey(ctx, kv.attributes[1] ?? ''));
+        return encounter?.mspId === who.mspId ? encounter : undefined;
+      }),
+    );
+  }
+
+  /** Admissions are the admitting hospital's business: other hospitals (whose peers hold them too) are refused. */
+  private async ownEncounter(ctx: Context, encounterId: string): Promise<Encounter> {
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read admissions' });
+    const checked = id()(encounterId, 'encounterId');
+    const encounter = await mustGetPrivateJson<Encounter>(ctx, encounterKey(ctx, checked), `Encounter ${checked}`);
+    if (encounter.mspId !== who.mspId) throw new LedgerError('FORBIDDEN', `Encounter ${checked} is another hospital's; only its own staff may read it.`);
+    return encounter;
   }
 }

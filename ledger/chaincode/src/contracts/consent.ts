@@ -49,6 +49,16 @@ export function consentKey(ctx: Context, consentId: string): string {
   return key(ctx, 'consent', [consentId]);
 }
 
+/** Whether the hospital `mspId` may read this consent: it names that hospital, or that hospital recorded it. */
+export function consentConcerns(consent: Consent, mspId: string): boolean {
+  return consent.granteeMspId === mspId || consent.recordedByMspId === mspId;
+}
+
+/** Whether the patient has ever consented to the hospital with DID `granteeDid` (any status): a patient it serves. */
+export async function servesPatient(ctx: Context, patientDid: string, granteeDid: string): Promise<boolean> {
+  return (await allPrivateByPartialKey(ctx, 'consent~patient', [patientDid, granteeDid])).length > 0;
+}
+
 /** What a consent transaction returns and announces: ids and the stored value's hash, nothing about the patient. */
 function receipt(consent: Consent, sha256: string): { consentId: string; status: Consent['status']; sha256: string } {
   return { consentId: consent.consentId, status: consent.status, sha256 };
@@ -220,22 +230,33 @@ export class ConsentContract extends Contract {
     return result(await consentDecision(ctx, patient, granteeDid, purposeOfUse, recordCategory, at));
   }
 
-  /** One consent (no names: ids, scope, period, status). Caller: hospital staff. @throws LedgerError NOT_FOUND, FORBIDDEN */
+  /**
+   * One consent (no names: ids, scope, period, status). Caller: staff of the hospital it names
+   * or that recorded it. @throws LedgerError NOT_FOUND, FORBIDDEN
+   */
   @Transaction(false)
   @Returns('string')
   public async getConsent(ctx: Context, consentId: string): Promise<string> {
-    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read consents' });
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read consents' });
     const checked = str({ max: 128, pattern: UUID_URN, expected: 'urn:uuid:<uuid>' })(consentId, 'consentId');
-    return result(await mustGetPrivateJson<Consent>(ctx, consentKey(ctx, checked), `Consent ${checked}`));
+    const consent = await mustGetPrivateJson<Consent>(ctx, consentKey(ctx, checked), `Consent ${checked}`);
+    if (!consentConcerns(consent, who.mspId)) throw new LedgerError('FORBIDDEN', `Consent ${checked} names another hospital; only that hospital and the one that recorded it may read it.`);
+    return result(consent);
   }
 
-  /** A patient's consents (every grantee), one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */
+  /**
+   * A patient's consents that name the caller's hospital or that it recorded, one page at a time
+   * (the page may hold fewer records than it read). Caller: hospital staff. @throws LedgerError FORBIDDEN
+   */
   @Transaction(false)
   @Returns('string')
   public async listConsentsForPatient(ctx: Context, patientDid: string, pageSize: string, bookmark: string): Promise<string> {
-    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read consents' });
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read consents' });
     const patient = personDid()(patientDid, 'patientDid');
-    const page = await pagePrivateByPartialKey(ctx, 'consent~patient', [patient], pageArgs(pageSize, bookmark), (kv) => getPrivateJson<Consent>(ctx, consentKey(ctx, kv.attributes[2] ?? '')));
+    const page = await pagePrivateByPartialKey(ctx, 'consent~patient', [patient], pageArgs(pageSize, bookmark), async (kv) => {
+      const consent = await getPrivateJson<Consent>(ctx, consentKey(ctx, kv.attributes[2] ?? ''));
+      return consent && consentConcerns(consent, who.mspId) ? consent : undefined;
+    });
     return result(page);
   }
 }
