@@ -106,9 +106,10 @@ export function SetupScreen({ keyProtection }: { keyProtection: 'os-keychain' | 
         <fieldset className="fieldset">
           <legend>Recovery passphrase</legend>
           <p className="muted">
-            At least {MIN_LENGTH} characters, used only if the{' '}
-            {needsPassphrase ? 'passphrase is forgotten' : 'keychain is lost'}. Write it down and keep it in a safe
-            place away from this computer: without it, the local data cannot be recovered.
+            At least {MIN_LENGTH} characters, used if the{' '}
+            {needsPassphrase ? 'passphrase is forgotten' : 'keychain is lost'}, and by IT to enrol staff on this
+            workstation. Write it down and keep it in a safe place away from this computer: without it, the local data
+            cannot be recovered.
           </p>
           <div className="form-grid">
             <PassphraseField
