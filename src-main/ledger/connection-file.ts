@@ -219,8 +219,11 @@ export interface DevnetBundle {
   channel: string;
   chaincode: string;
   identities: Array<{ name: string; mspId: string; certificatePem: string; privateKeyPem: string }>;
-  /** The channel's organisations with their CA certificates (the devnet's MSP definitions). */
-  orgs?: Array<{ mspId: string; kind?: string; displayName?: string; caCertificatePem?: string }>;
+  /**
+   * The channel's organisations with their CA certificates (the devnet's MSP definitions) and
+   * the gateway endpoint of each organisation's own peer.
+   */
+  orgs?: Array<{ mspId: string; kind?: string; displayName?: string; caCertificatePem?: string; endpoint?: string }>;
 }
 
 /**
@@ -236,7 +239,9 @@ export function settingsFromDevnetBundle(bundle: DevnetBundle, options: { mspId:
     identity = { certificatePem: who.certificatePem, privateKeyPem: who.privateKeyPem };
   }
   return {
-    endpoint: bundle.endpoint,
+    // The gateway of the workstation's own organisation's peer, as in production: it evaluates and
+    // endorses first on that peer (private data only its organisation holds is readable there).
+    endpoint: bundle.orgs?.find((o) => o.mspId === options.mspId)?.endpoint ?? bundle.endpoint,
     ...(bundle.tlsCaCertificatePem ? { tlsCaCertificatePem: bundle.tlsCaCertificatePem } : {}),
     ...(bundle.hostnameOverride ? { hostnameOverride: bundle.hostnameOverride } : {}),
     channel: bundle.channel,

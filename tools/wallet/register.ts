@@ -28,7 +28,8 @@ interface NetworkBundle {
   hostnameOverride?: string;
   channel: string;
   chaincode: string;
-  orgs: { mspId: string; kind: string; displayName: string }[];
+  /** `endpoint`: the gateway of the organisation's own peer (devnet: one per organisation). */
+  orgs: { mspId: string; kind: string; displayName: string; endpoint?: string }[];
   identities: BundleIdentity[];
 }
 
@@ -59,14 +60,16 @@ const DEFAULT_DEADLINES: GatewayDeadlines = { evaluate: 10_000, endorse: 20_000,
  * and the tests connect the same way the wallet tool does instead of each rebuilding it.
  */
 export function connectAs(
-  bundle: Pick<NetworkBundle, 'endpoint' | 'tlsCaCertificatePem' | 'hostnameOverride'>,
+  bundle: Pick<NetworkBundle, 'endpoint' | 'tlsCaCertificatePem' | 'hostnameOverride'> & Partial<Pick<NetworkBundle, 'orgs'>>,
   who: Pick<BundleIdentity, 'mspId' | 'certificatePem' | 'privateKeyPem'>,
   deadlines: Partial<GatewayDeadlines> = {},
 ): { gateway: Gateway; client: grpc.Client } {
   const d = { ...DEFAULT_DEADLINES, ...deadlines };
   const credentials = bundle.tlsCaCertificatePem ? grpc.credentials.createSsl(Buffer.from(bundle.tlsCaCertificatePem)) : grpc.credentials.createInsecure();
   const options: grpc.ClientOptions = bundle.hostnameOverride ? { 'grpc.ssl_target_name_override': bundle.hostnameOverride } : {};
-  const client = new grpc.Client(bundle.endpoint, credentials, options);
+  // The gateway of the identity's own organisation's peer when the devnet has one per organisation.
+  const endpoint = bundle.orgs?.find((o) => o.mspId === who.mspId)?.endpoint ?? bundle.endpoint;
+  const client = new grpc.Client(endpoint, credentials, options);
   const gateway = connect({
     client,
     identity: { mspId: who.mspId, credentials: Buffer.from(who.certificatePem) },

@@ -31,6 +31,12 @@ export interface GatewayDeps {
   peers: ReadonlyMap<string, EndorsingPeer>;
   chaincodes: ReadonlyMap<string, ChaincodeDefinition & { runtime: ChaincodeRuntime }>;
   log: (level: 'info' | 'debug' | 'warn', message: string) => void;
+  /**
+   * The organisation of this gateway's own peer (a per-organisation endpoint): it evaluates and
+   * endorses first there, as Fabric's gateway does with its local peer. Absent: the shared
+   * endpoint, which starts with the caller's organisation instead.
+   */
+  localMspId?: string;
 }
 
 interface Detail {
@@ -250,10 +256,18 @@ export class GatewayServer {
     );
   }
 
-  /** The org an evaluation runs on: a requested target, else the caller's own org, else the first. */
+  /**
+   * The org an evaluation (or the first endorsement) runs on: a requested target, else this
+   * gateway's own peer's org (per-organisation endpoint), else the caller's org, else the first.
+   */
   #evaluationOrg(targets: string[], callerMspId: string): string {
     const known = (m: string): boolean => this.#deps.peers.has(m);
-    return targets.find(known) ?? (known(callerMspId) ? callerMspId : ([...this.#deps.peers.keys()][0] ?? callerMspId));
+    const local = this.#deps.localMspId;
+    return (
+      targets.find(known) ??
+      (local && known(local) ? local : undefined) ??
+      (known(callerMspId) ? callerMspId : ([...this.#deps.peers.keys()][0] ?? callerMspId))
+    );
   }
 
   async evaluate(req: gateway.EvaluateRequest): Promise<gateway.EvaluateResponse> {
@@ -358,7 +372,8 @@ export class GatewayServer {
       orgs = [...new Set(requested)];
       await runOn(orgs);
     } else {
-      // Endorse first on the caller's org (the gateway's "local" peer here), then add the orgs
+      // Endorse first on the gateway's own peer's org (per-organisation endpoint; the caller's
+      // org on the shared endpoint), then add the orgs
       // the chaincode policy, the key-level policies and the collections written require.
       const first = this.#evaluationOrg([], proposal.creator.mspId);
       await runOn([first]);

@@ -41,8 +41,13 @@ export type RuntimeFactory = (chaincode: {
 
 export interface StartDevnetOptions {
   dataDir: string;
-  /** 0 = a free port chosen by the system; default 7051. */
+  /**
+   * The shared gateway endpoint; 0 = a free port chosen by the system; default 7051. Each
+   * organisation's own gateway listens on the ports after it (organisation i on port + 1 + i).
+   */
   port?: number;
+  /** One gateway endpoint per organisation (bundle `orgs[].endpoint`); default true. */
+  orgEndpoints?: boolean;
   host?: '127.0.0.1';
   /** TLS with the devnet's TLS CA; default true. */
   tls?: boolean;
@@ -264,19 +269,23 @@ async function startLocked(options: StartDevnetOptions, dataDir: string): Promis
     onError: (err) => log('error', `block commit failed: ${(err as Error).stack ?? String(err)}`),
   });
 
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': 100 * 1024 * 1024,
-    'grpc.max_send_message_length': 100 * 1024 * 1024,
-  });
-  new GatewayServer({
-    channelId: config.channel,
-    membership,
-    ledger,
-    orderer,
-    peers,
-    chaincodes: runtimes,
-    log: (level, m) => log(level, m),
-  }).register(server);
+  const newServer = (localMspId?: string): grpc.Server => {
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': 100 * 1024 * 1024,
+      'grpc.max_send_message_length': 100 * 1024 * 1024,
+    });
+    new GatewayServer({
+      channelId: config.channel,
+      membership,
+      ledger,
+      orderer,
+      peers,
+      chaincodes: runtimes,
+      log: (level, m) => log(level, m),
+      ...(localMspId ? { localMspId } : {}),
+    }).register(server);
+    return server;
+  };
   const tls = options.tls ?? true;
   const credentials = tls
     ? grpc.ServerCredentials.createSsl(
@@ -291,27 +300,51 @@ async function startLocked(options: StartDevnetOptions, dataDir: string): Promis
       )
     : grpc.ServerCredentials.createInsecure();
   const host = options.host ?? '127.0.0.1';
-  let port: number;
-  try {
-    port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${host}:${options.port ?? 7051}`, credentials, (err, bound) =>
-        err ? reject(err) : resolve(bound),
-      );
+  const bind = (server: grpc.Server, port: number): Promise<number> =>
+    new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${host}:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
     });
-  } catch (err) {
-    await orderer.close();
-    await stopRuntimes();
-    ledger.close();
-    throw new DevnetError(
-      'BAD_CONFIG',
-      `Cannot listen on ${host}:${options.port ?? 7051}: ${(err as Error).message}. Is another devnet running? Use --port.`,
-    );
+  // The shared endpoint on `port`, and one gateway per organisation on the ports right after it
+  // (organisation i of the config on port + 1 + i), so that a restart on the same port brings
+  // every organisation's endpoint back where its clients expect it.
+  const requested = options.port ?? 7051;
+  const perOrg = options.orgEndpoints ?? true;
+  const orgEndpoints = new Map<string, string>();
+  let servers: grpc.Server[] = [];
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    servers = [newServer()];
+    orgEndpoints.clear();
+    try {
+      port = await bind(servers[0] as grpc.Server, requested);
+      if (perOrg) {
+        for (const [i, mspId] of orgIds.entries()) {
+          const server = newServer(mspId);
+          servers.push(server);
+          orgEndpoints.set(mspId, `${host}:${await bind(server, port + 1 + i)}`);
+        }
+      }
+      break;
+    } catch (err) {
+      for (const server of servers) server.forceShutdown();
+      if (requested === 0 && attempt < 20) continue; // a random port whose neighbours are taken: draw again
+      await orderer.close();
+      await stopRuntimes();
+      ledger.close();
+      throw new DevnetError(
+        'BAD_CONFIG',
+        `Cannot listen on ${host}:${requested}${perOrg ? ` and the ${orgIds.length} ports after it (one gateway per organisation)` : ''}: ${(err as Error).message}. Is another devnet running? Use --port.`,
+      );
+    }
   }
   const endpoint = `${host}:${port}`;
-  const bundle = buildBundle(material, { endpoint, tls, chaincode: config.bundleChaincode });
+  const bundle = buildBundle(material, { endpoint, tls, chaincode: config.bundleChaincode, orgEndpoints });
   const bundlePath = path.join(dataDir, 'bundle.json');
   writeFileAtomic(bundlePath, JSON.stringify(bundle, null, 2), 0o600);
-  log('info', `gateway listening on ${endpoint} (${tls ? 'TLS' : 'plaintext'}); bundle: ${bundlePath}`);
+  log(
+    'info',
+    `gateway listening on ${endpoint} (${tls ? 'TLS' : 'plaintext'})${perOrg ? `; per organisation: ${[...orgEndpoints].map(([m, e]) => `${m} ${e}`).join(', ')}` : ''}; bundle: ${bundlePath}`,
+  );
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -319,13 +352,18 @@ async function startLocked(options: StartDevnetOptions, dataDir: string): Promis
       log('info', 'stopping: refusing new transactions, committing what is queued');
       await orderer.close();
       ledger.close(); // ends event streams waiting for new blocks
-      await new Promise<void>((resolve) => {
-        server.tryShutdown(() => resolve());
-        setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 2000).unref();
-      });
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.tryShutdown(() => resolve());
+              setTimeout(() => {
+                server.forceShutdown();
+                resolve();
+              }, 2000).unref();
+            }),
+        ),
+      );
       await stopRuntimes();
       log('info', 'stopped');
     })();

@@ -58,7 +58,8 @@ export interface NetworkBundle {
   hostnameOverride?: string;
   channel: string;
   chaincode: string;
-  orgs: Array<{ mspId: string; kind: string; displayName: string; caCertificatePem: string }>;
+  /** `endpoint`: the gateway of this organisation's own peer (host:port), as in production. */
+  orgs: Array<{ mspId: string; kind: string; displayName: string; caCertificatePem: string; endpoint?: string }>;
   identities: Array<{
     name: string;
     displayName: string;
@@ -197,7 +198,7 @@ export async function ensureNetworkMaterial(dataDir: string, config: DevnetConfi
 
 export function buildBundle(
   material: NetworkMaterial,
-  options: { endpoint: string; tls: boolean; chaincode: string },
+  options: { endpoint: string; tls: boolean; chaincode: string; orgEndpoints?: ReadonlyMap<string, string> },
 ): NetworkBundle {
   return {
     endpoint: options.endpoint,
@@ -210,6 +211,7 @@ export function buildBundle(
       kind: o.kind,
       displayName: o.displayName,
       caCertificatePem: o.ca.certificatePem,
+      ...(options.orgEndpoints?.has(o.mspId) ? { endpoint: options.orgEndpoints.get(o.mspId) } : {}),
     })),
     identities: material.identities.map((i) => ({
       name: i.name,
