@@ -26,7 +26,7 @@
  * and neither is ever in a URL another page could know.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { IpcError, Result } from '../../src-shared/ipc/contract';
@@ -153,6 +153,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const rendererDir = path.resolve(options.rendererDir);
   const { workstation } = options;
   const streams = new Set<ServerResponse>();
+  let realRendererDir: string | undefined;
   let port = options.port;
 
   function tokenMatches(candidate: string | null | undefined): boolean {
@@ -177,8 +178,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     let body: Buffer;
     try {
-      if (!(await stat(file)).isFile()) return refuse(res, 404, 'NOT_FOUND', 'Not found.');
-      body = await readFile(file);
+      // A symlink inside the build must not lead out of it either: compare real paths.
+      realRendererDir ??= await realpath(rendererDir);
+      const real = await realpath(file);
+      if (!real.startsWith(realRendererDir + path.sep)) return refuse(res, 404, 'NOT_FOUND', 'Not found.');
+      if (!(await stat(real)).isFile()) return refuse(res, 404, 'NOT_FOUND', 'Not found.');
+      body = await readFile(real);
     } catch {
       return refuse(res, 404, 'NOT_FOUND', 'Not found.');
     }

@@ -5,7 +5,7 @@
  * clear JSON refusal, and after each one an ordinary call proves the same process still serves.
  * (Issue 15 items 2, 6 and 9: one request with `%E0%A4%A` used to kill the host and its ledger.)
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import os from 'node:os';
@@ -22,6 +22,9 @@ beforeAll(async () => {
   rendererDir = await mkdtemp(path.join(os.tmpdir(), 'careledger-hostile-renderer-'));
   await mkdir(path.join(rendererDir, 'assets'));
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>CareLedger</title>');
+  // A symlink planted in the build that points outside it.
+  await writeFile(path.join(rendererDir, '..', `${path.basename(rendererDir)}-secret.txt`), 'not for the web');
+  await symlink(path.join(rendererDir, '..', `${path.basename(rendererDir)}-secret.txt`), path.join(rendererDir, 'assets', 'leak.txt'));
   host = await startWebHost({ demo: false, rendererDir });
   port = Number(new URL(host.url).port);
 });
@@ -29,6 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.stop({ removeData: true });
   await rm(rendererDir, { recursive: true, force: true });
+  await rm(`${rendererDir}-secret.txt`, { force: true });
 });
 
 interface Reply {
@@ -106,6 +110,10 @@ describe('hostile HTTP against the web host', () => {
     expect((await send('/api/call/session.state')).status).toBe(405);
     expect((await send('/api/events')).status).toBe(401);
     expect((await send('/api/anything')).status).toBe(404);
+    // Nothing outside the renderer build: no ../ escape (raw or encoded), no dotfile, no symlink out.
+    for (const escape of ['/../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2fetc%2fpasswd', '/.env', '/assets/leak.txt']) {
+      expect((await send(escape)).status, escape).toBe(404);
+    }
     // A browser marks a request made by another site; /api/ refuses it before any API code runs.
     const marked = await send(`/api/events?token=${host.token}`, { headers: { 'Sec-Fetch-Site': 'cross-site' } });
     expect(marked.status).toBe(403);
