@@ -71,6 +71,8 @@ export default defineConfig({
     root: resolve(root, 'src-renderer'),
     base: '/',
     plugins: [react(), cspMetaTag()],
+    // The renderer is scanned too (its code reaches the preload's functions): same lowering.
+    esbuild: { supported: lowerForScanner },
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,

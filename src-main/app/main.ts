@@ -4,8 +4,14 @@
  * - renderer served from app://careledger (never file://), CSP sent as a header;
  * - contextIsolation, sandbox, no node integration, webSecurity on, no webview;
  * - only camera (video) permission, only for our origin; everything else denied;
- * - navigation, redirects and new windows blocked; shell.openExternal is never called;
- * - IPC only through the dispatcher (src-main/app/ipc.ts), which checks the sender frame.
+ * - navigation (of the page and of any frame), redirects and new windows blocked;
+ *   shell.openExternal is never called;
+ * - IPC only through the dispatcher (src-main/app/ipc.ts), which checks the sender frame;
+ * - one instance per user: a second start only brings the running window forward (two
+ *   processes on one SQLCipher cache and one outbox would race);
+ * - ELECTRON_RENDERER_URL is trusted only in development builds (dev-server.ts);
+ * - the packaged binary's fuses (electron-builder.ts): no ELECTRON_RUN_AS_NODE, no
+ *   NODE_OPTIONS or --inspect, cookies encrypted, app code only from an integrity-checked ASAR.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +19,7 @@ import { app, BrowserWindow, session, type WebContents } from 'electron';
 import { isOurOrigin, APP_ORIGIN } from '../ipc/sender';
 import { safeStorageKeychain } from '../platform/keychain';
 import { createWorkstation, type Workstation } from '../services';
+import { trustedDevServerOrigin } from './dev-server';
 import { registerIpc } from './ipc';
 import { handleAppScheme, registerAppScheme } from './protocol';
 
@@ -20,15 +27,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '../renderer');
 const preloadFile = path.join(here, '../preload/index.cjs');
 
+// The first instance holds the lock; any later one hands over to it and quits at once.
+const firstInstance = app.requestSingleInstanceLock();
+if (!firstInstance) app.quit();
+
 registerAppScheme();
 app.enableSandbox();
 
-/**
- * `npm run dev` only: electron-vite serves the renderer with hot reload and names it in
- * ELECTRON_RENDERER_URL. A packaged app ignores the variable and always uses app://.
- */
-const devServerUrl = !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null;
-const devServerOrigin = devServerUrl ? new URL(devServerUrl).origin : null;
+/** Development builds only (`npm run dev`); every other build always uses app://. */
+const devServerOrigin = trustedDevServerOrigin(process.env.ELECTRON_RENDERER_URL, import.meta.env.DEV && !app.isPackaged);
+const devServerUrl = devServerOrigin ? process.env.ELECTRON_RENDERER_URL ?? null : null;
 
 let mainWindow: BrowserWindow | null = null;
 let workstation: Workstation | null = null;
@@ -36,6 +44,9 @@ let workstation: Workstation | null = null;
 function hardenContents(contents: WebContents): void {
   // The app is one page; any navigation away from it is an attack or a bug.
   contents.on('will-navigate', (event) => event.preventDefault());
+  // Frames too (an injected iframe navigating itself, or the top frame from a frame): the
+  // initial load is loadURL, which raises neither event.
+  contents.on('will-frame-navigate', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
@@ -91,6 +102,14 @@ async function createWindow(): Promise<void> {
 
 app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
+app.on('second-instance', () => {
+  // Someone started CareLedger again: show the window that is already running.
+  if (!mainWindow || mainWindow.isDestroyed()) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+});
+
 app.on('window-all-closed', () => {
   app.quit();
 });
@@ -123,7 +142,9 @@ async function start(): Promise<void> {
   await createWindow();
 }
 
-start().catch((err: unknown) => {
-  console.error('CareLedger could not start:', err);
-  app.exit(1);
-});
+if (firstInstance) {
+  start().catch((err: unknown) => {
+    console.error('CareLedger could not start:', err);
+    app.exit(1);
+  });
+}

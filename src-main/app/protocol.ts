@@ -8,6 +8,7 @@ import path from 'node:path';
 import { protocol } from 'electron';
 import { APP_HOST, APP_SCHEME } from '../ipc/sender';
 import { MIME_TYPES, RENDERER_SECURITY_HEADERS } from '../security/csp';
+import { resolveRendererFile } from './renderer-files';
 
 /** Must run before `app.whenReady()`. */
 export function registerAppScheme(): void {
@@ -20,20 +21,21 @@ function notFound(): Response {
   return new Response('Not found', { status: 404, headers: { ...RENDERER_SECURITY_HEADERS, 'Content-Type': 'text/plain' } });
 }
 
-/** Serves files of `rendererDir` at app://careledger/…; anything else is 404. */
+/**
+ * Serves regular files of `rendererDir` at app://careledger/…; anything else (other hosts or
+ * methods, paths outside the folder however encoded, dotfiles, symbolic links) is 404.
+ */
 export function handleAppScheme(rendererDir: string): void {
-  const base = path.resolve(rendererDir);
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url);
-    if (url.host !== APP_HOST || request.method !== 'GET') return notFound();
-    let relative: string;
+    let url: URL;
     try {
-      relative = decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html';
+      url = new URL(request.url);
     } catch {
       return notFound();
     }
-    const file = path.resolve(base, relative);
-    if (!file.startsWith(base + path.sep)) return notFound();
+    if (url.host !== APP_HOST || request.method !== 'GET') return notFound();
+    const file = await resolveRendererFile(rendererDir, url.pathname);
+    if (!file) return notFound();
     try {
       const body = await readFile(file);
       return new Response(body, {
