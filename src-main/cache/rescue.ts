@@ -207,8 +207,8 @@ export async function readOutboxExport(file: string, cacheKey: Buffer): Promise<
 
 /**
  * Puts exported rows back into an outbox, inside the caller's transaction. A row whose
- * transaction id is already there is skipped (never two copies of one transaction); an export
- * is imported once (its id is remembered in `sync_meta`).
+ * transaction id is already there, or the same write already queued, is skipped (never two
+ * copies of one change); an export is imported once (its id is remembered in `sync_meta`).
  * @throws DomainError CONFLICT when this export was already imported.
  */
 export async function importOutboxRows(w: WriteHandle, exported: OutboxExport): Promise<{ imported: number; skipped: number }> {
@@ -225,6 +225,15 @@ export async function importOutboxRows(w: WriteHandle, exported: OutboxExport): 
   for (const row of exported.rows) {
     const txId = row.tx_id;
     if (typeof txId === 'string' && (await w.get(sql`SELECT 1 AS x FROM outbox WHERE tx_id = ${txId}`))) {
+      skipped++;
+      continue;
+    }
+    // The same write already queued here (e.g. in a restored backup older than the export):
+    // same author, record, operation, content and time. Importing it again would send it twice.
+    const same = await w.get(sql`
+      SELECT 1 AS x FROM outbox WHERE identity_id = ${row.identity_id ?? null} AND order_key = ${row.order_key ?? null}
+        AND operation = ${row.operation ?? null} AND payload = ${row.payload ?? null} AND created_at = ${row.created_at ?? null}`);
+    if (same) {
       skipped++;
       continue;
     }
