@@ -183,6 +183,11 @@ describe('hostile HTTP against the web host', () => {
       { name: 'a bare LF inside the headers', bytes: `POST /api/call/session.state HTTP/1.1\r\nHost: 127.0.0.1:${port}\nX-Smuggle: 1\r\nContent-Length: 2\r\n\r\n{}`, status: 400 },
       { name: 'a header over the size limit', bytes: `${head(`X-Huge: ${'a'.repeat(64 * 1024)}\r\nContent-Length: 2\r\n\r\n`)}{}`, status: 431 },
       { name: 'an obsolete folded header', bytes: `${head('Content-Length: 2\r\nX-Folded: a\r\n b\r\n\r\n')}{}`, status: 400 },
+      { name: 'an obfuscated Transfer-Encoding (xchunked)', bytes: `${head('Transfer-Encoding: xchunked\r\n\r\n')}0\r\n\r\n${smuggled}`, status: 400 },
+      { name: 'chunked not the last coding', bytes: `${head('Transfer-Encoding: chunked, identity\r\n\r\n')}0\r\n\r\n${smuggled}`, status: 400 },
+      { name: 'a space before the colon', bytes: `${head('Transfer-Encoding : chunked\r\nContent-Length: 2\r\n\r\n')}{}`, status: 400 },
+      { name: 'a signed Content-Length', bytes: `${head('Content-Length: +2\r\n\r\n')}{}`, status: 400 },
+      { name: 'a chunk size past 64 bits', bytes: `${head('Transfer-Encoding: chunked\r\n\r\n')}FFFFFFFFFFFFFFFFFF\r\n`, status: 400 },
     ];
     for (const attack of attacks) {
       const reply = await sendRaw(attack.bytes);
