@@ -56,7 +56,7 @@ describe('web host', () => {
   it('answers a call over real HTTP with the same Result the dispatcher gives', async () => {
     const reply = await call('/api/call/session.listIdentities', { method: 'POST', headers: auth(), body: '{}' });
     expect(reply.status).toBe(200);
-    expect(JSON.parse(reply.body)).toEqual({ ok: true, value: [t.staff.admissions] });
+    expect(JSON.parse(reply.body)).toEqual({ ok: true, value: [{ ...t.staff.admissions, pinTriesLeft: 5, pinLockedUntil: null }] });
     const unknown = await call('/api/call/records.deleteAll', { method: 'POST', headers: auth(), body: '{}' });
     expect(JSON.parse(unknown.body)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
     const malformed = await call('/api/call/session.signIn', { method: 'POST', headers: auth(), body: '{"pin":' });
