@@ -103,6 +103,9 @@ const suite: BenchSuite = async (ctx) => {
       const stub = new AdmissionDeskStub();
       await stub.install(page);
       await page.reload();
+      // A new page load locks a signed-in session (issue 17 item 9): the PIN resumes it.
+      await page.getByLabel(/^PIN for /).fill(DEMO_PIN);
+      await page.getByLabel(/^PIN for /).press('Enter');
       await page.getByLabel('Handheld scanner').waitFor();
       codeText = 'WQ1:BENCH-STAND-IN-CODE';
     } else {
