@@ -11,7 +11,7 @@ import { ErrorNotice, Notice } from '../../ui/Notice';
 import { useDateTimeStore } from './date-time-store';
 
 const ORDER_WORDS: Record<DateOrder, string> = { dmy: 'Day, month, year', mdy: 'Month, day, year', ymd: 'Year, month, day' };
-const CYCLE_WORDS: Record<HourCycle, string> = { h23: '24-hour clock', h12: '12-hour clock (AM/PM)' };
+const CYCLE_WORDS: Record<HourCycle, string> = { h23: '24-hour', h12: '12-hour (AM/PM)' };
 /** A moment to preview the style with: evening, so the two clocks differ. */
 const SAMPLE = '2026-12-31T20:39:00Z';
 
@@ -79,7 +79,7 @@ function DateTimeForm({
         </Notice>
       ) : null}
       <form onSubmit={(e) => void submit(e)}>
-        <div className="form-grid">
+        <div className="form-grid datetime-grid">
           <div className="field">
             <label htmlFor="datetime-order">Date order</label>
             <select id="datetime-order" className="select" value={draft.dateOrder} onChange={(e) => edit({ dateOrder: e.target.value as DateOrder })}>
