@@ -43,6 +43,7 @@ export function createHandlers({ cache, session, sync, dateTime = new DateTimeSe
 
     'sync.state': () => (sync ? sync.state() : Promise.resolve(notConfiguredSyncState())),
     'sync.problems': (r) => (sync ? sync.problems(r.limit) : Promise.resolve([])),
+    'sync.waiting': (r) => (sync ? sync.waiting(r.limit) : Promise.resolve([])),
     'sync.retry': async (r) => {
       if (!sync) return notConfiguredSyncState();
       await sync.retry(r.seq);

@@ -242,7 +242,12 @@ export class OutboxWorker {
           if (!signer) return;
           const contract = gateway.getNetwork(connection.settings.channel).getContract(connection.settings.chaincode);
           const transientData = transientOf(payload);
-          const unsigned = contract.newProposal(payload.transaction, { arguments: payload.args, ...(transientData ? { transientData } : {}) });
+          // The endorsing organisations travel inside the persisted proposal bytes (ProposedTransaction).
+          const unsigned = contract.newProposal(payload.transaction, {
+            arguments: payload.args,
+            ...(transientData ? { transientData } : {}),
+            ...(payload.endorsingOrganizations ? { endorsingOrganizations: payload.endorsingOrganizations } : {}),
+          });
           const signed = gateway.newSignedProposal(unsigned.getBytes(), await signer.sign(unsigned.getDigest()));
           const txId = signed.getTransactionId();
           const bytes = signed.getBytes();

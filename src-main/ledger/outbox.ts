@@ -36,6 +36,13 @@ export interface LedgerWrite {
   /** Private inputs (never on the channel); kept in the encrypted cache only until committed. */
   transient?: Readonly<Record<string, string | Uint8Array>>;
   /**
+   * The organisations whose peers endorse it, named by the caller as Fabric's gateway expects
+   * for private data (e.g. a claim: the hospital and the insurer). Without it the gateway
+   * endorses first on its own organisation's peer and picks the others; a write that reads
+   * private data its own peer does not hold then fails.
+   */
+  endorsingOrganizations?: readonly string[];
+  /**
    * May this be sent again, as a fresh transaction, after an MVCC conflict? True when the
    * chaincode re-reads what it depends on and the outcome is still what the user meant
    * (appending a log entry, recording an event by its own id). False when the user decided
@@ -52,6 +59,7 @@ const Payload = z
     args: z.array(z.string()),
     /** base64 values */
     transient: z.record(z.string(), z.string()).optional(),
+    endorsingOrganizations: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
   })
   .strict();
 export type Payload = z.infer<typeof Payload>;
@@ -60,7 +68,13 @@ export function encodePayload(write: LedgerWrite): string {
   const transient = write.transient
     ? Object.fromEntries(Object.entries(write.transient).map(([k, v]) => [k, Buffer.from(typeof v === 'string' ? Buffer.from(v, 'utf8') : v).toString('base64')]))
     : undefined;
-  const payload: Payload = { v: 1, transaction: write.transaction, args: [...write.args], ...(transient ? { transient } : {}) };
+  const payload: Payload = {
+    v: 1,
+    transaction: write.transaction,
+    args: [...write.args],
+    ...(transient ? { transient } : {}),
+    ...(write.endorsingOrganizations?.length ? { endorsingOrganizations: [...write.endorsingOrganizations] } : {}),
+  };
   return JSON.stringify(payload);
 }
 

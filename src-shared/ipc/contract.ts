@@ -204,6 +204,20 @@ export const SyncProblem = z.object({
 });
 export type SyncProblem = z.infer<typeof SyncProblem>;
 
+/** A ledger write still waiting to be sent, as the offline Sync screen lists it (no patient data). */
+export const SyncWaitingWrite = z.object({
+  seq: z.number().int().positive(),
+  /** What it is in the hospital's words, e.g. 'Admission to ward W-101, bed A01'; never a name. */
+  description: z.string(),
+  /** The technical name, for IT: e.g. 'admission.admit'. */
+  operation: z.string(),
+  /** 'queued' (not sent yet) or a step of sending ('signed', 'endorsed', 'submitted'). */
+  state: z.string(),
+  createdAt: z.string(),
+  attempts: z.number().int().nonnegative(),
+});
+export type SyncWaitingWrite = z.infer<typeof SyncWaitingWrite>;
+
 export const SignInEvent = z.object({
   at: z.string(),
   kind: z.enum(['sign-in', 'sign-out', 'wrong-pin', 'locked-out', 'auto-lock', 'unlock', 'identity-imported', 'role-refused']),
@@ -376,6 +390,12 @@ export const contract = {
     summary: 'Ledger writes that failed or could not be read, with the reason, for the sync screen.',
     request: z.object({ limit: z.number().int().min(1).max(500).default(200) }).strict(),
     response: z.array(SyncProblem),
+    access: 'signed-in',
+  }),
+  'sync.waiting': channel({
+    summary: 'Ledger writes waiting to be sent (what, when), oldest first, for the sync screen.',
+    request: z.object({ limit: z.number().int().min(1).max(500).default(200) }).strict(),
+    response: z.array(SyncWaitingWrite),
     access: 'signed-in',
   }),
   'sync.retry': channel({
