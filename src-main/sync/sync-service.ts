@@ -8,7 +8,7 @@
  * state says `not-configured` and writes still queue (they go out once a ledger is set up).
  */
 import type { KeyObject } from 'node:crypto';
-import type { SyncState } from '../../src-shared/ipc/contract';
+import type { SyncState, SyncWaitingWrite } from '../../src-shared/ipc/contract';
 import type { CacheDatabase, WriteHandle } from '../cache/database';
 import { sql } from '../cache/sql';
 import { DomainError } from '../errors';
@@ -20,6 +20,7 @@ import { countOutbox, discardWrite, listProblems, queueLedgerWrite, retryWrite, 
 import { OutboxWorker, type SettlementHandler, type WorkerHooks } from '../ledger/outbox-worker';
 import { fixedSignerOf } from './ledger-settings';
 import { notConfiguredSyncState } from './sync-state';
+import { listWaiting } from './waiting';
 
 /** The signed-in person, as the session service hands it over. */
 export interface SigningSession {
@@ -244,6 +245,11 @@ export class SyncService {
 
   problems(limit?: number): Promise<OutboxProblem[]> {
     return this.#requireDb().read((r) => listProblems(r, limit));
+  }
+
+  /** Writes still waiting to be sent, oldest first, described without patient data. */
+  waiting(limit?: number): Promise<SyncWaitingWrite[]> {
+    return this.#requireDb().read((r) => listWaiting(r, limit));
   }
 
   /** @throws DomainError NOT_FOUND, CONFLICT, VALIDATION (see retryWrite) */

@@ -142,6 +142,11 @@ test.describe('admission desk: patient safety and the busy morning (stand-in des
     await expect(desk.root.locator('.check-group h4').filter({ hasText: 'Refused' })).toHaveText(['Insurance coverage: Refused']);
     await expect(desk.admitForm).toBeVisible();
     await captureScreen(page, 'admission-33-grace', [LAPTOP, DESKTOP]);
+    // Jargon in the hospital's words, the technical name kept in the detail.
+    await desk.root.getByRole('button', { name: 'Show all checks' }).click();
+    const trust = desk.check('credential.issuer-trust').first();
+    await expect(trust).toContainText('operated by the Governance organisation');
+    await expect(trust.getByTestId('check-technical')).toHaveText('(technical: GovernanceMSP)');
   });
 
   test('the allergy answer on the record fills the form and is sent; "Admitted at" untouched is not sent, changed it is', async ({ workstation }) => {

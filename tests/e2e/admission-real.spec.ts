@@ -5,6 +5,7 @@
  * again is refused as a replay; a walk-in patient without a wallet is registered, admitted and
  * listed, with the admission queued for the ledger.
  */
+import { readFile } from 'node:fs/promises';
 import { callFromPage, expect, test } from './fixtures';
 import { AdmissionDeskPage } from './pages/admission-desk';
 import { WalletSimulator, type WalletCode } from './pages/admission-wallet';
@@ -76,6 +77,44 @@ test.describe('admission desk (real desk service)', () => {
     await captureScreen(page, 'admission-19-real-replay');
   });
 
+  test('patient safety (issue 17 item 1): allergies "Yes" at registration stay "Yes" on the admission form, the wristband preview and the PDF', async ({ workstation }) => {
+    const { page } = workstation;
+    await new SignInPage(page).signIn(DEMO_STAFF.admissions, DEMO_PIN);
+    const desk = new AdmissionDeskPage(page);
+    await desk.expectReady();
+    const family = `Allergic${Date.now().toString(36)}`;
+
+    await desk.tab('No wallet / emergency').click();
+    const form = desk.root.getByTestId('manual-registration');
+    await form.getByLabel('Given name').fill('Lena');
+    await form.getByLabel('Family name').fill(family);
+    await form.getByLabel('Birth date').fill('1958-09-21');
+    await form.getByLabel('Known allergies').selectOption('yes');
+    await form.getByRole('button', { name: 'Register and continue to admission' }).click();
+    await expect(desk.root.getByTestId('walletless-patient')).toContainText('Unverified (manual)');
+
+    // No wallet: the desk does not speak of a wallet that "did not share" a consent.
+    await expect(desk.consent).toContainText('No wallet, so no consent yet');
+    await expect(desk.consent).not.toContainText('did not share');
+    // The reported defect: the admission form showed "Not asked / unknown" here.
+    await expect(desk.admitForm.getByLabel('Known allergies', { exact: true })).toHaveValue('yes');
+    await desk.admitForm.getByLabel('Ward').selectOption('W-103');
+    const bed = (await desk.admitForm.getByLabel('Bed').locator('option').nth(1).getAttribute('value')) ?? '';
+    await desk.admit({ wardCode: 'W-103', bed, clinician: 'Dr Amal Haddad', reason: 'Anaphylaxis, observation' });
+    await expect(desk.root.getByTestId('wristband-preview')).toContainText('ALLERGIES');
+    await expect(desk.root.getByTestId('wristband-preview')).not.toContainText('Allergies: ask');
+    await captureScreen(page, 'admission-21-real-allergies-kept');
+
+    const download = page.waitForEvent('download');
+    await desk.root.getByRole('button', { name: 'Print wristband (PDF)' }).click();
+    const pdf = (await readFile(await (await download).path())).toString('latin1');
+    expect(pdf).toContain('ALLERGIES: YES');
+    expect(pdf).not.toContain('NOT ASKED');
+
+    await desk.tab('Current admissions').click();
+    await expect(desk.root.getByTestId('admission-row').filter({ hasText: family }).getByTestId('admission-allergies')).toHaveText('ALLERGIES');
+  });
+
   test('a walk-in without a wallet: registered unverified, admitted, listed, queued for the ledger', async ({ workstation }) => {
     const { page } = workstation;
     await new SignInPage(page).signIn(DEMO_STAFF.admissions, DEMO_PIN);
@@ -106,7 +145,8 @@ test.describe('admission desk (real desk service)', () => {
 
     await desk.tab('Current admissions').click();
     const row = desk.root.getByTestId('admission-row').filter({ hasText: mrn });
-    await expect(row).toContainText(family);
+    // The desk's one name style: "FAMILY, Given".
+    await expect(row).toContainText(`${family.toUpperCase()}, Rui`);
     await expect(row).toContainText('Unverified');
     await expect(row).toContainText('No consent');
 

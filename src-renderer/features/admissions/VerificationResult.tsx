@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { OverrideReasonCode, VerificationCheck, VerificationReport } from '../../../src-shared/identity/report';
 import { formatDateTime } from '../../lib/format';
-import { checkLabel, credentialLabel, refusedCards, resultLabel, verdictBanner } from './describe';
+import { checkLabel, credentialLabel, inHospitalWords, refusedCards, resultLabel, verdictBanner } from './describe';
 import { useDeskStore, type VerifiedScan } from './store';
 
 /** The verdict banner, then every check the verifier made, with its sentence. */
@@ -30,7 +30,7 @@ export function VerificationResult({ scan, children }: { scan: VerifiedScan; chi
         <div>
           <h2 id="verdict-title">{banner.title}</h2>
           {/* Partly refused: the verifier's "Refused: n check(s) failed" would contradict the title; the card's own line says it. */}
-          {partlyRefused ? null : <p>{report.summary}</p>}
+          {partlyRefused ? null : <p>{inHospitalWords(report.summary).text}</p>}
           <p className="verdict-advice">{banner.advice}</p>
         </div>
       </div>
@@ -89,7 +89,7 @@ function ChecksList({ report, showPassed }: { report: VerificationReport; showPa
                   <span className="check-result">{resultLabel(check.result)}</span>
                   <span className="check-text">
                     <strong>{checkLabel(check.id)}</strong>
-                    <span>{check.message}</span>
+                    <HospitalWords text={check.message} />
                   </span>
                 </li>
               ))}
@@ -169,5 +169,21 @@ function OverrideForm(): ReactNode {
         </button>
       </div>
     </form>
+  );
+}
+
+/** A verifier sentence in the hospital's words; the technical names stay in the detail, for IT. */
+function HospitalWords({ text }: { text: string }): ReactNode {
+  const words = inHospitalWords(text);
+  return (
+    <span>
+      {words.text}
+      {words.technical.length > 0 ? (
+        <span className="muted check-technical" data-testid="check-technical">
+          {' '}
+          (technical: {words.technical.join(', ')})
+        </span>
+      ) : null}
+    </span>
   );
 }

@@ -111,3 +111,37 @@ export function credentialLabel(credential: CredentialReport): string {
     CREDENTIAL_LABELS[credential.type] ?? credential.type.replace(/Credential$/, '').replace(/([a-z])([A-Z])/g, '$1 $2')
   );
 }
+
+/**
+ * A verifier sentence in the hospital's words: "credential" is a card, a "status list" is the
+ * issuer's list of revoked cards, an MSP ID is the organisation. The technical names replaced
+ * are returned too, so the screen keeps them in the detail for IT.
+ */
+export function inHospitalWords(text: string): { text: string; technical: string[] } {
+  const technical = new Set<string>();
+  const note = (term: string): void => {
+    technical.add(term);
+  };
+  const out = text
+    .replace(/\b([A-Z][A-Za-z0-9]*?)MSP\b/g, (id: string, name: string) => {
+      note(id);
+      return `the ${name.replace(/([a-z])([A-Z0-9])/g, '$1 $2')} organisation`;
+    })
+    .replace(/\bstatus lists?\b/gi, (m: string) => {
+      note('status list');
+      return m.toLowerCase().endsWith('s') ? "issuers' lists of revoked cards" : "issuer's list of revoked cards";
+    })
+    .replace(/\bcredential\(s\)/gi, () => {
+      note('credential');
+      return 'card(s)';
+    })
+    .replace(/\bcredentials?\b/gi, (m: string) => {
+      note('credential');
+      return m.toLowerCase().endsWith('s') ? 'cards' : 'card';
+    })
+    .replace(/\bUTC\b/g, () => {
+      note('UTC');
+      return 'universal time';
+    });
+  return { text: out, technical: [...technical] };
+}

@@ -1,4 +1,6 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { SyncWaitingWrite } from '../../../src-shared/ipc/contract';
+import { api } from '../../lib/api';
 import { formatDateTime } from '../../lib/format';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice, Notice } from '../../ui/Notice';
@@ -67,9 +69,60 @@ export function SyncScreen(): ReactNode {
               </div>
             ) : null}
           </section>
+          <WaitingWrites queued={sync.queued} />
           <SyncProblems failedCount={sync.failed} />
         </>
       ) : null}
     </div>
+  );
+}
+
+const STEP_WORDS: Record<string, string> = {
+  queued: 'Not sent yet',
+  signed: 'Signed, sending',
+  endorsed: 'Approved by the ledger, sending',
+  submitted: 'Sent, waiting for confirmation',
+};
+
+/** What is waiting in the outbox, oldest first: what it is and when it was made (no patient data). */
+function WaitingWrites({ queued }: { queued: number }): ReactNode {
+  const [items, setItems] = useState<SyncWaitingWrite[] | null>(null);
+  useEffect(() => {
+    let current = true;
+    void api['sync.waiting']({ limit: 200 }).then((result) => {
+      if (current) setItems(result.ok ? result.value : []);
+    });
+    return () => {
+      current = false;
+    };
+  }, [queued]);
+  if (queued === 0 || !items || items.length === 0) return null;
+  return (
+    <section className="card" aria-labelledby="sync-waiting" data-testid="sync-waiting">
+      <h2 id="sync-waiting">Waiting to be sent</h2>
+      <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Made</th>
+              <th scope="col">What</th>
+              <th scope="col">Step</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.seq} data-testid="sync-waiting-row">
+                <td>{formatDateTime(item.createdAt)}</td>
+                <td>
+                  {item.description} <span className="muted mono">({item.operation})</span>
+                </td>
+                <td>{STEP_WORDS[item.state] ?? item.state}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {queued > items.length ? <p className="muted">And {queued - items.length} more.</p> : null}
+    </section>
   );
 }

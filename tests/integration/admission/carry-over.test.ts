@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../src-shared/admission/schemas';
 import { bedOccupancyApplier } from '../../../src-main/admission/occupancy';
+import { listWaiting } from '../../../src-main/sync/waiting';
 import type { CacheDatabase } from '../../../src-main/cache/database';
 import { sql } from '../../../src-main/cache/sql';
 import { DomainError } from '../../../src-main/errors';
@@ -162,5 +163,22 @@ describe('an admitted patient is recognised at once', () => {
     expect([again.code, again.message]).toEqual(['CONFLICT', 'OLIVEIRA, Maria is already admitted to Acute Medical Unit A01: transfer or discharge that stay.']);
     expect(again.details).toMatchObject({ refusal: 'already-admitted', admissionId: stay.admissionId });
     expect((await world.desk.searchPatients({ mrn: stay.patient.mrn, limit: 1 }))[0]?.currentStay?.bed).toBe('A01');
+  });
+});
+
+describe('the offline Sync screen lists what is waiting', () => {
+  it('each waiting write: what it is in words, when, how far sending got; never a patient name', async () => {
+    const p = await world.desk.registerManual(STAFF, { ...MANUAL, allergies: 'no' });
+    const stay = await world.desk.admit(STAFF, { ...ADMIT, bed: 'A04', patient: { patientId: p.patientId } });
+    await world.desk.transfer(STAFF, { admissionId: stay.admissionId, wardCode: 'W-103', bed: 'C03' });
+    await world.desk.discharge(STAFF, { admissionId: stay.admissionId });
+    const waiting = await world.db.read((r) => listWaiting(r));
+    expect(waiting.map((w) => [w.description, w.operation, w.state])).toEqual([
+      ['Admission to ward W-101, bed A04', 'admission.admit', 'queued'],
+      ['Transfer to ward W-103, bed C03', 'admission.transfer', 'queued'],
+      ['Discharge', 'admission.discharge', 'queued'],
+    ]);
+    expect(waiting.every((w) => !Number.isNaN(Date.parse(w.createdAt)))).toBe(true);
+    expect(JSON.stringify(waiting)).not.toMatch(/Rosa|Klein/);
   });
 });
