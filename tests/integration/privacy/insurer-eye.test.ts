@@ -24,6 +24,7 @@ import type { CacheDatabase } from '../../../src-main/cache/database';
 import { sql } from '../../../src-main/cache/sql';
 import { LAYOUT_MARKER, startDemoLedger, type DemoLedger } from '../../../src-main/demo/embedded-ledger';
 import { settingsFromDevnetBundle } from '../../../src-main/ledger/connection-file';
+import { CacheConsentMirror } from '../../../src-main/ledger/mirrors';
 import { SyncService } from '../../../src-main/sync/sync-service';
 import { issueConsentGrant } from '../../../tools/wallet/credentials';
 import { ADMIT, makeWorld, openCache, outboxRows, patientWallet, present, STAFF, type PatientWallet, type World } from '../admission/support';
@@ -357,5 +358,16 @@ describe('the second hospital', () => {
     expect(text).toContain(day.pseudonyms[0]);
     const ownKey = { version: 1, secret: randomBytes(32) };
     for (const did of known) expect(text).not.toContain(hospitalPseudonym(ownKey, did));
+  });
+});
+
+describe("Hospital A's workstation", () => {
+  it('mirrors the consents given to it by reading them on its own peer, and skips the one given to Hospital B', async () => {
+    const mirror = new CacheConsentMirror(db);
+    const [maria, tomasz] = day.wallets.map((w) => w.patient.did);
+    await waitFor(async () => (await mirror.forPatient(maria ?? '')).length > 0 && (await mirror.forPatient(tomasz ?? '')).length > 0, 60_000, 'the inbox to mirror the consents');
+    expect((await mirror.forPatient(maria ?? '')).map((c) => [c['consentId'], c['granteeMspId'], c['status']])).toEqual([[day.consentIds[0], 'HospitalAMSP', 'active']]);
+    // Tomasz's consent to Hospital B is announced to A too (ids only), but A may not read it.
+    expect((await mirror.forPatient(tomasz ?? '')).map((c) => c['consentId'])).toEqual([day.consentIds[1]]);
   });
 });
