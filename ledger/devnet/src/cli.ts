@@ -12,8 +12,9 @@ const usage = `Usage:
   npm run devnet -- verify [--data-dir DIR]
   npm run devnet -- repair [--data-dir DIR]   (when the devnet refuses to start: STORAGE_CORRUPT or BLOCKS_LOST)
 
-Defaults: --data-dir .data/devnet, --port 7051, --log-level info. The network bundle (endpoint,
-TLS CA, orgs, demo identities) is written to <data-dir>/bundle.json.`;
+Defaults: --data-dir .data/devnet, --port 7051, --log-level info. Each organisation's own gateway
+listens on the ports after --port (organisation i of the config on port + 1 + i). The network bundle
+(endpoints, TLS CA, orgs, demo identities) is written to <data-dir>/bundle.json.`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
