@@ -72,6 +72,14 @@ export class SessionService implements SessionGate {
   #timer: TimerHandle | null = null;
   /** The PIN attempt in progress per identity id: the next one waits for it. */
   readonly #pinQueues = new Map<string, Promise<void>>();
+  /**
+   * Setup passphrase checks run one at a time, and wrong ones in a row pause enrolment like wrong
+   * PINs pause a sign-in (kept in memory: guessing after a restart needs the machine restarted).
+   */
+  #setupQueue: Promise<void> = Promise.resolve();
+  #setupWrong = 0;
+  #setupPauses = 0;
+  #setupPausedUntil = 0;
   #autoLockMinutes = 5;
   readonly #clock: Clock;
   readonly #scrypt: ScryptParams;
@@ -261,17 +269,40 @@ export class SessionService implements SessionGate {
    * passphrase mode alike.
    * @throws DomainError SETUP_PASSPHRASE_WRONG
    */
-  async #checkSetupPassphrase(passphrase: string | undefined): Promise<void> {
+  #checkSetupPassphrase(passphrase: string | undefined): Promise<void> {
+    const attempt = this.#setupQueue.then(() => this.#checkSetupPassphraseNow(passphrase));
+    this.#setupQueue = attempt.then(
+      () => undefined,
+      () => undefined,
+    );
+    return attempt;
+  }
+
+  async #checkSetupPassphraseNow(passphrase: string | undefined): Promise<void> {
     const needed = "Enrolling staff needs this workstation's setup passphrase (the recovery passphrase IT chose when the workstation was set up). Ask IT support to enter it.";
     if (passphrase === undefined || passphrase.length === 0) throw new DomainError('SETUP_PASSPHRASE_WRONG', needed);
+    const paused = (until: number): DomainError =>
+      new DomainError('SETUP_PASSPHRASE_WRONG', `Too many wrong setup passphrases: enrolment is paused until ${workstationDates().time(this.#iso(until))}. Ask IT support.`, {
+        retryAt: this.#iso(until),
+      });
+    if (this.#clock.now() < this.#setupPausedUntil) throw paused(this.#setupPausedUntil);
     const keyFile = await readKeyFile(this.options.cache.keyFile);
     try {
       const key = await openWithSecret(keyFile.recovery, passphrase, CACHE_KEY_LABEL);
       key.fill(0);
     } catch (err) {
       if (!(err instanceof WrongSecretError)) throw err;
+      this.#setupWrong += 1;
+      if (this.#setupWrong >= this.#maxWrongPins) {
+        this.#setupWrong = 0;
+        this.#setupPauses += 1;
+        this.#setupPausedUntil = this.#clock.now() + Math.min(this.#maxLockoutMs, this.#lockoutBaseMs * 2 ** (this.#setupPauses - 1));
+        throw paused(this.#setupPausedUntil);
+      }
       throw new DomainError('SETUP_PASSPHRASE_WRONG', "That is not this workstation's setup passphrase. Check it with IT support and try again.");
     }
+    this.#setupWrong = 0;
+    this.#setupPauses = 0;
   }
 
   async #identity(r: ReadHandle, id: string): Promise<IdentityRow> {

@@ -144,6 +144,20 @@ describe('enrolment of staff identities', () => {
     expect(refusal(await enrol(t.ws, { ...another, pin: PIN })).code).toBe('SETUP_PASSPHRASE_WRONG');
   });
 
+  it('checks setup passphrases one at a time and pauses enrolment after five wrong ones, even sent in parallel', async () => {
+    t = await openWorkstation([]);
+    const ours = await issueIdentity(t.ca, { enrollmentId: 'x', role: 'admissions' });
+    const guesses = Array.from({ length: 30 }, (_, i) => (i === 20 ? SETUP_PASSPHRASE : `guess ${i}`));
+    const results = await Promise.all(guesses.map((setupPassphrase) => enrol(t!.ws, { ...ours, pin: PIN, setupPassphrase })));
+    const messages = results.map((r) => refusal(r).message);
+    expect(messages.filter((m) => m.startsWith('That is not'))).toHaveLength(4);
+    expect(messages.filter((m) => m.startsWith('Too many wrong setup passphrases: enrolment is paused until'))).toHaveLength(26);
+    expect(await t.ws.session.listIdentities()).toHaveLength(0);
+    // After the pause the right passphrase enrols.
+    t.clock.advance(60_000);
+    expect(await enrol(t.ws, { ...ours, pin: PIN, setupPassphrase: SETUP_PASSPHRASE })).toMatchObject({ ok: true });
+  });
+
   it('refuses enrolment on a workstation without a configured organisation', async () => {
     const ws = await workstationTrusting(null);
     try {
