@@ -3,14 +3,17 @@
  * `npm run start:web` runs): malformed escapes, oversized bodies, wrong Host and Origin, missing
  * and wrong tokens, smuggling-shaped framing, a bare LF and huge headers. Each attack gets a
  * clear JSON refusal, and after each one an ordinary call proves the same process still serves.
+ * Last, the same from a hostile page in Chromium: its <img>, fetch and form requests are refused.
  * (Issue 15 items 2, 6 and 9: one request with `%E0%A4%A` used to kill the host and its ledger.)
  */
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../../tools/chromium';
 import { startWebHost, type RunningWebHost } from '../e2e/support/web-host';
 
 let host: RunningWebHost;
@@ -197,5 +200,58 @@ describe('hostile HTTP against the web host', () => {
       expect(reply.text.match(/HTTP\/1\.1 /g), attack.name).toHaveLength(1);
       await expectStillServing();
     }
+  });
+});
+
+describe('a web page on another site, in a real browser', () => {
+  let evil: Server;
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (evil ? evil.close(() => resolve()) : resolve()));
+  });
+
+  it('gets 403 for its <img>, form and fetch requests at the host, and the host keeps serving', async () => {
+    // A page the user happens to open, on http://localhost:<other port> (another site than 127.0.0.1).
+    const target = `http://127.0.0.1:${port}`;
+    const page = `<!doctype html><title>cat pictures</title>
+<img src="${target}/api/call/%E0%A4%A"><img src="${target}/api/events?token=guess">
+<form id="f" method="POST" action="${target}/api/call/session.signOut" enctype="text/plain"><input name="x" value="y"></form>
+<script>
+  fetch('${target}/api/call/session.state', { method: 'POST', mode: 'no-cors', body: '{}' }).catch(() => undefined)
+    .finally(() => document.getElementById('f').submit());
+</script>`;
+    evil = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(page));
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const evilPort = (evil.address() as { port: number }).port;
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: [...CHROMIUM_ARGS] });
+    try {
+      const tab = await browser.newPage();
+      // The host's answers are withheld from the page (Cross-Origin-Resource-Policy), so read the
+      // status lines through the DevTools protocol, which sees them before the browser blocks them.
+      const cdp = await tab.context().newCDPSession(tab);
+      await cdp.send('Network.enable');
+      const sent = new Map<string, string>();
+      const answers = new Map<string, number>();
+      cdp.on('Network.requestWillBeSent', (e) => {
+        if (e.request.url.startsWith(target)) sent.set(e.requestId, `${e.request.method} ${new URL(e.request.url).pathname}`);
+      });
+      cdp.on('Network.responseReceivedExtraInfo', (e) => {
+        const what = sent.get(e.requestId);
+        if (what) answers.set(what, e.statusCode);
+      });
+      await tab.goto(`http://localhost:${evilPort}/`);
+      await tab.waitForURL(`${target}/api/call/session.signOut`);
+      await expect.poll(() => answers.size, { timeout: 15_000 }).toBe(4);
+      expect(Object.fromEntries(answers)).toEqual({
+        'GET /api/call/%E0%A4%A': 403,
+        'GET /api/events': 403,
+        'POST /api/call/session.state': 403,
+        'POST /api/call/session.signOut': 403,
+      });
+    } finally {
+      await browser.close();
+    }
+    await expectStillServing();
   });
 });
