@@ -132,6 +132,32 @@ describe('privacy: what every organisation receives', () => {
     assert.deepEqual(events.map((e) => [e.eventType, e.patientPseudonym]), [['admit', pseudonym], ['discharge', pseudonym]]);
   });
 
+  it('keeps a break-the-glass note in the collection until the privacy officer purges it; the log keeps its hash', async () => {
+    const { ledger, cc } = await initialisedLedger();
+    const patient = ed25519DidKey();
+    const note = 'Found unconscious in the car park; partner at the desk asked us to check allergies.';
+    const entry = (noteSha256: string): string =>
+      JSON.stringify({ entryId: 'btg-9', patientDid: patient.did, categories: ['allergies'], purpose: 'ETREAT', decision: 'allowed', breakGlass: { reasonCode: 'emergency-unconscious', noteSha256 }, accessedAt: ledger.clock.toISOString() });
+    await rejectsWith(ledger.invoke(cc.Access!, 'logAccess', [], { as: 'HospitalAMSP/clinician', transient: { entry: entry(sha('another text')), breakGlassNote: note } }), 'INVALID_ARGUMENT', 'SHA-256 of the note');
+    await ledger.invoke(cc.Access!, 'logAccess', [], { as: 'HospitalAMSP/clinician', transient: { entry: entry(sha(note)), breakGlassNote: note } });
+    const inPublic = [...ledger.state.values(), ...ledger.events.map((e) => Buffer.from(JSON.stringify(e.payload)))].some((v) => v.toString('utf8').includes('car park'));
+    assert.equal(inPublic, false);
+    const collection = (): string => [...(ledger.privateState.get('hospitals')?.values() ?? [])].map((v) => v.toString('utf8')).join('\n');
+    assert.ok(collection().includes('car park'));
+    assert.equal((await ledger.invoke<{ note: string }>(cc.Access!, 'getBreakGlassNote', ['btg-9'], { as: 'HospitalAMSP/privacy' })).value.note, note);
+    for (const as of ['HospitalAMSP/clinician', 'HospitalBMSP/privacy', 'InsurerMSP/claims']) {
+      await rejectsWith(ledger.invoke(cc.Access!, 'getBreakGlassNote', ['btg-9'], { as }), 'FORBIDDEN');
+      await rejectsWith(ledger.invoke(cc.Access!, 'purgeBreakGlassNote', ['btg-9'], { as }), 'FORBIDDEN');
+    }
+    const purged = await ledger.invoke(cc.Access!, 'purgeBreakGlassNote', ['btg-9'], { as: 'HospitalAMSP/privacy' });
+    assert.equal(purged.event?.name, 'Access.NotePurged');
+    assert.equal(collection().includes('car park'), false);
+    const kept = (await ledger.invoke<{ breakGlass: { noteSha256: string }; notePurgedAt?: string }>(cc.Access!, 'getAccessEntry', ['btg-9'], { as: 'HospitalAMSP/privacy' })).value;
+    assert.deepEqual([kept.breakGlass.noteSha256, typeof kept.notePurgedAt], [sha(note), 'string']);
+    await rejectsWith(ledger.invoke(cc.Access!, 'getBreakGlassNote', ['btg-9'], { as: 'HospitalAMSP/privacy' }), 'NOT_FOUND', 'was purged');
+    await rejectsWith(ledger.invoke(cc.Access!, 'purgeBreakGlassNote', ['btg-9'], { as: 'HospitalAMSP/privacy' }), 'INVALID_STATE', 'already purged');
+  });
+
   it('pages private lists with a bookmark, and refuses a bookmark of another list', async () => {
     const { ledger, cc } = await initialisedLedger();
     const patient = ed25519DidKey();

@@ -316,7 +316,7 @@ describe("the insurer's eye", () => {
       const results = await evaluateEverything(who);
       expect(results.length).toBeGreaterThanOrEqual(34);
       const privateReads = results.filter((r) => PRIVATE_CONTRACTS.includes(r.fn.split(':')[0] ?? ''));
-      expect(privateReads.length).toBe(13);
+      expect(privateReads.length).toBe(14);
       for (const r of privateReads) expect({ fn: r.fn, ok: r.ok, forbidden: /FORBIDDEN/.test(r.text) }).toEqual({ fn: r.fn, ok: false, forbidden: true });
       expect(leaks(results.map((r) => `${r.fn} ${r.text}`).join('\n'), careFacts())).toEqual([]);
       const claims = results.find((r) => r.fn === 'Claims:listClaims');

@@ -5,7 +5,7 @@ import { sha256Hex } from '../lib/encoding';
 import { LedgerError, invalid } from '../lib/errors';
 import { emit, key, result, txTime } from '../lib/ledger';
 import { authorise } from '../lib/organisations';
-import { HOSPITAL_READER_ROLES, deletePrivate, getPrivateJson, mustGetPrivateJson, pagePrivateByPartialKey, privateExists, putPrivateIndex, putPrivateJson, transientJson } from '../lib/private';
+import { HOSPITAL_READER_ROLES, deletePrivate, getPrivateJson, mustGetPrivateJson, pagePrivateByPartialKey, privateExists, purgePrivate, putPrivateIndex, putPrivateJson, transientJson } from '../lib/private';
 import { PURPOSES_OF_USE, RECORD_CATEGORIES, arrayOf, code, id, int, isoTime, mspId, object, oneOf, optional, pageArgs, parseJsonArg, personDid, sha256 } from '../lib/validate';
 import { type Consent, consentDecisionFor, consentKey, servesPatient } from './consent';
 
@@ -44,6 +44,15 @@ export interface AccessEntry extends EntryInput {
   /** Hash of the entry as submitted, so a retried submission is recognised. */
   inputSha256: string;
   review?: { outcome: 'justified' | 'unjustified'; reasonCode?: string; noteSha256?: string; reviewedAt: string; reviewer: { mspId: string; id: string } };
+  /** When the break-the-glass note kept with the entry was purged (the hash stays in `breakGlass.noteSha256`). */
+  notePurgedAt?: string;
+}
+
+/** The longest break-the-glass note kept on the ledger: a few sentences, not a record. */
+const MAX_NOTE_BYTES = 4096;
+
+function noteKey(ctx: Context, entryId: string): string {
+  return key(ctx, 'access-note', [entryId]);
 }
 
 export interface OfflineBatch {
@@ -134,6 +143,14 @@ export class AccessContract extends Contract {
       loggedAt: now,
       inputSha256,
     };
+    // A break-the-glass note may travel too (transient `breakGlassNote`): personal, so it lives on
+    // its own key of the collection, where purgeBreakGlassNote can erase it; the entry keeps its hash.
+    const note = ctx.stub.getTransient().get('breakGlassNote');
+    if (note && note.length > 0) {
+      if (note.length > MAX_NOTE_BYTES) throw invalid(`The break-the-glass note is longer than ${MAX_NOTE_BYTES} bytes; keep the full account in the hospital's record.`);
+      if (input.breakGlass?.noteSha256 !== sha256Hex(Buffer.from(note))) throw invalid('A break-the-glass note needs breakGlass.noteSha256 = the SHA-256 of the note, so the log keeps its hash after the note is purged.');
+      await putPrivateJson(ctx, noteKey(ctx, entry.entryId), { entryId: entry.entryId, note: Buffer.from(note).toString('utf8') });
+    }
     const sha256 = await putPrivateJson(ctx, entryKey(ctx, entry.entryId), entry);
     await putPrivateIndex(ctx, 'access~patient', [entry.patientDid, entry.accessedAt, entry.entryId]);
     // Break-the-glass, and allowed accesses the cited consent does not cover, wait for the privacy officer.
@@ -188,6 +205,42 @@ export class AccessContract extends Contract {
     await deletePrivate(ctx, reviewIndex);
     emit(ctx, 'Access.Reviewed', entryReceipt(updated, sha256));
     return result(entryReceipt(updated, sha256));
+  }
+
+  /**
+   * Erases the break-the-glass note kept with an entry (and its history, on every hospital peer);
+   * the entry keeps the note's hash and records `notePurgedAt`. Returns `{ entryId, sha256 }`.
+   * Caller: the entry's hospital, role privacy. @throws LedgerError NOT_FOUND, INVALID_STATE, FORBIDDEN
+   */
+  @Transaction()
+  @Returns('string')
+  public async purgeBreakGlassNote(ctx: Context, entryId: string): Promise<string> {
+    const { entry, checkedId } = await this.ownEntryForPrivacy(ctx, entryId, 'purge break-the-glass notes');
+    if (entry.notePurgedAt !== undefined) throw new LedgerError('INVALID_STATE', `The note of access entry ${checkedId} was already purged on ${entry.notePurgedAt}.`);
+    if (!(await privateExists(ctx, noteKey(ctx, checkedId)))) throw new LedgerError('INVALID_STATE', `Access entry ${checkedId} has no note on the ledger.`);
+    await purgePrivate(ctx, noteKey(ctx, checkedId));
+    const updated: AccessEntry = { ...entry, notePurgedAt: txTime(ctx) };
+    const sha256 = await putPrivateJson(ctx, entryKey(ctx, checkedId), updated);
+    emit(ctx, 'Access.NotePurged', entryReceipt(updated, sha256));
+    return result(entryReceipt(updated, sha256));
+  }
+
+  /** The break-the-glass note kept with an entry: `{ entryId, note }`. Caller: the entry's hospital, role privacy. @throws LedgerError NOT_FOUND, FORBIDDEN */
+  @Transaction(false)
+  @Returns('string')
+  public async getBreakGlassNote(ctx: Context, entryId: string): Promise<string> {
+    const { entry, checkedId } = await this.ownEntryForPrivacy(ctx, entryId, 'read break-the-glass notes');
+    const stored = await getPrivateJson<{ entryId: string; note: string }>(ctx, noteKey(ctx, checkedId));
+    if (!stored) throw new LedgerError('NOT_FOUND', entry.notePurgedAt ? `The note of access entry ${checkedId} was purged on ${entry.notePurgedAt}.` : `Access entry ${checkedId} has no note on the ledger.`);
+    return result(stored);
+  }
+
+  private async ownEntryForPrivacy(ctx: Context, entryId: string, action: string): Promise<{ entry: AccessEntry; checkedId: string }> {
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: ['privacy'], action });
+    const checkedId = id()(entryId, 'entryId');
+    const entry = await mustGetPrivateJson<AccessEntry>(ctx, entryKey(ctx, checkedId), `Access entry ${checkedId}`);
+    if (entry.staff.mspId !== who.mspId) throw new LedgerError('FORBIDDEN', `Access entry ${checkedId} belongs to ${entry.staff.mspId}; only its own privacy officers may ${action}.`);
+    return { entry, checkedId };
   }
 
   /**

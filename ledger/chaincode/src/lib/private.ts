@@ -72,6 +72,11 @@ export async function privateExists(ctx: Context, stateKey: string): Promise<boo
   return !!bytes && bytes.length > 0;
 }
 
+/** Removes the key and its history from every member peer (Fabric 2.5 PurgePrivateData): for what may have to be erased. */
+export async function purgePrivate(ctx: Context, stateKey: string): Promise<void> {
+  await ctx.stub.purgePrivateData(HOSPITALS_COLLECTION, stateKey);
+}
+
 export async function deletePrivate(ctx: Context, stateKey: string): Promise<void> {
   await ctx.stub.deletePrivateData(HOSPITALS_COLLECTION, stateKey);
 }
