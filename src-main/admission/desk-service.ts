@@ -668,7 +668,7 @@ export class AdmissionDeskService implements AdmissionDesk {
     if (patient.identity_status !== 'unidentified' && resemblance.strength === null) {
       throw new DomainError(
         'CONFLICT',
-        `Record ${patient.mrn} (${patient.given_name} ${patient.family_name}, born ${patient.birth_date ?? 'unknown'}) does not match the verified identity card (${id.givenName} ${id.familyName}, born ${id.birthDate}). Choose another record or create a new one; to correct a record, reconcile it.`,
+        `Record ${patient.mrn} (${patientDisplayName({ givenName: patient.given_name, familyName: patient.family_name })}, born ${patient.birth_date ? workstationDates().date(patient.birth_date) : 'unknown'}) does not match the verified identity card (${patientDisplayName(id)}, born ${workstationDates().date(id.birthDate)}). Choose another record or create a new one; to correct a record, reconcile it.`,
       );
     }
     await w.run(sql`UPDATE patient SET wallet_did = ${claims.patientDid}, ledger_did = ${claims.patientDid}, identity_status = 'wallet-verified', updated_at = ${now.toISOString()} WHERE patient_id = ${patient.patient_id}`);
@@ -870,7 +870,7 @@ async function refuseLikelyDuplicate(r: ReadHandle, who: { givenName: string; fa
     const first = likely[0] as PatientMatch;
     throw new DomainError(
       'CONFLICT',
-      `This looks like a patient who already has a record: ${first.patient.givenName} ${first.patient.familyName}, born ${first.patient.birthDate ?? 'unknown'}, MRN ${first.patient.mrn}. Choose that record, or confirm that this is a different person.`,
+      `This looks like a patient who already has a record: ${patientDisplayName(first.patient)}, born ${first.patient.birthDate ? workstationDates().date(first.patient.birthDate) : 'unknown'}, MRN ${first.patient.mrn}. Choose that record, or confirm that this is a different person.`,
       { likelyDuplicates: likely.map((m) => ({ patientId: m.patient.patientId, mrn: m.patient.mrn, score: m.score })) },
     );
   }
