@@ -5,6 +5,7 @@
  * date weighs heavily against a match: two people with the same name are common.
  */
 import type { MatchReason, PatientMatch } from '../../src-shared/admission/schemas';
+import { workstationDates } from '../settings/date-time-settings';
 import { allowedTypos, areNicknames, editDistance, nameTokens, normaliseName } from './names';
 
 export interface MatchQuery {
@@ -73,23 +74,29 @@ function digitsOf(date: string): string {
   return date.replace(/-/g, '');
 }
 
+/** Both dates in the workstation's style: as words, or as the digits a clerk types (for digit slips). */
+function twoDates(a: string, b: string, digits = false): string {
+  const f = workstationDates();
+  return digits ? `${f.dateInputValue(a)} / ${f.dateInputValue(b)}` : `${f.date(a)} / ${f.date(b)}`;
+}
+
 function compareBirthDates(a: string, b: string): MatchReason {
   if (a === b) return reason('birth-date-exact', 40, 'Birth date is the same.');
   const [ya, ma, da] = a.split('-');
   const [yb, mb, db] = b.split('-');
-  if (ya === yb && ma === db && da === mb) return reason('birth-date-day-month-swapped', 28, `Birth date has day and month swapped (${a} / ${b}).`);
+  if (ya === yb && ma === db && da === mb) return reason('birth-date-day-month-swapped', 28, `Birth date has day and month swapped (${twoDates(a, b)}).`);
   const x = digitsOf(a);
   const y = digitsOf(b);
   if (x.length === y.length) {
     const diff: number[] = [];
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) diff.push(i);
-    if (diff.length === 1) return reason('birth-date-one-digit', 25, `Birth date differs in one digit (${a} / ${b}): a typing mistake?`);
+    if (diff.length === 1) return reason('birth-date-one-digit', 25, `Birth date differs in one digit (${twoDates(a, b, true)}): a typing mistake?`);
     const [i, j] = diff;
     if (diff.length === 2 && i !== undefined && j === i + 1 && x[i] === y[j] && x[j] === y[i]) {
-      return reason('birth-date-digits-swapped', 25, `Birth date has two digits swapped (${a} / ${b}).`);
+      return reason('birth-date-digits-swapped', 25, `Birth date has two digits swapped (${twoDates(a, b, true)}).`);
     }
   }
-  return reason('birth-date-different', -40, `Birth date is different (${a} / ${b}): probably a different person with a similar name.`);
+  return reason('birth-date-different', -40, `Birth date is different (${twoDates(a, b)}): probably a different person with a similar name.`);
 }
 
 /** Scores one stored record against the person at the desk. */
