@@ -6,7 +6,7 @@
  * is refused for reads and writes with Fabric's words, nothing is committed, and the devnet
  * keeps serving the real staff identities afterwards.
  */
-import { createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EndorseError, GatewayError, signers } from '@hyperledger/fabric-gateway';
@@ -113,6 +113,14 @@ describe('identities a Fabric peer with NodeOUs refuses', () => {
     });
     await expectRefused(as('HospitalAMSP', expired.certificatePem, expired.privateKeyPem), MALFORMED, 'by-expired');
     await expectStillServing('by-rogue');
+  });
+
+  it('issues every staff identity of the bundle as a client (OU=client), so each one is accepted', () => {
+    expect(devnet.bundle.identities.length).toBeGreaterThan(0);
+    for (const who of devnet.bundle.identities) {
+      const ous = new X509Certificate(who.certificatePem).subject.split('\n').filter((l) => l.startsWith('OU='));
+      expect({ who: who.name, ous }).toEqual({ who: who.name, ous: ['OU=client'] });
+    }
   });
 
   it('still accepts an admin certificate of the organisation (a Writer)', async () => {
