@@ -19,7 +19,10 @@ test.describe('200 % zoom', () => {
   test('the header wraps: the signed-in name, role and organisation are shown whole, Lock and Sign out stay on screen', async ({ workstation }) => {
     const { page } = workstation;
     await page.setViewportSize(ZOOM_200);
-    await new SignInPage(page).signIn(DEMO_STAFF.admissions, DEMO_PIN);
+    const signIn = new SignInPage(page);
+    await signIn.expectVisible();
+    await captureScreen(page, 'zoom-200-sign-in', [ZOOM_200]);
+    await signIn.signIn(DEMO_STAFF.admissions, DEMO_PIN);
     const shell = new ShellPage(page);
     await shell.expectSignedInAs(DEMO_STAFF.admissions, 'Admissions');
     // Whole: nothing of the line is cut off or hidden behind an ellipsis.
