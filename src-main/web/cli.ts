@@ -16,6 +16,10 @@
  * it, and prints a "Demo:" block after the ready line. Typing `d` + Enter (or SIGUSR2) takes the
  * ledger down, `u` + Enter brings it back. The end-to-end harness runs cli.ts without the flag,
  * so its workstations stay without a ledger unless a test gives them one.
+ *
+ * Ctrl+C (SIGINT) or SIGTERM closes the web host, the cache and the embedded ledger in that order
+ * and only then prints `CareLedger web host stopped; ledger closed cleanly.` (exit 0), or the
+ * error that stopped a clean close (exit 1).
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
