@@ -19,12 +19,13 @@ import path from 'node:path';
 import type { ChaincodeEvent, Contract, Network } from '@hyperledger/fabric-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkBundle } from '../../../ledger/devnet/src/index';
+import { bedOccupancyApplier } from '../../../src-main/admission/occupancy';
 import { hospitalPseudonym } from '../../../src-main/admission/pseudonym';
 import type { CacheDatabase } from '../../../src-main/cache/database';
 import { sql } from '../../../src-main/cache/sql';
 import { LAYOUT_MARKER, startDemoLedger, type DemoLedger } from '../../../src-main/demo/embedded-ledger';
 import { settingsFromDevnetBundle } from '../../../src-main/ledger/connection-file';
-import { CacheConsentMirror } from '../../../src-main/ledger/mirrors';
+import { CacheConsentMirror, CARELEDGER_APPLIERS } from '../../../src-main/ledger/mirrors';
 import { SyncService } from '../../../src-main/sync/sync-service';
 import { issueConsentGrant } from '../../../tools/wallet/credentials';
 import { ADMIT, makeWorld, openCache, outboxRows, patientWallet, present, STAFF, type PatientWallet, type World } from '../admission/support';
@@ -95,7 +96,8 @@ beforeAll(async () => {
 
   // Hospital A's admission desk, through the real sync engine.
   db = await openCache(dir);
-  sync = new SyncService({ settings: settingsFromDevnetBundle(bundle, { mspId: 'HospitalAMSP' }), fixedSigners: [bundleSigner(bundle, 'hospital-a-admissions')] });
+  // The workstation's appliers (src-main/services.ts): the ledger mirrors and the desk's bed occupancy.
+  sync = new SyncService({ settings: settingsFromDevnetBundle(bundle, { mspId: 'HospitalAMSP' }), fixedSigners: [bundleSigner(bundle, 'hospital-a-admissions')], appliers: [...CARELEDGER_APPLIERS, bedOccupancyApplier] });
   await sync.start(db);
   world = await makeWorld('insurer-eye', { db, dir, ledger: () => sync });
   const maria = patientWallet(world.issuers, { givenName: 'Maria', familyName: 'Oliveira', birthDate: '1984-03-02' });
@@ -369,5 +371,15 @@ describe("Hospital A's workstation", () => {
     expect((await mirror.forPatient(maria ?? '')).map((c) => [c['consentId'], c['granteeMspId'], c['status']])).toEqual([[day.consentIds[0], 'HospitalAMSP', 'active']]);
     // Tomasz's consent to Hospital B is announced to A too (ids only), but A may not read it.
     expect((await mirror.forPatient(tomasz ?? '')).map((c) => c['consentId'])).toEqual([day.consentIds[1]]);
+  });
+
+  it('keeps bed occupancy from its own admission events by reading each encounter on its own peer', async () => {
+    type Row = { encounter_id: string; ward_code: string; bed: string; status: string };
+    const rows = (): Promise<Row[]> => db.read((r) => r.all<Row>(sql`SELECT encounter_id, ward_code, bed, status FROM mirror_bed_occupancy ORDER BY ward_code`));
+    await waitFor(async () => (await rows()).length === 2, 60_000, 'the inbox to mirror both encounters');
+    expect((await rows()).map((r) => [r.encounter_id, r.ward_code, r.bed, r.status])).toEqual([
+      [day.encounterIds[1], 'W-101', 'A02', 'discharged'],
+      [day.encounterIds[0], 'W-103', 'C01', 'admitted'],
+    ]);
   });
 });
