@@ -75,6 +75,8 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
   cache.onOpen((db) => sync.start(db));
   // A damaged cache file: stop sending from it; the rebuild starts the engine on the fresh cache.
   cache.onDamaged(() => void sync.close());
+  // Re-imported ledger changes: wake the sync engine to send them.
+  cache.onImported(() => sync.signersChanged());
   const dateTime = new DateTimeSettings();
   cache.onOpen((db) => dateTime.load(db));
   let admissionDesk: AdmissionDeskService | undefined;

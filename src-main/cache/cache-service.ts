@@ -13,7 +13,7 @@
  * `rebuild()` is the way out (rescue.ts says what it keeps and what it cannot).
  */
 import { randomBytes } from 'node:crypto';
-import { access, chmod, mkdir, rename } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { CacheIntegrityReport, CacheRebuildReport, CacheState } from '../../src-shared/ipc/contract';
 import { DomainError, toIpcError } from '../errors';
@@ -22,7 +22,7 @@ import { CACHE_DIR_MODE, CacheDatabase, checkCacheFile, CORRUPT_MESSAGE, keyChec
 import { CACHE_KEY_LABEL, KEY_FILE_FORMAT, readKeyFile, writeKeyFile, type KeyFile, type KeyProtection } from './key-file';
 import type { Keychain } from './keychain';
 import { migrate } from './migrations';
-import { CARRIED_TABLES, exportUnsentOutbox, importOutboxRows, readCarriedTable, readOutboxExport, writeCarriedTable, type CarriedTable } from './rescue';
+import { CARRIED_TABLES, exportUnsentOutbox, importOutboxRows, openOutboxExport, readCarriedTable, readOutboxExport, writeCarriedTable, type CarriedTable } from './rescue';
 
 export const DATABASE_FILE = 'careledger.db';
 export const KEY_FILE = 'key.json';
@@ -64,6 +64,7 @@ export class CacheService {
   readonly #scrypt: ScryptParams;
   readonly #onOpen: ((db: CacheDatabase) => Promise<void>)[] = [];
   readonly #onDamaged: (() => void)[] = [];
+  readonly #onImported: (() => void)[] = [];
   /**
    * A copy of the raw key while the cache is open (or open but damaged): the integrity check
    * and the rebuild need it. SQLCipher holds the same key in this process anyway; it is zeroed
@@ -445,11 +446,23 @@ export class CacheService {
    * @throws DomainError CACHE_LOCKED, VALIDATION (not an export of this cache, or altered), CONFLICT (already imported).
    */
   async importOutboxExport(file: string): Promise<{ imported: number; skipped: number }> {
+    return this.importOutboxExportText(await readFile(file, 'utf8'));
+  }
+
+  /** The same, from the file's text (the file the user picked on the settings screen). */
+  async importOutboxExportText(text: string): Promise<{ imported: number; skipped: number }> {
     const key = this.#key;
     const db = this.#db;
-    if (!key || !db) throw new DomainError('CACHE_LOCKED', 'Unlock the workstation cache first.');
-    const exported = await readOutboxExport(file, key);
-    return db.write((w) => importOutboxRows(w, exported));
+    if (!key || !db || this.#damaged) throw new DomainError('CACHE_LOCKED', 'Unlock the workstation cache first.');
+    const exported = openOutboxExport(text, key);
+    const result = await db.write((w) => importOutboxRows(w, exported));
+    for (const callback of this.#onImported) callback();
+    return result;
+  }
+
+  /** Called after exported writes were put back in the queue (the sync engine wakes up). */
+  onImported(callback: () => void): void {
+    this.#onImported.push(callback);
   }
 
   async close(): Promise<void> {

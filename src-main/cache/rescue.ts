@@ -177,9 +177,17 @@ export async function exportUnsentOutbox(reader: SalvageReader, cacheKey: Buffer
  * @throws DomainError VALIDATION when it is not an outbox export, was sealed by another cache's key, or was altered.
  */
 export async function readOutboxExport(file: string, cacheKey: Buffer): Promise<OutboxExport> {
+  return openOutboxExport(await readFile(file, 'utf8'), cacheKey);
+}
+
+/**
+ * Opens the text of an export file with the cache key (for a file the user picked on screen).
+ * @throws DomainError VALIDATION as readOutboxExport.
+ */
+export function openOutboxExport(text: string, cacheKey: Buffer): OutboxExport {
   let parsed: z.infer<typeof ExportFile>;
   try {
-    parsed = ExportFile.parse(JSON.parse(await readFile(file, 'utf8')));
+    parsed = ExportFile.parse(JSON.parse(text));
   } catch (err) {
     throw new DomainError('VALIDATION', 'This file is not an outbox export of CareLedger. Choose the outbox-export.json file written by the rebuild.', undefined, { cause: err });
   }
@@ -201,8 +209,9 @@ export async function readOutboxExport(file: string, cacheKey: Buffer): Promise<
   } finally {
     key.fill(0);
   }
-  const content = ExportBody.parse(body);
-  return { exportId: header.exportId, rows: content.rows, identities: content.identities };
+  const content = ExportBody.safeParse(body);
+  if (!content.success) throw new DomainError('VALIDATION', 'This outbox export is sealed correctly but its content is not in a format this app knows. Ask IT support.');
+  return { exportId: header.exportId, rows: content.data.rows, identities: content.data.identities };
 }
 
 /**

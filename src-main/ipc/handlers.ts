@@ -27,9 +27,11 @@ export function createHandlers({ cache, session, sync, dateTime = new DateTimeSe
     'cache.unlock': (r) => cache.unlock(r),
     'cache.checkIntegrity': () => cache.checkIntegrity(),
     'cache.rebuild': () => cache.rebuild(),
+    'cache.importOutbox': (r) => cache.importOutboxExportText(r.exportFileText),
 
     'session.state': () => Promise.resolve(session.state()),
     'session.listIdentities': () => session.listIdentities(),
+    'session.enrolmentOrganisation': () => session.enrolmentOrganisation(),
     'session.importIdentity': (r) => session.importIdentity(r),
     'session.signIn': (r) => session.signIn(r),
     'session.unlock': (r) => session.unlock(r),

@@ -302,6 +302,17 @@ export const contract = {
     response: CacheRebuildReport,
     access: 'anyone',
   }),
+  'cache.importOutbox': channel({
+    summary: 'Put the unsent ledger changes of an outbox export (written by a rebuild of this cache) back in the sync queue.',
+    request: z
+      .object({
+        /** The export file's text; it must open with this cache's key (sealed, see src-main/cache/rescue.ts). */
+        exportFileText: z.string().min(1).max(800_000, 'This file is too large to be an outbox export picked here; ask IT support to import it.'),
+      })
+      .strict(),
+    response: z.object({ imported: z.number().int().nonnegative(), skipped: z.number().int().nonnegative() }),
+    access: 'signed-in',
+  }),
 
   'session.state': channel({
     summary: 'Who is signed in, and whether the workstation is locked.',
@@ -313,6 +324,12 @@ export const contract = {
     summary: 'Staff identities enrolled on this workstation, for the sign-in screen, with PIN tries left and lockouts.',
     request: Empty,
     response: z.array(EnrolledStaffIdentity),
+    access: 'anyone',
+  }),
+  'session.enrolmentOrganisation': channel({
+    summary: 'The organisation whose staff this workstation enrols (from its ledger configuration); null when none is configured.',
+    request: Empty,
+    response: z.object({ mspId: z.string(), organisationName: z.string() }).nullable(),
     access: 'anyone',
   }),
   'session.importIdentity': channel({

@@ -21,7 +21,7 @@ async function damageCacheFile(dataDir: string): Promise<void> {
 }
 
 test.describe('local data integrity', () => {
-  test('Workstation settings: "Check local data now" checks every page and says so', async ({ workstation }) => {
+  test('Workstation settings: "Check local data now" checks every page and says so; a file that is not an outbox export is refused', async ({ workstation }) => {
     const { page } = workstation;
     await new SignInPage(page).signIn(DEMO_STAFF.clinician, DEMO_PIN);
     const shell = new ShellPage(page);
@@ -29,6 +29,16 @@ test.describe('local data integrity', () => {
     await page.getByRole('button', { name: 'Check local data now' }).click();
     await expect(page.getByTestId('integrity-ok')).toContainText(/All \d+ parts of the local data passed their check/);
     await captureScreen(page, 'settings-integrity-ok', [LAPTOP, DESKTOP]);
+
+    // A file that is not an export of this workstation is refused with what it must be.
+    await page.getByLabel('Outbox export file').setInputFiles({
+      name: 'outbox-export.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ format: 'careledger-outbox-export/1', rows: 3 })),
+    });
+    await expect(page.getByTestId('outbox-import').getByTestId('error-VALIDATION')).toContainText('This file is not an outbox export of CareLedger');
+    await page.getByTestId('outbox-import').scrollIntoViewIfNeeded();
+    await captureScreen(page, 'settings-outbox-import-refused');
   });
 
   test('a damaged cache page: the workstation says so, offers the rebuild with what it cannot bring back, and reports what it kept', async ({

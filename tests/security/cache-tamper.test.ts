@@ -100,6 +100,9 @@ describe('hostile: a flipped byte in the cache file', () => {
         if (!outboxPages.has(page)) expect(report.unreadableWrites).toEqual([]);
       }
 
+      // Putting an export back needs a signed-in member of staff.
+      expect(await call(ws, 'cache.importOutbox', { exportFileText: '{}' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+
       // And the service answers normally again, on a fresh cache.
       expect(await call(ws, 'cache.state')).toMatchObject({ ok: true, value: { status: 'open' } });
       const identities = await call(ws, 'session.listIdentities');

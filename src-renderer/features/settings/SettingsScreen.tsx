@@ -7,6 +7,7 @@ import { useSessionStore } from '../session/store';
 import { useCacheStore } from '../setup/store';
 import { DateTimeSettingsCard } from './DateTimeSettingsCard';
 import { IntegrityCheck } from './IntegrityCheck';
+import { OutboxImport } from './OutboxImport';
 
 const AUTO_LOCK_CHOICES = [1, 2, 5, 10, 15, 30, 60] as const;
 
@@ -103,6 +104,7 @@ export function SettingsScreen(): ReactNode {
           </div>
         </dl>
         <IntegrityCheck />
+        <OutboxImport />
       </section>
     </div>
   );

@@ -147,6 +147,26 @@ describe('a damaged cache page', () => {
     expect((await readdir(report.movedTo)).sort()).toEqual(['careledger.db', 'outbox-export.json']);
   });
 
+  it('an outbox export opens only on the cache whose key sealed it', async () => {
+    const damaged = await preparedCache(4, 200);
+    const pages = await pagesOf(damaged.cacheDir, 'mirror_claim');
+    await flipByteInPage(damaged.cacheDir, pages[Math.floor(pages.length / 2)] ?? 0);
+    const ws = track(damaged.dataDir, await reopen(damaged.dataDir));
+    await ws.cache.unlock({ passphrase: PASSPHRASE, isRecovery: false });
+    await waitForDamage(ws);
+    const report = await ws.cache.rebuild();
+    const text = await readFile(report.outboxExportFile, 'utf8');
+
+    const other = await preparedCache(1, 0);
+    const elsewhere = track(other.dataDir, await reopen(other.dataDir));
+    await elsewhere.cache.unlock({ passphrase: PASSPHRASE, isRecovery: false });
+    const refused = await elsewhere.cache.importOutboxExportText(text).catch((e: unknown) => e as { code: string; message: string });
+    expect(refused).toMatchObject({ code: 'VALIDATION' });
+    expect((refused as { message: string }).message).toMatch(/does not open with this workstation's cache key/);
+    expect(await codeOf(elsewhere.cache.importOutboxExportText('{"not": "an export"}'))).toBe('VALIDATION');
+    expect(await elsewhere.sync.state()).toMatchObject({ queued: 1 });
+  });
+
   it('rebuild of a healthy cache is refused (CONFLICT) and changes nothing', async () => {
     const { dataDir, cacheDir } = await preparedCache(2, 10);
     const ws = track(dataDir, await reopen(dataDir));
