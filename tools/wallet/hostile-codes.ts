@@ -1,5 +1,6 @@
 /**
- * A generated corpus of hostile wallet codes, the same for every run of a seed: what a broken
+ * A generated corpus of hostile wallet codes, the same shapes for every run of a seed (the
+ * genuine bundles some of them start from are signed afresh each time): what a broken
  * phone, a misreading scanner or an attacker could put in front of the desk's camera or type
  * through a handheld scanner. Each entry names the refusal codes the decoder may answer with
  * (docs/formats/wallet-qr.md); none may be accepted, none may crash. Used by the standing
