@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { callFromPage, expect, test } from './fixtures';
 import { AdmissionDeskPage } from './pages/admission-desk';
 import { WalletSimulator, type WalletCode } from './pages/admission-wallet';
+import { ShellPage } from './pages/ShellPage';
 import { SignInPage } from './pages/SignInPage';
 import { captureScreen } from './pages/screenshots';
 import { DEMO_PIN, DEMO_STAFF } from './support/demo';
@@ -149,6 +150,15 @@ test.describe('admission desk (real desk service)', () => {
     await expect(row).toContainText(`${family.toUpperCase()}, Rui`);
     await expect(row).toContainText('Unverified');
     await expect(row).toContainText('No consent');
+
+    // The Sync screen lists what waits to be sent, in words and without the patient's name.
+    const shell = new ShellPage(page);
+    await shell.open('Sync');
+    const waiting = page.getByTestId('sync-waiting-row').filter({ hasText: 'Admission to ward W-102, bed S05' });
+    await expect(waiting).toHaveCount(1);
+    await expect(page.getByTestId('sync-waiting')).not.toContainText(family);
+    await captureScreen(page, 'sync-waiting-offline');
+    await shell.open('Admissions desk');
 
     // The stored admission says where its ledger write is: this demo host has no ledger configured.
     const list = await callFromPage(page, 'admission.list', { includeDischarged: false, limit: 500 });

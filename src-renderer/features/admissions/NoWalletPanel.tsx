@@ -20,6 +20,7 @@ export function NoWalletPanel(): ReactNode {
 
 function ManualRegistration(): ReactNode {
   const admitWithoutWallet = useDeskStore((s) => s.admitWithoutWallet);
+  const openMovement = useDeskStore((s) => s.openMovement);
   const [givenName, setGivenName] = useState('');
   const [familyName, setFamilyName] = useState('');
   const [birthText, setBirthText] = useState('');
@@ -139,9 +140,35 @@ function ManualRegistration(): ReactNode {
                   <li key={m.patient.patientId}>
                     {patientName(m.patient)} (MRN <span className="mono">{m.patient.mrn}</span>):{' '}
                     {m.reasons.map((r) => r.message).join('; ')}{' '}
-                    <button type="button" className="btn btn-quiet" onClick={() => admitWithoutWallet(m.patient)}>
-                      Use this record
-                    </button>
+                    {m.currentStay ? (
+                      <>
+                        <span className="badge badge-warning" data-testid="duplicate-admitted">
+                          already admitted, bed {m.currentStay.bed}
+                        </span>{' '}
+                        <button
+                          type="button"
+                          className="btn btn-quiet"
+                          onClick={() =>
+                            openMovement({ kind: 'transfer', admissionId: m.currentStay?.admissionId ?? '' })
+                          }
+                        >
+                          Transfer
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-quiet"
+                          onClick={() =>
+                            openMovement({ kind: 'discharge', admissionId: m.currentStay?.admissionId ?? '' })
+                          }
+                        >
+                          Discharge
+                        </button>
+                      </>
+                    ) : (
+                      <button type="button" className="btn btn-quiet" onClick={() => admitWithoutWallet(m.patient)}>
+                        Use this record
+                      </button>
+                    )}
                   </li>
                 ))}
               </ul>

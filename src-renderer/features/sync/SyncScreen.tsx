@@ -100,7 +100,8 @@ function WaitingWrites({ queued }: { queued: number }): ReactNode {
   return (
     <section className="card" aria-labelledby="sync-waiting" data-testid="sync-waiting">
       <h2 id="sync-waiting">Waiting to be sent</h2>
-      <div className="table-wrap">
+      {/* Focusable and named: a long list scrolls, and the keyboard must reach it. */}
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Ledger writes waiting to be sent">
         <table className="table">
           <thead>
             <tr>
