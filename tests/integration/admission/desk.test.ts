@@ -79,11 +79,19 @@ describe('admission from a wallet presentation', () => {
 
     const rows = await outboxRows(world.db);
     expect(rows.map((r) => r.operation)).toEqual(['admission.admit', 'consent.record']);
-    const admit = JSON.parse(rows[0]?.payload ?? '{}') as { transaction: string; args: string[] };
-    expect(admit.transaction).toBe('Admissions:recordAdmissionEvent');
-    expect(JSON.parse(admit.args[0] ?? '{}')).toMatchObject({ encounterId: admission.encounterId, patientDid: wallet.patient.did, eventType: 'admit', wardCode: 'W-101' });
-    const consent = JSON.parse(rows[1]?.payload ?? '{}') as { transaction: string; args: string[] };
-    expect(consent).toMatchObject({ transaction: 'Consent:recordConsent', args: [wallet.consent] });
+    type Queued = { transaction: string; args: string[]; transient?: Record<string, string> };
+    const transient = (q: Queued, name: string): string => Buffer.from(q.transient?.[name] ?? '', 'base64').toString('utf8');
+    const admit = JSON.parse(rows[0]?.payload ?? '{}') as Queued;
+    expect(admit).toMatchObject({ transaction: 'Admissions:recordAdmissionEvent', args: [] });
+    // The event goes in the transient map (arguments are in every organisation's blocks) and names
+    // the patient by this hospital's pseudonym, never the wallet DID the insurer also knows.
+    const event = JSON.parse(transient(admit, 'event')) as Record<string, unknown>;
+    expect(event).toMatchObject({ encounterId: admission.encounterId, eventType: 'admit', wardCode: 'W-101' });
+    expect(event['patientPseudonym']).toMatch(/^hp1:[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(event)).not.toContain(wallet.patient.did);
+    const consent = JSON.parse(rows[1]?.payload ?? '{}') as Queued;
+    expect(consent).toMatchObject({ transaction: 'Consent:recordConsent', args: [] });
+    expect(transient(consent, 'consentJwt')).toBe(wallet.consent);
     // PHI never goes towards the ledger: no name, birth date or ward name in any queued write.
     for (const r of rows) expect(r.payload).not.toMatch(/Oliveira|Maria|1984-03-02|Acute Medical/);
 
