@@ -124,6 +124,12 @@ describe('reading what the clerk types', () => {
     expect(london.parseDateTime('25/10/2026', '01:30')).toEqual({ ok: true, value: '2026-10-25T00:30:00.000Z' });
     expect(london.time('2026-10-25T00:30:00Z')).toBe('01:30');
     expect(london.time('2026-10-25T01:30:00Z')).toBe('01:30');
+    // Half-hour zones: India has no DST; Lord Howe Island moves its clocks by 30 minutes.
+    expect(createDateTimeFormatter({ ...us, locale: 'en-IN', timeZone: 'Asia/Kolkata' }).parseDateTime('12/06/2026', '8:39 PM')).toEqual({ ok: true, value: '2026-12-06T15:09:00.000Z' });
+    const lordHowe = createDateTimeFormatter({ ...uk, timeZone: 'Australia/Lord_Howe' });
+    expect(lordHowe.parseDateTime('04/10/2026', '02:15')).toEqual({ ok: false, message: expect.stringContaining('did not happen in Lord Howe time') });
+    expect(lordHowe.parseDateTime('04/10/2026', '02:30')).toEqual({ ok: true, value: '2026-10-03T15:30:00.000Z' });
+    expect(lordHowe.parseDateTime('05/04/2026', '01:45')).toEqual({ ok: true, value: '2026-04-04T14:45:00.000Z' });
     // New York, 8 March 2026: 2:30 AM never happens.
     expect(createDateTimeFormatter(us).parseDateTime('03/08/2026', '2:30 AM')).toEqual({ ok: false, message: expect.stringContaining('2:30 AM on Mar 8, 2026 did not happen in New York time') });
   });
