@@ -31,6 +31,7 @@ export function createHandlers({ cache, session, sync, dateTime = new DateTimeSe
 
     'session.state': () => Promise.resolve(session.state()),
     'session.listIdentities': () => session.listIdentities(),
+    'session.enrolmentOrganisation': () => session.enrolmentOrganisation(),
     'session.importIdentity': (r) => session.importIdentity(r),
     'session.signIn': (r) => session.signIn(r),
     'session.unlock': (r) => session.unlock(r),

@@ -199,6 +199,12 @@ export class SessionService implements SessionGate {
     });
   }
 
+  /** The organisation whose staff this workstation enrols, for the enrolment form; null when none is configured. */
+  async enrolmentOrganisation(): Promise<{ mspId: string; organisationName: string } | null> {
+    const org = await this.options.organisationCa();
+    return org ? { mspId: org.mspId, organisationName: org.organisationName } : null;
+  }
+
   /**
    * Enrols a staff identity. Only whoever holds the workstation's setup (recovery) passphrase may
    * enrol, and only a certificate issued by a CA of the workstation's own organisation

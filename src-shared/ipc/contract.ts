@@ -326,6 +326,12 @@ export const contract = {
     response: z.array(EnrolledStaffIdentity),
     access: 'anyone',
   }),
+  'session.enrolmentOrganisation': channel({
+    summary: 'The organisation whose staff this workstation enrols (from its ledger configuration); null when none is configured.',
+    request: Empty,
+    response: z.object({ mspId: z.string(), organisationName: z.string() }).nullable(),
+    access: 'anyone',
+  }),
   'session.importIdentity': channel({
     summary:
       "Enrol a staff identity from PEM certificate and key, protected by a new PIN. Needs the workstation's setup passphrase; only certificates of the configured organisation's CAs are accepted (the MSP ID is the configured one: a different `mspId` is refused).",

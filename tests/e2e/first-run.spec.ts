@@ -62,6 +62,10 @@ test.describe('first run and cache unlock', () => {
     const enrol = new EnrolPage(page);
     await enrol.expectVisible();
     await expect(enrol.root).toContainText('No staff identities are enrolled on this workstation yet');
+    // The form says up front whose certificates it takes (the connection file's organisation).
+    await expect(enrol.root.getByTestId('enrol-organisation')).toHaveText(
+      "This workstation enrols staff of Hospital B only: the certificate must come from Hospital B's certificate authority.",
+    );
     await captureScreen(page, 'enrol-identity');
 
     // A certificate from another organisation's CA is refused, saying whose CA it must come from.

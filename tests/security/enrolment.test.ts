@@ -40,6 +40,7 @@ function refusal(result: Result<unknown>): { code: string; message: string } {
 
 /** After each attack: nothing was enrolled, and a genuine enrolment and sign-in still work. */
 async function stillServes(tw: TestWorkstation): Promise<void> {
+  expect(await tw.ws.dispatcher.dispatch('session.enrolmentOrganisation', {}, caller)).toEqual({ ok: true, value: { mspId: 'HospitalAMSP', organisationName: 'Hospital A' } });
   expect(await tw.ws.session.listIdentities()).toHaveLength(0);
   const genuine = await issueIdentity(tw.ca, { enrollmentId: 'genuine', commonName: 'Gina Genuine', role: 'admissions' });
   const ok = await enrol(tw.ws, { ...genuine, pin: PIN, setupPassphrase: SETUP_PASSPHRASE });
@@ -161,6 +162,8 @@ describe('enrolment of staff identities', () => {
   it('refuses enrolment on a workstation without a configured organisation', async () => {
     const ws = await workstationTrusting(null);
     try {
+      // The enrolment form can say so before anyone fills it in.
+      expect(await ws.ws.dispatcher.dispatch('session.enrolmentOrganisation', {}, caller)).toEqual({ ok: true, value: null });
       const ca = await makeRootCa('HospitalAMSP');
       const r = refusal(await enrol(ws.ws, { ...(await makeStaff(ca)), pin: PIN, setupPassphrase: 'setup passphrase 2' }));
       expect(r).toMatchObject({ code: 'IDENTITY_UNTRUSTED' });

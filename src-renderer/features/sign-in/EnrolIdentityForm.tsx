@@ -1,4 +1,4 @@
-import { useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
 import type { IpcError, StaffIdentitySummary } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
 import { roleLabel } from '../../lib/format';
@@ -41,6 +41,18 @@ export function EnrolIdentityForm({
   const [problems, setProblems] = useState<Problems>({});
   const [error, setError] = useState<IpcError | null>(null);
   const [busy, setBusy] = useState(false);
+  // Whose staff this workstation enrols (undefined while asking, null when none is configured).
+  const [organisation, setOrganisation] = useState<{ mspId: string; organisationName: string } | null | undefined>(undefined);
+
+  useEffect(() => {
+    let current = true;
+    void api['session.enrolmentOrganisation']({}).then((result) => {
+      if (current && result.ok) setOrganisation(result.value);
+    });
+    return () => {
+      current = false;
+    };
+  }, []);
 
   async function readPem(event: ChangeEvent<HTMLInputElement>, set: (file: PemFile | null) => void): Promise<void> {
     const file = event.target.files?.[0];
@@ -82,6 +94,19 @@ export function EnrolIdentityForm({
 
   return (
     <form onSubmit={(e) => void submit(e)} noValidate aria-label="Enrol a staff identity" data-testid="enrol-form">
+      {organisation === null ? (
+        <Notice tone="warning" testId="enrol-no-organisation">
+          <p>
+            This workstation does not know which organisation it belongs to yet, so no staff can be enrolled. Ask IT
+            support to install the ledger connection file with the organisation&apos;s MSP certificates.
+          </p>
+        </Notice>
+      ) : organisation ? (
+        <p className="muted" data-testid="enrol-organisation">
+          This workstation enrols staff of <strong>{organisation.organisationName}</strong> only: the certificate must
+          come from {organisation.organisationName}&apos;s certificate authority.
+        </p>
+      ) : null}
       {error ? <ErrorNotice error={error} /> : null}
       <div className="form-grid">
         <div className="field">
