@@ -74,7 +74,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
   });
   cache.onOpen((db) => sync.start(db));
   // A damaged cache file: stop sending from it; the rebuild starts the engine on the fresh cache.
-  cache.onDamaged(() => void sync.close());
+  cache.onDamaged(() => void sync.close().catch(() => undefined));
   // Re-imported ledger changes: wake the sync engine to send them.
   cache.onImported(() => sync.signersChanged());
   const dateTime = new DateTimeSettings();

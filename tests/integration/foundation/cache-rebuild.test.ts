@@ -167,6 +167,19 @@ describe('a damaged cache page', () => {
     expect(await elsewhere.sync.state()).toMatchObject({ queued: 1 });
   });
 
+  it('rebuild with the damaged file already gone (an earlier attempt moved it) still ends on a fresh cache, saying the queue could not be read', async () => {
+    const { dataDir, cacheDir } = await preparedCache(2, 100);
+    const pages = await pagesOf(cacheDir, 'mirror_claim');
+    await flipByteInPage(cacheDir, pages[1] ?? 0);
+    const ws = track(dataDir, await reopen(dataDir));
+    await ws.cache.unlock({ passphrase: PASSPHRASE, isRecovery: false });
+    await waitForDamage(ws);
+    await rm(path.join(cacheDir, 'careledger.db'));
+    const report = await ws.cache.rebuild();
+    expect(report).toMatchObject({ exported: 0, outboxComplete: false });
+    expect(ws.cache.state()).toMatchObject({ status: 'open' });
+  });
+
   it('rebuild of a healthy cache is refused (CONFLICT) and changes nothing', async () => {
     const { dataDir, cacheDir } = await preparedCache(2, 10);
     const ws = track(dataDir, await reopen(dataDir));
