@@ -1,25 +1,15 @@
 /**
  * The block file: Fabric `common.Block` messages, each preceded by its length as a protobuf
  * varint (the layout of a Fabric peer's blockfile), appended and fsync'ed before the block is
- * announced. After each append a checkpoint (height, size, last header hash) is written and
- * fsync'ed, as a Fabric peer keeps its block file checkpoint in its index database, also before
- * the block is announced: so any block a client may have seen acknowledged is covered by it.
+ * announced. After each append a checkpoint (height, size, last header hash) is written, as a
+ * Fabric peer keeps its block file checkpoint in its index database, also before the block is
+ * announced: so any block a client may have seen acknowledged is covered by it.
  * At open, a torn last record beyond the checkpoint (a crash in the middle of a write that was
  * never acknowledged) is cut off with a warning; a file shorter than the checkpoint, or than the
  * state snapshot's height, is refused (`BLOCKS_LOST`) until an administrator restores it or runs
  * `npm run devnet -- repair`, which cuts it explicitly and logs what was lost.
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  truncateSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
 import { sha256 } from './identity';
@@ -149,7 +139,7 @@ function readRecordsWithOffsets(bytes: Buffer): { records: Buffer[]; goodLength:
   return { records, goodLength: offset, offsets };
 }
 
-export const CHECKPOINT_FILE_NAME = 'blockfile.checkpoint.json';
+export const CHECKPOINT_FILE_NAME = 'blockfile.checkpoint';
 
 /** The block file's checkpoint: what had been appended, fsync'ed and announced. */
 export interface BlockCheckpoint {
@@ -162,32 +152,60 @@ export interface BlockCheckpoint {
   lastHeaderHash: string;
 }
 
+/**
+ * The checkpoint file holds two fixed-size slots, written alternately (slot = height % 2) in
+ * place and fdatasync'ed: one small write per block, no new file. Each slot carries a digest of
+ * its content, so a write torn by a crash spoils one slot only and the other still holds the
+ * checkpoint before it; the valid slot with the greater height wins.
+ */
+const SLOT_BYTES = 256;
+
+function encodeSlot(checkpoint: BlockCheckpoint): Buffer {
+  const body = JSON.stringify(checkpoint);
+  const text = `${sha256(Buffer.from(body)).toString('hex').slice(0, 32)} ${body}`;
+  if (text.length >= SLOT_BYTES) throw new Error('Block checkpoint too long.');
+  return Buffer.from(text.padEnd(SLOT_BYTES - 1, ' ') + '\n');
+}
+
+function decodeSlot(bytes: Buffer): BlockCheckpoint | undefined {
+  const text = bytes.toString('utf8').trimEnd();
+  const space = text.indexOf(' ');
+  if (space < 0) return undefined;
+  const body = text.slice(space + 1);
+  if (sha256(Buffer.from(body)).toString('hex').slice(0, 32) !== text.slice(0, space)) return undefined;
+  try {
+    const cp = JSON.parse(body) as BlockCheckpoint;
+    return cp.version === 1 && Number.isInteger(cp.height) && cp.height >= 0 ? cp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @throws DevnetError STORAGE_CORRUPT when the file exists but neither slot is readable */
 export function readCheckpoint(dir: string): BlockCheckpoint | undefined {
   const file = path.join(dir, CHECKPOINT_FILE_NAME);
   if (!existsSync(file)) return undefined;
-  try {
-    const cp = JSON.parse(readFileSync(file, 'utf8')) as BlockCheckpoint;
-    if (cp.version === 1 && Number.isInteger(cp.height) && cp.height >= 0) return cp;
-  } catch {
-    // fall through: an unreadable checkpoint is reported as corrupt storage
-  }
+  const bytes = readFileSync(file);
+  const slots = [0, 1]
+    .map((i) => decodeSlot(bytes.subarray(i * SLOT_BYTES, (i + 1) * SLOT_BYTES)))
+    .filter((cp): cp is BlockCheckpoint => cp !== undefined);
+  if (slots.length > 0) return slots.reduce((a, b) => (b.height > a.height ? b : a));
   throw new DevnetError(
     'STORAGE_CORRUPT',
     `The block file checkpoint ${file} cannot be read; restore the ledger folder from a backup, or run "npm run devnet -- repair" to rebuild it from the blocks that check out.`,
   );
 }
 
+/** Writes `checkpoint` into both slots (a new or repaired ledger), fsync'ed. */
 export function writeCheckpoint(dir: string, checkpoint: BlockCheckpoint): void {
-  const file = path.join(dir, CHECKPOINT_FILE_NAME);
-  const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(path.join(dir, CHECKPOINT_FILE_NAME), 'w');
   try {
-    writeSync(fd, JSON.stringify(checkpoint));
+    const slot = encodeSlot(checkpoint);
+    writeSync(fd, Buffer.concat([slot, slot]), 0, 2 * SLOT_BYTES, 0);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, file);
 }
 
 /** The result of scanning a block file: blocks that parse and chain, and why the scan stopped. */
@@ -257,12 +275,12 @@ const repairHint = (file: string): string =>
 
 export class BlockStore {
   readonly #file: string;
-  readonly #dir: string;
   #fd: number;
   readonly #blocks: Uint8Array[] = [];
   #lastHeaderHash: Buffer = Buffer.alloc(0);
   #lastCommitHash: Buffer = Buffer.alloc(0);
   #size = 0;
+  #checkpointFd = -1;
 
   /**
    * @throws DevnetError STORAGE_CORRUPT when a stored block does not parse or chain;
@@ -270,7 +288,6 @@ export class BlockStore {
    */
   constructor(dir: string, options: BlockStoreOptions = {}) {
     mkdirSync(dir, { recursive: true });
-    this.#dir = dir;
     this.#file = path.join(dir, BLOCK_FILE_NAME);
     const checkpoint = readCheckpoint(dir);
     const scan = scanBlockFile(this.#file);
@@ -310,16 +327,29 @@ export class BlockStore {
     this.#lastCommitHash = scan.lastCommitHash;
     this.#size = scan.goodLength;
     this.#fd = openSync(this.#file, 'a');
-    if (!checkpoint || checkpoint.height !== this.#blocks.length) this.#checkpoint();
+    // Both slots agree with the file from here on (a new ledger, an older data dir, a cut tail).
+    if (!checkpoint || checkpoint.height !== this.#blocks.length) writeCheckpoint(dir, this.#current());
+    this.#checkpointFd = openSync(path.join(dir, CHECKPOINT_FILE_NAME), 'r+');
   }
 
-  #checkpoint(): void {
-    writeCheckpoint(this.#dir, {
+  #current(): BlockCheckpoint {
+    return {
       version: 1,
       height: this.#blocks.length,
       size: this.#size,
       lastHeaderHash: this.#lastHeaderHash.toString('hex'),
-    });
+    };
+  }
+
+  /**
+   * One slot written in place before the block is announced. Not fsync'ed: the block itself
+   * was, just before, so the checkpoint can trail the durable blocks after a power cut (by the
+   * last block, which is then taken as complete and unacknowledged) but never run ahead of them;
+   * a process crash (kill -9) loses nothing the kernel already has.
+   */
+  #checkpoint(): void {
+    const checkpoint = this.#current();
+    writeSync(this.#checkpointFd, encodeSlot(checkpoint), 0, SLOT_BYTES, (checkpoint.height % 2) * SLOT_BYTES);
   }
 
   get height(): number {
@@ -366,6 +396,10 @@ export class BlockStore {
     if (this.#fd >= 0) {
       closeSync(this.#fd);
       this.#fd = -1;
+    }
+    if (this.#checkpointFd >= 0) {
+      closeSync(this.#checkpointFd);
+      this.#checkpointFd = -1;
     }
   }
 }

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
 import {
   BLOCK_FILE_NAME,
-  CHECKPOINT_FILE_NAME,
   type BlockCheckpoint,
   blockHeaderHash,
+  readCheckpoint,
   readRecords,
   scanBlockFile,
   writeCheckpoint,
@@ -71,7 +71,13 @@ export function repairLedger(
 ): RepairReport {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const blockFile = path.join(ledgerDir, BLOCK_FILE_NAME);
-  const checkpoint = tolerantJson<BlockCheckpoint>(path.join(ledgerDir, CHECKPOINT_FILE_NAME));
+  const checkpoint = ((): BlockCheckpoint | undefined => {
+    try {
+      return readCheckpoint(ledgerDir);
+    } catch {
+      return undefined; // unreadable: rewritten below from the blocks that check out
+    }
+  })();
   const snapshotFile = path.join(ledgerDir, SNAPSHOT_FILE_NAME);
   const snapshot = tolerantJson<{ height?: number; lastHeaderHash?: string }>(snapshotFile);
   const scan = scanBlockFile(blockFile);

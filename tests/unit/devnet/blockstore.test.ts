@@ -6,6 +6,7 @@ import { common } from '@hyperledger/fabric-protos';
 import { describe, expect, it } from 'vitest';
 import {
   BLOCK_FILE_NAME,
+  CHECKPOINT_FILE_NAME,
   commitHash,
   BlockStore,
   blockDataHash,
@@ -106,6 +107,27 @@ describe('block file', () => {
         message: expect.stringMatching(/state snapshot/) as string,
       }) as Error,
     );
+  });
+
+  it('survives a torn checkpoint write (the other slot holds the one before), and refuses when neither slot reads', () => {
+    const { dir, store } = storeWithBlocks(3);
+    store.close();
+    const file = path.join(dir, CHECKPOINT_FILE_NAME);
+    const bytes = readFileSync(file);
+    bytes.fill(0x20, 256, 300); // slot 1 (height 3) torn
+    writeFileSync(file, bytes);
+    const reopened = new BlockStore(dir);
+    expect(reopened.height).toBe(3);
+    reopened.close();
+    writeFileSync(file, Buffer.alloc(512, 0x41));
+    expect(() => new BlockStore(dir)).toThrowError(
+      expect.objectContaining({
+        code: 'STORAGE_CORRUPT',
+        message: expect.stringMatching(/checkpoint .* cannot be read/) as string,
+      }) as Error,
+    );
+    expect(repairLedger(dir).keptBlocks).toBe(3);
+    expect(new BlockStore(dir).height).toBe(3);
   });
 
   it('repair cuts back to the last good block, keeps the cut bytes aside and logs it; the store then opens', () => {
