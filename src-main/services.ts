@@ -77,7 +77,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
   cache.onDamaged(() => void sync.close().catch(() => undefined));
   // Re-imported ledger changes: wake the sync engine to send them.
   cache.onImported(() => sync.signersChanged());
-  const dateTime = new DateTimeSettings();
+  const dateTime = new DateTimeSettings({ onChange: (state) => events.publish({ type: 'dateTime', state }) });
   cache.onOpen((db) => dateTime.load(db));
   let admissionDesk: AdmissionDeskService | undefined;
   cache.onOpen((db) => {

@@ -15,6 +15,7 @@ import {
   systemDateTimePreferences,
   type DateTimeFormatter,
 } from '../../src-shared/datetime';
+import type { DateTimeSettingsState } from '../../src-shared/ipc/contract';
 import type { CacheDatabase } from '../cache/database';
 import { sql } from '../cache/sql';
 import { DomainError } from '../errors';
@@ -36,6 +37,12 @@ export function setWorkstationDates(preferences: DateTimePreferences = systemDat
 export class DateTimeSettings {
   #db: CacheDatabase | null = null;
   #stored = false;
+  readonly #onChange: (state: DateTimeSettingsState) => void;
+
+  /** `onChange`: the style now in force (after the cache opened, or a change was saved), for the open windows. */
+  constructor(options: { onChange?: (state: DateTimeSettingsState) => void } = {}) {
+    this.#onChange = options.onChange ?? (() => undefined);
+  }
 
   /** Reads the stored preferences once the cache is open; unusable stored values fall back to the system's. */
   async load(db: CacheDatabase): Promise<void> {
@@ -52,14 +59,15 @@ export class DateTimeSettings {
     }
     this.#stored = parsed !== null;
     current = createDateTimeFormatter(parsed ?? systemDateTimePreferences());
+    this.#onChange(this.state());
   }
 
-  state(): { preferences: DateTimePreferences; chosen: boolean; system: DateTimePreferences } {
+  state(): DateTimeSettingsState {
     return { preferences: current.preferences, chosen: this.#stored, system: systemDateTimePreferences() };
   }
 
   /** @throws DomainError CACHE_LOCKED before the cache is open. */
-  async save(preferences: DateTimePreferences): Promise<ReturnType<DateTimeSettings['state']>> {
+  async save(preferences: DateTimePreferences): Promise<DateTimeSettingsState> {
     const db = this.#db;
     if (!db) throw new DomainError('CACHE_LOCKED', 'Open the workstation’s encrypted data first, then change the date and time settings.');
     const value = JSON.stringify(preferences);
@@ -68,6 +76,7 @@ export class DateTimeSettings {
     );
     this.#stored = true;
     current = createDateTimeFormatter(preferences);
+    this.#onChange(this.state());
     return this.state();
   }
 }

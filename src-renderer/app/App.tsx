@@ -36,6 +36,7 @@ export function App(): ReactNode {
     const unsubscribe = api.onEvent((event) => {
       if (event.type === 'session') useSessionStore.getState().apply(event.state);
       else if (event.type === 'sync') useSyncStore.getState().apply(event.state);
+      else if (event.type === 'dateTime') useDateTimeStore.getState().apply(event.state);
       else useCacheStore.getState().apply(event.state);
     });
     void loadCache();

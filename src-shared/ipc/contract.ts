@@ -555,6 +555,8 @@ export const PushEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session'), state: SessionState }),
   z.object({ type: z.literal('sync'), state: SyncState }),
   z.object({ type: z.literal('cache'), state: CacheState }),
+  /** Someone changed the date and time style: every open window switches to it. */
+  z.object({ type: z.literal('dateTime'), state: DateTimeSettingsState }),
 ]);
 export type PushEvent = z.infer<typeof PushEvent>;
 

@@ -11,6 +11,8 @@ interface DateTimeStore {
   version: number;
   load: () => Promise<void>;
   save: (preferences: DateTimePreferences) => Promise<IpcError | null>;
+  /** A change pushed by main (saved in another window, or the cache just opened). */
+  apply: (settings: DateTimeSettingsState) => void;
 }
 
 /** The workstation's date and time style, as main keeps it with the other workstation settings. */
@@ -29,5 +31,9 @@ export const useDateTimeStore = create<DateTimeStore>()((set, get) => ({
     applyDateTimePreferences(result.value.preferences);
     set({ settings: result.value, version: get().version + 1 });
     return null;
+  },
+  apply(settings) {
+    applyDateTimePreferences(settings.preferences);
+    set({ settings, version: get().version + 1 });
   },
 }));

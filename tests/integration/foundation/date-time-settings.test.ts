@@ -3,6 +3,7 @@ import type { Caller } from '../../../src-main/ipc/dispatcher';
 import { createWorkstation } from '../../../src-main/services';
 import { workstationDates } from '../../../src-main/settings/date-time-settings';
 import type { DateTimePreferences } from '../../../src-shared/datetime';
+import type { PushEvent } from '../../../src-shared/ipc/contract';
 import { FAST_SCRYPT } from '../../unit/foundation/support';
 import { openWorkstation, PIN, type TestWorkstation } from './support';
 
@@ -26,11 +27,15 @@ describe('workstation date and time style', () => {
     expect(anonymous).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
 
     await t.ws.dispatcher.dispatch('session.signIn', { identityId: t.staff.clinician!.id, pin: PIN }, ours);
+    const pushed: PushEvent[] = [];
+    t.ws.events.subscribe((e) => pushed.push(e));
     const badZone = await t.ws.dispatcher.dispatch('settings.setDateTime', { ...newYork, timeZone: 'Mars/Olympus' }, ours);
     expect(badZone).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     const saved = await t.ws.dispatcher.dispatch('settings.setDateTime', newYork, ours);
     expect(saved).toMatchObject({ ok: true, value: { chosen: true, preferences: newYork } });
     expect(workstationDates().dateTime('2026-12-07T01:39:00Z')).toBe('Dec 6, 2026, 8:39 PM');
+    // Every open window is told, not only the one that saved.
+    expect(pushed.filter((e) => e.type === 'dateTime')).toEqual([{ type: 'dateTime', state: expect.objectContaining({ chosen: true, preferences: newYork }) }]);
 
     // Same data dir, new process: the choice comes back once the cache is open.
     await t.ws.close();
