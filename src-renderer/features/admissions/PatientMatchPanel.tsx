@@ -34,12 +34,17 @@ export function PatientMatchPanel({ scan }: { scan: VerifiedScan }): ReactNode {
         <h2 id="match-title">Patient</h2>
         {same?.currentStay ? (
           <p className="notice notice-warning known-patient" data-testid="known-patient">
-            Known patient, already admitted, bed <strong>{same.currentStay.bed}</strong> ({same.currentStay.wardName}):
-            record <strong className="mono">{same.patient.mrn}</strong>.
+            {/* One text run: the notice lays its children out as flex items. */}
+            <span>
+              Known patient, already admitted, bed <strong>{same.currentStay.bed}</strong> ({same.currentStay.wardName}
+              ): record <strong className="mono">{same.patient.mrn}</strong>.
+            </span>
           </p>
         ) : same ? (
           <p className="notice notice-success known-patient" data-testid="known-patient">
-            Known patient: this wallet belongs to record <strong className="mono">{same.patient.mrn}</strong>.
+            <span>
+              Known patient: this wallet belongs to record <strong className="mono">{same.patient.mrn}</strong>.
+            </span>
           </p>
         ) : null}
       </div>
