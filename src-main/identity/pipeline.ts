@@ -46,8 +46,6 @@ export interface VerificationPolicy {
   statusListMaxAgeSeconds: number;
   /** A trust registry mirror older than this cannot vouch for an issuer. Default 7 days. */
   trustRegistryMaxAgeSeconds: number;
-  /** Refuse presentations without an audience (default false: audience is optional in the format). */
-  requireAudience: boolean;
   /** Warn when the last trusted ledger time is further back than this. Default 24 h. */
   clockJumpWarningSeconds: number;
   /** Size limits against hostile input. */
@@ -62,7 +60,6 @@ export const DEFAULT_VERIFICATION_POLICY: VerificationPolicy = {
   clockSkewSeconds: 60,
   statusListMaxAgeSeconds: DEFAULT_STATUS_LIST_MAX_AGE_SECONDS,
   trustRegistryMaxAgeSeconds: 7 * 24 * 60 * 60,
-  requireAudience: false,
   clockJumpWarningSeconds: 24 * 60 * 60,
   maxPresentationLength: 256 * 1024,
   maxCredentialLength: 32 * 1024,
@@ -273,10 +270,12 @@ export class IdentityVerifier {
 
   private audienceCheck(p: Record<string, unknown>): VerificationCheck {
     const hospital = this.options.hospitalDid;
-    if (p.aud === undefined) {
-      return this.policy.requireAudience
-        ? check('presentation.audience', 'fail', 'The wallet code does not say which hospital it is for. Ask the patient to create a code for this hospital.')
-        : check('presentation.audience', 'not-applicable', 'The wallet code is not addressed to a particular hospital.');
+    // Always required: every presentation this pipeline accepts is for admission or
+    // credentialing at one hospital, and the wallet always names it. A code without an audience
+    // could be shown at any hospital that sees it (a photo of the screen, a leaked log) within
+    // its five minutes; see docs/formats/credentials.md.
+    if (p.aud === undefined || p.aud === null || p.aud === '' || (Array.isArray(p.aud) && p.aud.length === 0)) {
+      return check('presentation.audience', 'fail', 'The wallet code does not say which hospital it is for. Ask the patient to create a new code for this hospital in their wallet.');
     }
     // Exactly this hospital: a code addressed to several places could be replayed at another.
     const aud = Array.isArray(p.aud) ? p.aud : [p.aud];
