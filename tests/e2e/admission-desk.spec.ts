@@ -337,9 +337,11 @@ test.describe('admission desk (stand-in desk service)', () => {
     const form = desk.root.getByTestId('emergency-registration');
     await form.getByLabel('Estimated age (years)').fill('40');
     await form.getByLabel('Gender').selectOption('male');
+    // Patient safety: what the family or paramedics say about allergies is recorded at once.
+    await form.getByLabel('Known allergies').selectOption('yes');
     await captureScreen(page, 'admission-14-no-wallet', [LAPTOP, DESKTOP]);
     await form.getByRole('button', { name: 'Register unidentified patient' }).click();
-    expect(stub.requests('patients.registerUnidentified')).toEqual([{ estimatedAgeYears: 40, gender: 'male', allergies: 'unknown' }]);
+    expect(stub.requests('patients.registerUnidentified')).toEqual([{ estimatedAgeYears: 40, gender: 'male', allergies: 'yes' }]);
     await expect(desk.root.getByTestId('walletless-patient')).toContainText('Unidentified');
   });
 });
