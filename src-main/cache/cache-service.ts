@@ -215,6 +215,9 @@ export class CacheService {
     this.#lastCheck = null;
     db.onDamaged(() => this.#markDamaged());
     for (const callback of this.#onOpen) await callback(db);
+    // A callback that read a damaged page has already turned the state into CACHE_CORRUPT:
+    // announcing 'open' now would send the clerk to sign-in on a file that refuses every call.
+    if (this.#damaged) return this.#state;
     const state = this.#set({ status: 'open', schemaVersion: version, keyProtection: keyFile.protection });
     if (this.options.checkOnOpen ?? true) {
       // In the background: the clerk can work while every page is checked.

@@ -50,6 +50,20 @@ describe('a damaged cache page', () => {
     expect((err as { message: string }).message).toMatch(/Rebuild the local data/);
   });
 
+  it('found while the cache opens (a start-up reader meets it): the state stays CACHE_CORRUPT, never announced as open', async () => {
+    const { dataDir, cacheDir } = await preparedCache(2, 300);
+    const mirrorPages = await pagesOf(cacheDir, 'mirror_claim');
+    await flipByteInPage(cacheDir, mirrorPages[Math.floor(mirrorPages.length / 2)] ?? 0);
+    const ws = track(dataDir, await reopen(dataDir));
+    // As the sync engine's start-up does: read ledger data as soon as the file is open.
+    ws.cache.onOpen(async (db) => {
+      await db.read((r) => r.all(sql`SELECT * FROM mirror_claim`)).catch(() => undefined);
+    });
+    const opened = await ws.cache.unlock({ passphrase: PASSPHRASE, isRecovery: false }).catch((e: unknown) => e);
+    expect(opened).toMatchObject({ status: 'error', error: { code: 'CACHE_CORRUPT' } });
+    expect(ws.cache.state()).toMatchObject({ status: 'error', error: { code: 'CACHE_CORRUPT', details: { canRebuild: true } } });
+  });
+
   it('is reported by a query that reads it even before any check (never INTERNAL), and the on-demand check names the page', async () => {
     const { dataDir, cacheDir } = await preparedCache(2, 300);
     const mirrorPages = await pagesOf(cacheDir, 'mirror_claim');
