@@ -2,13 +2,9 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'rea
 import type { AllergyFlag, DeskOptions } from '../../../src-shared/admission/schemas';
 import { dateTimeStyle } from '../../lib/format';
 import { freeBeds } from './describe';
+import { AllergySelect } from './AllergySelect';
 import { useDeskStore } from './store';
 
-const ALLERGY_WORDS: Record<AllergyFlag, string> = {
-  unknown: 'Not asked / unknown',
-  yes: 'Yes (flag on wristband)',
-  no: 'No known allergies',
-};
 
 /**
  * Ward, bed, attending clinician, reason, allergies and time. Enter anywhere in the form
@@ -163,21 +159,7 @@ export function AdmitForm({
               ))}
             </select>
           </div>
-          <div className="field">
-            <label htmlFor="admit-allergies">Known allergies</label>
-            <select
-              id="admit-allergies"
-              className={`select allergy-select allergy-${allergies}`}
-              value={allergies}
-              onChange={(e) => setAllergies(e.target.value as AllergyFlag)}
-            >
-              {(['unknown', 'yes', 'no'] as const).map((a) => (
-                <option key={a} value={a}>
-                  {ALLERGY_WORDS[a]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <AllergySelect id="admit-allergies" value={allergies} onChange={setAllergies} />
           <div className="field admit-reason">
             <label htmlFor="admit-reason">Reason for admission</label>
             <input

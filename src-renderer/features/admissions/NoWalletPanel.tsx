@@ -5,6 +5,7 @@ import { api } from '../../lib/api';
 import { dateTimeStyle } from '../../lib/format';
 import { DateField } from '../../ui/DateField';
 import { ErrorNotice } from '../../ui/Notice';
+import { AllergySelect } from './AllergySelect';
 import { patientName } from './PatientMatchPanel';
 import { useDeskStore } from './store';
 
@@ -117,19 +118,7 @@ function ManualRegistration(): ReactNode {
               <option value="other">Other</option>
             </select>
           </div>
-          <div className="field">
-            <label htmlFor="manual-allergies">Known allergies</label>
-            <select
-              id="manual-allergies"
-              className="select"
-              value={allergies}
-              onChange={(e) => setAllergies(e.target.value as AllergyFlag)}
-            >
-              <option value="unknown">Not asked / unknown</option>
-              <option value="yes">Yes (flag on wristband)</option>
-              <option value="no">No known allergies</option>
-            </select>
-          </div>
+          <AllergySelect id="manual-allergies" value={allergies} onChange={setAllergies} />
         </div>
         {duplicates ? (
           <div className="notice notice-warning" role="alert" data-testid="duplicate-warning">
@@ -245,19 +234,7 @@ function EmergencyRegistration(): ReactNode {
               <option value="other">Other</option>
             </select>
           </div>
-          <div className="field">
-            <label htmlFor="emergency-allergies">Known allergies</label>
-            <select
-              id="emergency-allergies"
-              className="select"
-              value={allergies}
-              onChange={(e) => setAllergies(e.target.value as AllergyFlag)}
-            >
-              <option value="unknown">Not asked / unknown</option>
-              <option value="yes">Yes (flag on wristband)</option>
-              <option value="no">No known allergies</option>
-            </select>
-          </div>
+          <AllergySelect id="emergency-allergies" value={allergies} onChange={setAllergies} />
         </div>
         {error ? <ErrorNotice error={error} /> : null}
         <div className="form-actions">
