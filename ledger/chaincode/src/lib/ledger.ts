@@ -17,16 +17,24 @@ export function key(ctx: Context, objectType: string, attributes: string[]): str
   return ctx.stub.createCompositeKey(objectType, attributes);
 }
 
-export async function getJson<T>(ctx: Context, stateKey: string): Promise<T | undefined> {
-  const bytes = await ctx.stub.getState(stateKey);
+/** A stored JSON value, or undefined for a missing (or deleted: empty) key. */
+export function storedJson<T>(bytes: Uint8Array | undefined): T | undefined {
   if (!bytes || bytes.length === 0) return undefined;
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
 }
 
-export async function mustGetJson<T>(ctx: Context, stateKey: string, what: string): Promise<T> {
-  const value = await getJson<T>(ctx, stateKey);
+/** @throws LedgerError NOT_FOUND when the value is missing. */
+export function mustExist<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new LedgerError('NOT_FOUND', `${what} is not on the ledger.`);
   return value;
+}
+
+export async function getJson<T>(ctx: Context, stateKey: string): Promise<T | undefined> {
+  return storedJson<T>(await ctx.stub.getState(stateKey));
+}
+
+export async function mustGetJson<T>(ctx: Context, stateKey: string, what: string): Promise<T> {
+  return mustExist(await getJson<T>(ctx, stateKey), what);
 }
 
 export async function putJson(ctx: Context, stateKey: string, value: unknown): Promise<void> {

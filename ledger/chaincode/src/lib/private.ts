@@ -9,7 +9,7 @@ import { type Context } from 'fabric-contract-api';
 import { canonicalBytes } from './canonical-json';
 import { sha256Hex } from './encoding';
 import { LedgerError, invalid } from './errors';
-import { INDEX_VALUE, key, type Page } from './ledger';
+import { INDEX_VALUE, key, mustExist, storedJson, type Page } from './ledger';
 import { type Check } from './validate';
 
 /** The collection's name in collections_config.json; its members are exactly the hospitals. */
@@ -45,15 +45,11 @@ export function transientJson<T>(ctx: Context, name: string, what: string, check
 }
 
 export async function getPrivateJson<T>(ctx: Context, stateKey: string): Promise<T | undefined> {
-  const bytes = await ctx.stub.getPrivateData(HOSPITALS_COLLECTION, stateKey);
-  if (!bytes || bytes.length === 0) return undefined;
-  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+  return storedJson<T>(await ctx.stub.getPrivateData(HOSPITALS_COLLECTION, stateKey));
 }
 
 export async function mustGetPrivateJson<T>(ctx: Context, stateKey: string, what: string): Promise<T> {
-  const value = await getPrivateJson<T>(ctx, stateKey);
-  if (value === undefined) throw new LedgerError('NOT_FOUND', `${what} is not on the ledger.`);
-  return value;
+  return mustExist(await getPrivateJson<T>(ctx, stateKey), what);
 }
 
 /** Writes canonical JSON; returns its SHA-256 (the hash every channel member sees, and the event carries). */
