@@ -8,7 +8,7 @@
 import { type Context } from 'fabric-contract-api';
 import { canonicalBytes } from './canonical-json';
 import { sha256Hex } from './encoding';
-import { LedgerError, invalid } from './errors';
+import { invalid } from './errors';
 import { INDEX_VALUE, key, mustExist, storedJson, type Page } from './ledger';
 import { type Check } from './validate';
 
