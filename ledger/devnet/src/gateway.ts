@@ -37,6 +37,11 @@ export interface GatewayDeps {
    * endpoint, which starts with the caller's organisation instead.
    */
   localMspId?: string;
+  /**
+   * The serialized `common.Config` the system chaincode `cscc` answers for `GetChannelConfig`
+   * (channel-config.ts); absent: cscc is unknown, as any other chaincode not deployed.
+   */
+  channelConfig?: () => Uint8Array;
 }
 
 interface Detail {
@@ -280,6 +285,7 @@ export class GatewayServer {
         `evaluate call to endorser returned error: ${detail}`,
       ]);
     }
+    if (proposal.chaincodeName === 'cscc' && this.#deps.channelConfig) return this.#cscc(proposal, req.getTargetOrganizationsList());
     const cc = this.#chaincode(proposal.chaincodeName, 'evaluate');
     const endorser = this.#peer(this.#evaluationOrg(req.getTargetOrganizationsList(), proposal.creator.mspId));
     let result: SimulationResult;
@@ -312,6 +318,30 @@ export class GatewayServer {
     response.setStatus(result.response.status);
     response.setMessage(result.response.message);
     response.setPayload(result.response.payload);
+    const out = new gateway.EvaluateResponse();
+    out.setResult(response);
+    return out;
+  }
+
+  /**
+   * The configuration system chaincode, evaluate only: `GetChannelConfig <channel>` answers the
+   * channel's `common.Config` (any member of the channel may read it, as Fabric's default ACL
+   * `/Channel/Application/Readers`); other functions and channels fail as Fabric's cscc does.
+   */
+  #cscc(proposal: CheckedProposal, targets: string[]): gateway.EvaluateResponse {
+    const endorser = this.#peer(this.#evaluationOrg(targets, proposal.creator.mspId));
+    const fn = fnName(proposal);
+    const channel = proposal.args[1] ? Buffer.from(proposal.args[1]).toString('utf8') : '';
+    const fail = (message: string): RpcError =>
+      new RpcError(grpc.status.UNKNOWN, `evaluate call to endorser returned error: chaincode response 500, ${message}`, [
+        { address: endorser.address, mspId: endorser.mspId, message: `chaincode response 500, ${message}` },
+      ]);
+    if (fn !== 'GetChannelConfig') throw fail(`Requested function ${fn} not found.`);
+    if (channel !== this.#deps.channelId) throw fail(`Unknown chain ID, ${channel}`);
+    this.#deps.log('debug', `evaluate ${proposal.txId} cscc.GetChannelConfig on ${endorser.mspId}`);
+    const response = new peer.Response();
+    response.setStatus(200);
+    response.setPayload(this.#deps.channelConfig?.() ?? new Uint8Array());
     const out = new gateway.EvaluateResponse();
     out.setResult(response);
     return out;

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { DevnetError } from './errors';
+import { buildChannelConfig, readOrgCrls } from './channel-config';
 import { GatewayServer, type EndorsingPeer } from './gateway';
 import { Membership, Signer } from './identity';
 import { type ChaincodeDefinition, Ledger, validationCodeName } from './ledger';
@@ -283,6 +284,15 @@ async function startLocked(options: StartDevnetOptions, dataDir: string): Promis
       chaincodes: runtimes,
       log: (level, m) => log(level, m),
       ...(localMspId ? { localMspId } : {}),
+      channelConfig: () =>
+        buildChannelConfig(
+          material.orgs.map((o) => ({
+            mspId: o.mspId,
+            rootCertificatesPem: [o.ca.certificatePem],
+            intermediateCertificatesPem: [],
+            crlsPem: readOrgCrls(dataDir, o.mspId),
+          })),
+        ),
     }).register(server);
     return server;
   };
