@@ -16,6 +16,7 @@ import type { ScryptParams } from './crypto/secret-box';
 import { EventBus } from './events';
 import { createDispatcher, type DispatchLog, type Dispatcher } from './ipc/dispatcher';
 import { createHandlers } from './ipc/handlers';
+import type { ChannelMspCheck } from './ledger/channel-msp';
 import type { OrganisationCa } from './session/organisation-ca';
 import { SessionService } from './session/session-service';
 import { DateTimeSettings } from './settings/date-time-settings';
@@ -65,8 +66,10 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
     onChange: (state) => events.publish({ type: 'cache', state }),
   });
-  const sync = new SyncService({
+  const organisationCa = options.organisationCa ?? (async () => (await resolveLedgerSettings(options.ledger ?? ledgerOptionsFromEnv()))?.organisationCa ?? null);
+  const sync: SyncService = new SyncService({
     settings: () => resolveLedgerSettings(options.ledger ?? ledgerOptionsFromEnv()),
+    organisationCa,
     session: { signingIdentity: () => session.signingIdentity() },
     publish: (state) => events.publish({ type: 'sync', state }),
     // The desk's bed occupancy comes from the ledger's admission events too (other desks' patients).
@@ -87,7 +90,9 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
   const session = new SessionService({
     cache,
     clock,
-    organisationCa: options.organisationCa ?? (async () => (await resolveLedgerSettings(options.ledger ?? ledgerOptionsFromEnv()))?.organisationCa ?? null),
+    organisationCa,
+    // Once online, the configured CAs are cross-checked with the channel configuration.
+    channelMsp: (): ChannelMspCheck => sync.channelMsp(),
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
     ...(options.maxWrongPins !== undefined ? { maxWrongPins: options.maxWrongPins } : {}),
     ...(options.lockoutBaseMs !== undefined ? { lockoutBaseMs: options.lockoutBaseMs } : {}),

@@ -16,6 +16,7 @@ import type { Clock, TimerHandle } from '../clock';
 import { DEFAULT_SCRYPT, isSecretBox, openWithSecret, sealWithSecret, WrongSecretError, type ScryptParams } from '../crypto/secret-box';
 import { DomainError } from '../errors';
 import type { SessionGate } from '../ipc/dispatcher';
+import { withChannelCrls, type ChannelMspCheck } from '../ledger/channel-msp';
 import { checkIssuedByOrganisation, type OrganisationCa } from './organisation-ca';
 import { parseStaffIdentity } from './staff-certificate';
 
@@ -30,6 +31,12 @@ export interface SessionServiceOptions {
    * configuration; null when none is configured (then nobody can be enrolled).
    */
   organisationCa: () => Promise<OrganisationCa | null>;
+  /**
+   * The last cross-check of `organisationCa` with the channel configuration (sync service). A
+   * mismatch refuses enrolment; the channel's extra CRLs apply to enrolment and sign-in.
+   * Absent or 'unchecked' (offline, not yet checked): the configured CAs apply alone.
+   */
+  channelMsp?: () => ChannelMspCheck;
   scrypt?: ScryptParams;
   /** Wrong PINs in a row before a lockout (default 5). */
   maxWrongPins?: number;
@@ -222,6 +229,8 @@ export class SessionService implements SessionGate {
         "This workstation does not know which organisation it belongs to, so no staff can be enrolled. Ask IT support to install the ledger connection file with the organisation's MSP certificates.",
       );
     }
+    const channel = this.options.channelMsp?.() ?? { status: 'unchecked' };
+    if (channel.status === 'mismatch') throw new DomainError('IDENTITY_UNTRUSTED', channel.message, { mspId: org.mspId });
     if (request.mspId !== undefined && request.mspId !== org.mspId) {
       throw new DomainError(
         'IDENTITY_UNTRUSTED',
@@ -231,7 +240,7 @@ export class SessionService implements SessionGate {
     }
     const now = new Date(this.#clock.now());
     const parsed = parseStaffIdentity({ certificatePem: request.certificatePem, privateKeyPem: request.privateKeyPem, mspId: org.mspId }, now);
-    await checkIssuedByOrganisation(new X509Certificate(parsed.certificatePem), org, now);
+    await checkIssuedByOrganisation(new X509Certificate(parsed.certificatePem), withChannelCrls(org, channel), now);
     const pkcs8 = Buffer.from(parsed.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const sealed = await sealWithSecret(pkcs8, request.pin, PIN_LABEL, this.#scrypt);
     pkcs8.fill(0);
@@ -266,7 +275,7 @@ export class SessionService implements SessionGate {
         `${row.display_name} was enrolled for ${row.msp_id}, but this workstation belongs to ${org.organisationName} (${org.mspId}), so this identity can no longer be used to sign in here. Ask your administrator for a staff certificate from ${org.organisationName}.`,
       );
     }
-    await checkIssuedByOrganisation(new X509Certificate(row.certificate_pem), org, new Date(this.#clock.now()), 'sign-in');
+    await checkIssuedByOrganisation(new X509Certificate(row.certificate_pem), withChannelCrls(org, this.options.channelMsp?.() ?? { status: 'unchecked' }), new Date(this.#clock.now()), 'sign-in');
   }
 
   /**

@@ -15,10 +15,12 @@ import { DomainError } from '../errors';
 import { LedgerConnection, signerFromKey, type LedgerIdentityRef, type LedgerSigner } from '../ledger/connection';
 import type { ConnectionSettings } from '../ledger/connection-file';
 import { Inbox, type EventApplier } from '../ledger/inbox';
+import { channelMspOf, compareWithChannel, fetchChannelConfig, type ChannelMspCheck } from '../ledger/channel-msp';
 import { CARELEDGER_APPLIERS } from '../ledger/mirrors';
 import { countOutbox, discardWrite, listProblems, queueLedgerWrite, retryWrite, type LedgerWrite, type OutboxProblem } from '../ledger/outbox';
 import { OutboxWorker, type SettlementHandler, type WorkerHooks } from '../ledger/outbox-worker';
 import { fixedSignerOf } from './ledger-settings';
+import type { OrganisationCa } from '../session/organisation-ca';
 import { notConfiguredSyncState } from './sync-state';
 import { listWaiting } from './waiting';
 
@@ -41,7 +43,15 @@ export interface SyncServiceOptions {
   pushIntervalMs?: number;
   log?: (line: string) => void;
   now?: () => Date;
+  /**
+   * The organisation's MSP definition as configured (whose staff may enrol), cross-checked with
+   * the channel configuration once online (channel-msp.ts). Default: the ledger settings'.
+   */
+  organisationCa?: () => Promise<OrganisationCa | null>;
 }
+
+/** A matching check older than this is repeated at the next sign-in or sign-out (new CRLs). */
+const CHANNEL_MSP_RECHECK_MS = 5 * 60_000;
 
 /** The queue shrinking from a large backlog, for the progress bar. */
 export interface DrainProgress {
@@ -66,6 +76,9 @@ export class SyncService {
   #fixed: LedgerSigner[] = [];
   #stateInFlight: Promise<SyncState & { backlog: DrainProgress | null }> | null = null;
   #stateCache: { at: number; value: SyncState & { backlog: DrainProgress | null } } | null = null;
+  #settings: ConnectionSettings | null = null;
+  #channelMsp: ChannelMspCheck = { status: 'unchecked' };
+  #channelMspInFlight: Promise<ChannelMspCheck> | null = null;
 
   constructor(options: SyncServiceOptions) {
     this.#o = options;
@@ -122,11 +135,14 @@ export class SyncService {
     }
     const fixed = fixedSignerOf(settings);
     if (fixed.length > 0) this.#fixed = fixed;
+    this.#settings = settings;
     const connection = new LedgerConnection(settings);
     this.#connection = connection;
-    connection.onChange(() => {
+    connection.onChange((status) => {
       this.#inbox?.wake();
       this.#changed();
+      // Each time the ledger comes (back) online: cross-check the organisation's CAs with the channel.
+      if (status === 'online') void this.checkChannelMsp();
     });
     this.#worker = new OutboxWorker({
       db,
@@ -156,6 +172,10 @@ export class SyncService {
 
   /** Someone signed in or out: items waiting for their author may go now. */
   signersChanged(): void {
+    const last = this.#channelMsp;
+    if (this.#connection?.status() === 'online' && (last.status === 'unchecked' || this.#now().getTime() - Date.parse(last.checkedAt) > CHANNEL_MSP_RECHECK_MS)) {
+      void this.checkChannelMsp();
+    }
     this.#stateCache = null;
     this.#worker?.wake();
     this.#inbox?.wake();
@@ -184,6 +204,41 @@ export class SyncService {
     const fixed = this.#o.fixedSigners?.[0] ?? this.#fixed[0];
     if (fixed) return fixed;
     throw new DomainError('NOT_SIGNED_IN', 'Sign in first: every ledger change is signed by the person who makes it.');
+  }
+
+  /** The last cross-check of the configured MSP definition with the channel's ('unchecked' before the first). */
+  channelMsp(): ChannelMspCheck {
+    return this.#channelMsp;
+  }
+
+  /**
+   * Cross-checks the configured MSP definition with the channel configuration now (cscc
+   * GetChannelConfig, signed by the connection file's identity or the signed-in staff member).
+   * Without a ledger, a signer, or an answer, the last result stays (the configured CAs apply).
+   */
+  checkChannelMsp(): Promise<ChannelMspCheck> {
+    if (this.#channelMspInFlight) return this.#channelMspInFlight;
+    const run = async (): Promise<ChannelMspCheck> => {
+      const connection = this.#connection;
+      const signer = this.signers()[0];
+      const configured = await (this.#o.organisationCa ? this.#o.organisationCa() : Promise.resolve(this.#settings?.organisationCa ?? null));
+      if (!connection || !signer || !configured) return this.#channelMsp;
+      try {
+        const config = await fetchChannelConfig(connection, signer);
+        const result = compareWithChannel(configured, channelMspOf(config, configured.mspId), this.#now());
+        if (result.status === 'mismatch') this.#o.log?.(`sync: ${result.message}`);
+        this.#channelMsp = result;
+      } catch (err) {
+        this.#o.log?.(`sync: the channel configuration could not be read: ${(err as Error).message}`);
+      }
+      this.#stateCache = null;
+      this.#changed();
+      return this.#channelMsp;
+    };
+    this.#channelMspInFlight = run().finally(() => {
+      this.#channelMspInFlight = null;
+    });
+    return this.#channelMspInFlight;
   }
 
   /** Runs inside the cache transaction that records a write's outcome (committed, failed, discarded). */
@@ -229,7 +284,7 @@ export class SyncService {
     if (counts.pending >= PROGRESS_THRESHOLD && (!this.#drain || counts.pending > this.#drain.total)) this.#drain = { total: counts.pending, remaining: counts.pending };
     if (this.#drain) this.#drain = counts.pending === 0 ? null : { total: this.#drain.total, remaining: counts.pending };
     const c = this.#connection;
-    let problem = c?.problem() ?? null;
+    let problem = c?.problem() ?? (this.#channelMsp.status === 'mismatch' ? this.#channelMsp.message : null);
     if (!problem && counts.pending > 0 && c?.status() === 'online' && this.signers().length === 0) {
       problem = 'Changes are waiting to be signed: sign in to send them to the ledger.';
     }
