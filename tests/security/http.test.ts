@@ -217,8 +217,13 @@ describe('a web page on another site, in a real browser', () => {
 <img src="${target}/api/call/%E0%A4%A"><img src="${target}/api/events?token=guess">
 <form id="f" method="POST" action="${target}/api/call/session.signOut" enctype="text/plain"><input name="x" value="y"></form>
 <script>
-  fetch('${target}/api/call/session.state', { method: 'POST', mode: 'no-cors', body: '{}' }).catch(() => undefined)
-    .finally(() => document.getElementById('f').submit());
+  // Submit (which navigates away and cancels loads still in flight) only once every image and
+  // the fetch have had their answer, so each request reaches the host.
+  const settled = (img) => (img.complete ? Promise.resolve() : new Promise((r) => { img.onload = r; img.onerror = r; }));
+  Promise.all([
+    fetch('${target}/api/call/session.state', { method: 'POST', mode: 'no-cors', body: '{}' }).catch(() => undefined),
+    ...Array.from(document.images, settled),
+  ]).finally(() => document.getElementById('f').submit());
 </script>`;
     evil = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(page));
     await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
