@@ -236,19 +236,22 @@ describe('a web page on another site, in a real browser', () => {
       // status lines through the DevTools protocol, which sees them before the browser blocks them.
       const cdp = await tab.context().newCDPSession(tab);
       await cdp.send('Network.enable');
+      // Joined by request id at the end: Chromium may report a response's status line before
+      // the request itself (Network.responseReceivedExtraInfo before requestWillBeSent).
       const sent = new Map<string, string>();
-      const answers = new Map<string, number>();
+      const statuses = new Map<string, number>();
       cdp.on('Network.requestWillBeSent', (e) => {
         // Only the API: after the form navigates to the host, Chromium also asks it for /favicon.ico.
         if (e.request.url.startsWith(`${target}/api/`)) sent.set(e.requestId, `${e.request.method} ${new URL(e.request.url).pathname}`);
       });
       cdp.on('Network.responseReceivedExtraInfo', (e) => {
-        const what = sent.get(e.requestId);
-        if (what) answers.set(what, e.statusCode);
+        statuses.set(e.requestId, e.statusCode);
       });
+      const answers = (): Record<string, number | undefined> =>
+        Object.fromEntries([...sent].map(([requestId, what]) => [what, statuses.get(requestId)]));
       await tab.goto(`http://localhost:${evilPort}/`);
       await tab.waitForURL(`${target}/api/call/session.signOut`);
-      await expect.poll(() => Object.fromEntries(answers), { timeout: 15_000 }).toEqual({
+      await expect.poll(answers, { timeout: 15_000 }).toEqual({
         'GET /api/call/%E0%A4%A': 403,
         'GET /api/events': 403,
         'POST /api/call/session.state': 403,
