@@ -1,5 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
-import { api } from '../lib/api';
+import { api, onCallError } from '../lib/api';
 import { LockScreen } from '../features/lock/LockScreen';
 import { useSessionStore } from '../features/session/store';
 import { useDateTimeStore } from '../features/settings/date-time-store';
@@ -39,8 +39,16 @@ export function App(): ReactNode {
       else if (event.type === 'dateTime') useDateTimeStore.getState().apply(event.state);
       else useCacheStore.getState().apply(event.state);
     });
+    // A call that meets a damaged cache file while this page still shows it open: ask the
+    // service for the cache's state, so the damaged-data screen (with its rebuild) takes over.
+    const offCallErrors = onCallError((error) => {
+      if (error.code === 'CACHE_CORRUPT') void loadCache();
+    });
     void loadCache();
-    return unsubscribe;
+    return () => {
+      unsubscribe();
+      offCallErrors();
+    };
   }, [loadCache]);
 
   const cacheOpen = cache?.status === 'open';

@@ -57,6 +57,19 @@ function failure(code: IpcError['code'], message: string): { ok: false; error: I
  * error than a screen that silently shows half a record. It costs microseconds, so it
  * stays on in production builds as well as in development and tests.
  */
+const callErrorListeners = new Set<(error: IpcError) => void>();
+
+/**
+ * Hears every refusal a call brings back. A refusal can be the first news of a change the
+ * pushed events have not delivered yet, or delivered out of order with a call's answer (the web
+ * host's events and calls travel on different connections): e.g. CACHE_CORRUPT met by a query
+ * while this page still believes the cache is open. Returns an unsubscribe function.
+ */
+export function onCallError(listener: (error: IpcError) => void): () => void {
+  callErrorListeners.add(listener);
+  return () => callErrorListeners.delete(listener);
+}
+
 function checkResult<C extends ChannelName>(channel: C, raw: unknown): Result<ResponseOf<C>> {
   if (typeof raw === 'object' && raw !== null && 'ok' in raw) {
     const candidate = raw as { ok: unknown; value?: unknown; error?: unknown };
@@ -65,7 +78,10 @@ function checkResult<C extends ChannelName>(channel: C, raw: unknown): Result<Re
       if (parsed.success) return { ok: true, value: parsed.data as ResponseOf<C> };
     } else if (candidate.ok === false) {
       const parsed = IpcError.safeParse(candidate.error);
-      if (parsed.success) return { ok: false, error: parsed.data };
+      if (parsed.success) {
+        for (const listener of callErrorListeners) listener(parsed.data);
+        return { ok: false, error: parsed.data };
+      }
     }
   }
   return failure(
