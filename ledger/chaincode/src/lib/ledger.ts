@@ -101,9 +101,26 @@ export async function pageByPartialKey<T>(
 }
 
 /** Every key under a partial composite key (for bounded in-transaction scans, e.g. duplicates). */
-export async function allByPartialKey(ctx: Context, objectType: string, attributes: string[]): Promise<Array<{ key: string; attributes: string[]; value: Uint8Array }>> {
-  const iterator = await ctx.stub.getStateByPartialCompositeKey(objectType, attributes);
-  const out: Array<{ key: string; attributes: string[]; value: Uint8Array }> = [];
+export async function allByPartialKey(ctx: Context, objectType: string, attributes: string[]): Promise<KeyedValue[]> {
+  return drainKeys(ctx, await ctx.stub.getStateByPartialCompositeKey(objectType, attributes));
+}
+
+/** A composite key with its attributes and value, as a range scan yields it. */
+export interface KeyedValue {
+  key: string;
+  attributes: string[];
+  value: Uint8Array;
+}
+
+/** What a public or private range query yields: read to the end, then closed. */
+export interface KeyIterator {
+  next(): Promise<{ value: { key: string; value: Uint8Array }; done?: boolean }>;
+  close(): Promise<void>;
+}
+
+/** Reads a range iterator to the end (closing it even on failure), splitting each composite key. */
+export async function drainKeys(ctx: Context, iterator: KeyIterator): Promise<KeyedValue[]> {
+  const out: KeyedValue[] = [];
   try {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       out.push({ key: next.value.key, attributes: ctx.stub.splitCompositeKey(next.value.key).attributes, value: next.value.value });

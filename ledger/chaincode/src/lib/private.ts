@@ -9,7 +9,7 @@ import { type Context } from 'fabric-contract-api';
 import { canonicalBytes } from './canonical-json';
 import { sha256Hex } from './encoding';
 import { invalid } from './errors';
-import { INDEX_VALUE, key, mustExist, storedJson, type Page } from './ledger';
+import { drainKeys, INDEX_VALUE, key, mustExist, storedJson, type KeyedValue, type KeyIterator, type Page } from './ledger';
 import { type Check } from './validate';
 
 /** The collection's name in collections_config.json; its members are exactly the hospitals. */
@@ -77,30 +77,20 @@ export async function deletePrivate(ctx: Context, stateKey: string): Promise<voi
   await ctx.stub.deletePrivateData(HOSPITALS_COLLECTION, stateKey);
 }
 
-type PrivateIterator = { next(): Promise<{ value: { key: string; value: Uint8Array }; done?: boolean }>; close(): Promise<void> };
 
 /**
  * fabric-shim 2.5 resolves a private range query to `{ iterator }` (its public range queries
  * to the iterator itself): accept both, so the code keeps working if the shim is fixed.
  */
-async function privateRange(ctx: Context, startKey: string, endKey: string): Promise<PrivateIterator> {
-  const raw = (await ctx.stub.getPrivateDataByRange(HOSPITALS_COLLECTION, startKey, endKey)) as unknown as PrivateIterator | { iterator: PrivateIterator };
-  return 'iterator' in raw && typeof (raw as { next?: unknown }).next !== 'function' ? raw.iterator : (raw as PrivateIterator);
+async function privateRange(ctx: Context, startKey: string, endKey: string): Promise<KeyIterator> {
+  const raw = (await ctx.stub.getPrivateDataByRange(HOSPITALS_COLLECTION, startKey, endKey)) as unknown as KeyIterator | { iterator: KeyIterator };
+  return 'iterator' in raw && typeof (raw as { next?: unknown }).next !== 'function' ? raw.iterator : (raw as KeyIterator);
 }
 
 /** Every key of the collection under a partial composite key, in key order. */
-export async function allPrivateByPartialKey(ctx: Context, objectType: string, attributes: string[]): Promise<Array<{ key: string; attributes: string[]; value: Uint8Array }>> {
+export async function allPrivateByPartialKey(ctx: Context, objectType: string, attributes: string[]): Promise<KeyedValue[]> {
   const prefix = key(ctx, objectType, attributes);
-  const iterator = await privateRange(ctx, prefix, `${prefix}\u{10ffff}`);
-  const out: Array<{ key: string; attributes: string[]; value: Uint8Array }> = [];
-  try {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      out.push({ key: next.value.key, attributes: ctx.stub.splitCompositeKey(next.value.key).attributes, value: next.value.value });
-    }
-  } finally {
-    await iterator.close();
-  }
-  return out;
+  return drainKeys(ctx, await privateRange(ctx, prefix, `${prefix}\u{10ffff}`));
 }
 
 /**
