@@ -9,6 +9,7 @@
 import { deflateSync } from 'fflate';
 import { base45Encode, BASE45_ALPHABET, encodeWalletQr, WALLET_QR_DICTIONARY_V1, type WalletQrErrorCode } from '../../src-shared/walletqr';
 import { crc32 } from '../../src-shared/walletqr/bytes';
+import { seeded } from './distort';
 import { makeAdmissionBundle } from './fixtures';
 
 export type HostileFamily =
@@ -32,18 +33,6 @@ export interface HostileCode {
   refusals: WalletQrErrorCode[];
 }
 
-/** Small deterministic PRNG (mulberry32): the corpus is the same for the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const compress = (bytes: Uint8Array): Uint8Array => deflateSync(bytes, { level: 9, dictionary: WALLET_QR_DICTIONARY_V1 });
 const single = (compressed: Uint8Array): string => `CLW1:${base45Encode(compressed)}`;
 const setIdOf = (compressed: Uint8Array): string => crc32(compressed).toString(16).toUpperCase().padStart(8, '0');
@@ -63,7 +52,7 @@ const GARBAGE: WalletQrErrorCode[] = ['BAD_ENCODING', 'TRUNCATED', 'CORRUPT', 'B
  * A genuine admission bundle (EdDSA) is the base of the truncated and mixed-part cases.
  */
 export function hostileWalletCodes(options: { seed?: number; perFamily?: number } = {}): HostileCode[] {
-  const rnd = prng(options.seed ?? 15);
+  const rnd = seeded(options.seed ?? 15);
   const n = options.perFamily ?? 400;
   const int = (max: number): number => Math.floor(rnd() * max);
   const base45Text = (length: number): string => Array.from({ length }, () => BASE45_ALPHABET[int(45)]).join('');
