@@ -6,10 +6,35 @@ import { type AuthorisedCaller, authorise } from '../lib/organisations';
 import { arrayOf, code, id, isoTime, object, oneOf, optional, pageArgs, parseJsonArg, personDid, sha256, str } from '../lib/validate';
 import { sanctionActiveBetween, sanctionsFor } from './sanctions';
 
-export const VERIFICATION_CHECKS = ['signature', 'issuer-trust', 'validity-period', 'revocation', 'suspension', 'holder-binding', 'audience', 'freshness', 'replay', 'sanctions', 'schema'] as const;
+export const VERIFICATION_CHECKS = [
+  'signature',
+  'issuer-trust',
+  'validity-period',
+  'revocation',
+  'suspension',
+  'holder-binding',
+  'audience',
+  'freshness',
+  'replay',
+  'sanctions',
+  'schema',
+  'jurisdiction',
+  'specialty-coverage',
+  'npi-sanctions',
+] as const;
+
+/**
+ * A disaster verification (declared emergency) rests on a reduced set: the doctor's identity
+ * (signature, holder binding) and a valid licence from a trusted board that is not revoked, and
+ * no sanction. Each of these must be recorded as passed; the rest may be missing.
+ */
+export const DISASTER_REQUIRED_CHECKS = ['signature', 'holder-binding', 'issuer-trust', 'validity-period', 'revocation', 'sanctions'] as const;
+/** Disaster privileges last at most 72 hours (the chaincode refuses longer). */
+export const DISASTER_MAX_HOURS = 72;
 
 const verificationArg = object({
   verificationId: id(),
+  kind: optional(oneOf(['full', 'disaster'] as const)),
   doctorDid: personDid(),
   credentialHashes: arrayOf(sha256(), { min: 1, max: 20, unique: true }),
   checks: arrayOf(object({ check: oneOf(VERIFICATION_CHECKS), result: oneOf(['pass', 'fail', 'warning', 'not-applicable'] as const), code: optional(code()) }), { min: 1, max: 100 }),
@@ -17,7 +42,8 @@ const verificationArg = object({
 });
 type VerificationInput = ReturnType<typeof verificationArg>;
 
-export interface Verification extends VerificationInput {
+export interface Verification extends Omit<VerificationInput, 'kind'> {
+  kind: 'full' | 'disaster';
   mspId: string;
   officerId: string;
   verifiedAt: string;
@@ -25,6 +51,7 @@ export interface Verification extends VerificationInput {
 
 const privilegeArg = object({
   privilegeId: id(),
+  kind: optional(oneOf(['standard', 'disaster'] as const)),
   verificationId: id(),
   scope: arrayOf(str({ max: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9:._-]*$/, expected: 'a privilege scope code' }), { min: 1, max: 30, unique: true }),
   from: isoTime(),
@@ -33,6 +60,8 @@ const privilegeArg = object({
 
 export interface Privileges {
   privilegeId: string;
+  /** 'disaster': emergency privileges of at most 72 hours on a disaster verification. */
+  kind: 'standard' | 'disaster';
   verificationId: string;
   doctorDid: string;
   mspId: string;
@@ -76,8 +105,13 @@ export class CredentialingContract extends Contract {
     const who = await this.officer(ctx, 'record verification outcomes');
     const input = parseJsonArg(verificationJson, 'verification', verificationArg);
     if (input.outcome === 'verified' && input.checks.some((c) => c.result === 'fail')) throw invalid("A verification with a failed check cannot have outcome 'verified'.");
+    const kind = input.kind ?? 'full';
+    if (kind === 'disaster' && input.outcome === 'verified') {
+      const missing = DISASTER_REQUIRED_CHECKS.filter((name) => !input.checks.some((c) => c.check === name && c.result === 'pass'));
+      if (missing.length > 0) throw invalid(`A disaster verification needs these checks passed: ${missing.join(', ')}.`);
+    }
     if (await exists(ctx, verificationKey(ctx, input.verificationId))) throw new LedgerError('ALREADY_EXISTS', `Verification ${input.verificationId} is already recorded.`);
-    const verification: Verification = { ...input, credentialHashes: [...input.credentialHashes].sort(), mspId: who.mspId, officerId: who.id, verifiedAt: txTime(ctx) };
+    const verification: Verification = { ...input, kind, credentialHashes: [...input.credentialHashes].sort(), mspId: who.mspId, officerId: who.id, verifiedAt: txTime(ctx) };
     await putJson(ctx, verificationKey(ctx, verification.verificationId), verification);
     await putIndex(ctx, 'verification~doctor', [verification.doctorDid, verification.verificationId]);
     emit(ctx, 'Credentialing.VerificationRecorded', { verification });
@@ -101,9 +135,17 @@ export class CredentialingContract extends Contract {
     const verification = await mustGetJson<Verification>(ctx, verificationKey(ctx, input.verificationId), `Verification ${input.verificationId}`);
     if (verification.mspId !== who.mspId) throw new LedgerError('FORBIDDEN', `Verification ${input.verificationId} was made by ${verification.mspId}; grant privileges on your own hospital's verification.`);
     if (verification.outcome !== 'verified') throw new LedgerError('INVALID_STATE', `Verification ${input.verificationId} was refused; no privileges can be granted on it.`);
+    const kind = input.kind ?? 'standard';
+    // Verifications recorded before the disaster kind existed carry no kind: they were full.
+    if (kind === 'standard' && verification.kind === 'disaster') {
+      throw new LedgerError('INVALID_STATE', `Verification ${input.verificationId} was a disaster verification on a reduced check set; complete a full verification before granting standard privileges.`);
+    }
+    if (kind === 'disaster' && Date.parse(input.until) - Date.parse(input.from) > DISASTER_MAX_HOURS * 3_600_000) {
+      throw invalid(`Disaster privileges last at most ${DISASTER_MAX_HOURS} hours; privileges.until is later.`);
+    }
     const sanctions = (await sanctionsFor(ctx, verification.doctorDid, undefined)).filter((s) => sanctionActiveBetween(s, input.from > now ? input.from : now, input.until));
     if (sanctions.length > 0) throw new LedgerError('SANCTIONED', `The doctor is under sanction ${sanctions.map((s) => s.sanctionId).join(', ')} during the requested period; privileges cannot be granted.`);
-    const privileges: Privileges = { ...input, scope: [...input.scope].sort(), doctorDid: verification.doctorDid, mspId: who.mspId, status: 'active', grantedBy: who.id, grantedAt: now, updatedAt: now };
+    const privileges: Privileges = { ...input, kind, scope: [...input.scope].sort(), doctorDid: verification.doctorDid, mspId: who.mspId, status: 'active', grantedBy: who.id, grantedAt: now, updatedAt: now };
     await putJson(ctx, privilegesKey(ctx, privileges.privilegeId), privileges);
     await putIndex(ctx, 'privileges~doctor', [privileges.doctorDid, privileges.privilegeId]);
     emit(ctx, 'Credentialing.PrivilegesGranted', { privileges });
