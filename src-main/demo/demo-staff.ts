@@ -11,7 +11,8 @@
  * workstation trusts from the devnet's bundle (or, with no ledger configured, from the same
  * network material: `demoOrganisationCa`). Never use these secrets outside a demo.
  */
-import { STAFF_ROLES, StaffRole } from '../../src-shared/ipc/contract';
+import { StaffRole } from '../../src-shared/ipc/contract';
+import { ROLES_BY_KIND, type HospitalRole } from '../../src-shared/organisations/roles';
 import { ensureNetworkMaterial, loadConfig } from '../../ledger/devnet/src/network';
 import type { Workstation } from '../services';
 import type { OrganisationCa } from '../session/organisation-ca';
@@ -20,7 +21,7 @@ export const DEMO_PIN = '1234';
 export const DEMO_CACHE_PASSPHRASE = 'careledger-demo-passphrase';
 export const DEMO_RECOVERY_PASSPHRASE = 'careledger-demo-recovery';
 
-const FALLBACK_NAMES: Readonly<Record<StaffRole, string>> = {
+const FALLBACK_NAMES: Readonly<Record<HospitalRole, string>> = {
   admissions: 'Alice Admissions',
   clinician: 'Dr Carl Clinician',
   claims: 'Clara Claims',
@@ -28,13 +29,13 @@ const FALLBACK_NAMES: Readonly<Record<StaffRole, string>> = {
   privacy: 'Priya Privacy',
 };
 
-function hospitalStaffNames(): Readonly<Record<StaffRole, string>> {
-  const names: Record<StaffRole, string> = { ...FALLBACK_NAMES };
+function hospitalStaffNames(): Readonly<Record<HospitalRole, string>> {
+  const names: Record<HospitalRole, string> = { ...FALLBACK_NAMES };
   try {
     const hospital = loadConfig().orgs.find((o) => o.kind === 'hospital');
     for (const who of hospital?.identities ?? []) {
-      const role = StaffRole.safeParse(who.role);
-      if (role.success && names[role.data] === FALLBACK_NAMES[role.data]) names[role.data] = who.displayName ?? who.name;
+      const role = ROLES_BY_KIND.hospital.find((r) => r === who.role);
+      if (role !== undefined && names[role] === FALLBACK_NAMES[role]) names[role] = who.displayName ?? who.name;
     }
   } catch {
     // No readable devnet config: the demo CA issues the fallback names.
@@ -43,7 +44,7 @@ function hospitalStaffNames(): Readonly<Record<StaffRole, string>> {
 }
 
 /** The display name of the demo staff member of each role (the devnet config's first hospital). */
-export const DEMO_STAFF: Readonly<Record<StaffRole, string>> = hospitalStaffNames();
+export const DEMO_STAFF: Readonly<Record<HospitalRole, string>> = hospitalStaffNames();
 
 interface DemoIdentity {
   role: StaffRole;
@@ -93,10 +94,10 @@ export async function prepareDemo(ws: Workstation, options: { devnetDir: string;
     await ws.cache.unlock({ passphrase: DEMO_CACHE_PASSPHRASE, isRecovery: false });
   }
   const enrolled = new Set((await ws.session.listIdentities()).map((i) => i.role));
-  const missing = STAFF_ROLES.filter((role) => !enrolled.has(role));
+  const missing = ROLES_BY_KIND.hospital.filter((role) => !enrolled.has(role));
   if (missing.length === 0) return 'already-enrolled';
   // No throw-away CA as a fallback: the workstation would rightly refuse its certificates.
-  const staff = (await devnetStaff(options.devnetDir)).filter((s) => missing.includes(s.role));
+  const staff = (await devnetStaff(options.devnetDir)).filter((s) => (missing as readonly StaffRole[]).includes(s.role));
   const stillMissing = missing.filter((role) => !staff.some((s) => s.role === role));
   if (stillMissing.length > 0) {
     throw new Error(`The devnet's network material in ${options.devnetDir} has no demo staff for ${stillMissing.join(', ')}; check ledger/devnet/devnet.config.json.`);

@@ -5,7 +5,7 @@
  * into an IDENTITY_INVALID with a sentence saying what to do.
  */
 import { createPrivateKey, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
-import { StaffRole, type StaffIdentitySummary } from '../../src-shared/ipc/contract';
+import { STAFF_ROLES, StaffRole, type StaffIdentitySummary } from '../../src-shared/ipc/contract';
 import { DomainError } from '../errors';
 import { workstationDates } from '../settings/date-time-settings';
 
@@ -127,11 +127,11 @@ export function parseStaffIdentity(input: { certificatePem: string; privateKeyPe
     throw invalid('The certificate carries an unreadable attribute extension. Ask your organisation to re-issue it.', err);
   }
   if (attrs.role === undefined) {
-    throw invalid('This certificate has no staff role. Ask your organisation to issue one with a role (admissions, clinician, claims, credentialing or privacy).');
+    throw invalid(`This certificate has no staff role. Ask your organisation to issue one with a role (${STAFF_ROLES.join(', ')}).`);
   }
   const role = StaffRole.safeParse(attrs.role);
   if (!role.success) {
-    throw invalid(`This certificate's role "${attrs.role}" is not one this workstation knows (admissions, clinician, claims, credentialing, privacy).`);
+    throw invalid(`This certificate's role "${attrs.role}" is not one this workstation knows (${STAFF_ROLES.join(', ')}). Ask your organisation for a staff certificate with one of these roles.`);
   }
   const notBefore = new Date(cert.validFrom);
   const notAfter = new Date(cert.validTo);

@@ -7,6 +7,9 @@ const ROLE_LABELS: Record<StaffRole, string> = {
   claims: 'Claims',
   credentialing: 'Credentialing',
   privacy: 'Privacy officer',
+  adjudicator: 'Adjudicator',
+  'governance-admin': 'Governance administrator',
+  'board-officer': 'Medical board officer',
 };
 
 export function roleLabel(role: StaffRole): string {

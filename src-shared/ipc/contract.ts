@@ -30,19 +30,39 @@ import {
   WristbandRequest,
 } from '../admission/schemas';
 import { DateTimePreferences } from '../datetime';
+import type { OrganisationKind } from '../organisations/roles';
 
-/** Staff roles as carried in the `role` attribute of a staff certificate. */
-export const StaffRole = z.enum(['admissions', 'clinician', 'claims', 'credentialing', 'privacy']);
+/**
+ * Staff roles as carried in the `role` attribute of a staff certificate. Which organisation kind
+ * each role belongs to is in src-shared/organisations/roles.ts (ROLES_BY_KIND).
+ */
+export const StaffRole = z.enum([
+  'admissions',
+  'clinician',
+  'claims',
+  'credentialing',
+  'privacy',
+  'adjudicator',
+  'governance-admin',
+  'board-officer',
+]);
 export type StaffRole = z.infer<typeof StaffRole>;
 export const STAFF_ROLES: readonly StaffRole[] = StaffRole.options;
 
 /**
  * Who may call a channel.
  * - `anyone`: no sign-in needed (the sign-in screen itself, cache status).
- * - `signed-in`: any unlocked staff session, whatever the role.
- * - a list of roles: only a signed-in session with one of these roles.
+ * - `signed-in`: any unlocked staff session, whatever the role or organisation kind.
+ * - a list of roles: only a signed-in session with one of these roles AT A HOSPITAL (the
+ *   channels written before other organisations had workstations are all hospital desks).
+ * - `{ kinds, roles }`: only a signed-in session whose organisation is of one of `kinds` and
+ *   whose role is one of `roles` (e.g. `{ kinds: ['insurer'], roles: ['adjudicator'] }`).
  */
-export type ChannelAccess = 'anyone' | 'signed-in' | readonly StaffRole[];
+export type ChannelAccess =
+  | 'anyone'
+  | 'signed-in'
+  | readonly StaffRole[]
+  | { readonly kinds: readonly OrganisationKind[]; readonly roles: readonly StaffRole[] };
 
 /** Stable error codes; the UI maps each to a sentence a desk clerk understands. */
 export const ErrorCode = z.enum([
@@ -560,10 +580,18 @@ export const PushEvent = z.discriminatedUnion('type', [
 ]);
 export type PushEvent = z.infer<typeof PushEvent>;
 
-/** Whether a session with `role` may call a channel with `access` (ignores lock state). */
-export function roleMayCall(access: ChannelAccess, role: StaffRole | null): boolean {
+/**
+ * Whether a session with `role` at an organisation of `kind` may call a channel with `access`
+ * (ignores lock state). A plain role list means hospital staff with one of those roles.
+ */
+export function roleMayCall(access: ChannelAccess, role: StaffRole | null, kind: OrganisationKind | null): boolean {
   if (access === 'anyone') return true;
-  if (role === null) return false;
+  if (role === null || kind === null) return false;
   if (access === 'signed-in') return true;
-  return access.includes(role);
+  if (isRoleList(access)) return kind === 'hospital' && access.includes(role);
+  return access.kinds.includes(kind) && access.roles.includes(role);
+}
+
+function isRoleList(access: ChannelAccess): access is readonly StaffRole[] {
+  return Array.isArray(access);
 }

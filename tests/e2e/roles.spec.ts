@@ -3,12 +3,12 @@ import { PrivacyAuditPage } from './pages/ScreensPage';
 import { ShellPage } from './pages/ShellPage';
 import { SignInPage } from './pages/SignInPage';
 import { captureScreen, DESKTOP, LAPTOP } from './pages/screenshots';
-import { DEMO_PIN, DEMO_STAFF, type StaffRole } from './support/demo';
+import { DEMO_PIN, DEMO_STAFF, type HospitalRole } from './support/demo';
 
 const SHARED = ['Sync', 'Workstation settings'];
 
 /** What each role must see in the navigation, in order, and nothing else. */
-const EXPECTED: Record<StaffRole, { roleLabel: string; screens: string[] }> = {
+const EXPECTED: Record<HospitalRole, { roleLabel: string; screens: string[] }> = {
   admissions: { roleLabel: 'Admissions', screens: ['Admissions desk', ...SHARED] },
   clinician: { roleLabel: 'Clinician', screens: ['Patient records', ...SHARED] },
   claims: { roleLabel: 'Claims', screens: ['Claims', ...SHARED] },
@@ -27,7 +27,7 @@ function slug(label: string): string {
 }
 
 test.describe('role-based navigation', () => {
-  for (const [role, expected] of Object.entries(EXPECTED) as [StaffRole, (typeof EXPECTED)[StaffRole]][]) {
+  for (const [role, expected] of Object.entries(EXPECTED) as [HospitalRole, (typeof EXPECTED)[HospitalRole]][]) {
     test(`${expected.roleLabel} sees exactly the screens of the role`, async ({ workstation }) => {
       const { page } = workstation;
       await new SignInPage(page).signIn(DEMO_STAFF[role], DEMO_PIN);

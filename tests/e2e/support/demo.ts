@@ -9,3 +9,4 @@ export {
   DEMO_RECOVERY_PASSPHRASE,
 } from '../../../src-main/demo/demo-staff';
 export { STAFF_ROLES, type StaffRole } from '../../../src-shared/ipc/contract';
+export { ROLES_BY_KIND, type HospitalRole } from '../../../src-shared/organisations/roles';

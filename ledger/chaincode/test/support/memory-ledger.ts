@@ -6,14 +6,25 @@
  * read from collections_config.json, key-level endorsement checked at commit, and callers
  * read by fabric-shim's real ClientIdentity from real Fabric-CA-shaped certificates.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ChaincodeStub, ClientIdentity, KeyEndorsementPolicy } from 'fabric-shim';
 import { type Context, type Contract } from 'fabric-contract-api';
 
 type Identities = Record<string, { mspId: string; role: string | null; certificatePem: string }>;
 
-const packageRoot = path.resolve(__dirname, '..', '..', '..');
+/** The chaincode package folder, from the compiled tests (dist/test/support) or the sources (test/support, when the workstation's tests import this). */
+function findPackageRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'collections_config.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`collections_config.json not found above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+const packageRoot = findPackageRoot(__dirname);
 const identities = JSON.parse(readFileSync(path.join(packageRoot, 'test', 'fixtures', 'identities.json'), 'utf8')) as Identities;
 
 interface CollectionDefinition {
