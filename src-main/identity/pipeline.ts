@@ -29,6 +29,7 @@ import {
   verdictOf,
 } from '../../src-shared/identity/report';
 import { createVerificationAgent, type VerificationAgent } from './agent';
+import { type JwsErrorCode, NativeJwsVerifier } from './native-jws';
 import { decodeJwt, type DecodedJwt, JwtFormatError, numericDate } from './jwt';
 import type { DidWebCache, ReplayStore, StatusListMirror, TrustRegistryEntry, TrustRegistryMirror } from './mirrors';
 import { workstationDates } from '../settings/date-time-settings';
@@ -94,6 +95,7 @@ const VC_BASE_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
 export class IdentityVerifier {
   readonly agent: VerificationAgent;
   readonly policy: VerificationPolicy;
+  private readonly jws = new NativeJwsVerifier();
 
   constructor(private readonly options: IdentityVerifierOptions) {
     this.policy = { ...DEFAULT_VERIFICATION_POLICY, ...options.policy };
@@ -140,19 +142,20 @@ export class IdentityVerifier {
     summary.expiresAt = isoOf(numericDate(p, 'exp'));
 
     const credentialJwts = vpClaim !== null && Array.isArray(vpClaim.verifiableCredential) ? (vpClaim.verifiableCredential as unknown[]) : [];
+    // The presentation's own checks and each credential's are independent: run them together,
+    // so the mirrors' reads (cache queries) overlap; the report keeps its fixed order.
+    const limited = credentialJwts.slice(0, this.policy.maxCredentials);
+    const [signature, replay, credentials] = await Promise.all([
+      this.signatureCheck(vp, holder, 'presentation', now),
+      this.replayCheck(summary.id),
+      Promise.all(limited.map((raw, i) => this.verifyCredential(raw, i, holder, now))),
+    ]);
     checks.push(this.presentationFormatCheck(vp, vpClaim, holder, credentialJwts));
-    checks.push(await this.signatureCheck(vp.jwt, holder, 'presentation', now));
+    checks.push(signature);
     checks.push(this.freshnessCheck(p, now, input.expectedNonce));
     checks.push(this.audienceCheck(p));
-    const replay = await this.replayCheck(summary.id);
     checks.push(replay);
     checks.push(this.clockCheck(now, input.lastTrustedLedgerTime));
-
-    const credentials: CredentialReport[] = [];
-    const limited = credentialJwts.slice(0, this.policy.maxCredentials);
-    for (let i = 0; i < limited.length; i++) {
-      credentials.push(await this.verifyCredential(limited[i], i, holder, now));
-    }
 
     const report = finish(now, summary, checks, credentials);
     if (report.verdict !== 'invalid' && summary.id !== null) {
@@ -191,7 +194,8 @@ export class IdentityVerifier {
     return check('presentation.format', 'pass', `The presentation is well formed and carries ${credentialJwts.length} credential(s).`);
   }
 
-  private async signatureCheck(jwt: string, signer: string | null, what: 'presentation' | 'credential', now: Date, label = 'card'): Promise<VerificationCheck> {
+  private async signatureCheck(decoded: DecodedJwt, signer: string | null, what: 'presentation' | 'credential', now: Date, label = 'card'): Promise<VerificationCheck> {
+    const jwt = decoded.jwt;
     const id = what === 'presentation' ? 'presentation.signature' : 'credential.signature';
     const whose = what === 'presentation' ? "the holder's" : "the issuer's";
     if (signer === null) return check(id, 'fail', `The ${what === 'presentation' ? 'presentation' : label} does not say who signed it, so its signature cannot be checked. Do not accept it.`);
@@ -207,17 +211,28 @@ export class IdentityVerifier {
       }
       return check(id, 'fail', `${cap(whose)} identifier (${signer}) is not valid, so the signature cannot be trusted. Do not accept this ${what === 'presentation' ? 'code' : label}.`, { signer, error: error ?? null });
     }
-    // Time rules are our own checks (with clearer messages); here only the signature counts.
-    const policies = { now: Math.floor(now.getTime() / 1000), nbf: false, iat: false, exp: false, aud: false, issuanceDate: false, expirationDate: false, audience: false, credentialStatus: false, format: false };
     let verified = false;
     let errorCode: string | null = null;
-    try {
-      const result =
-        what === 'presentation' ? await this.agent.verifyPresentation({ presentation: jwt, policies }) : await this.agent.verifyCredential({ credential: jwt, policies });
-      verified = result.verified;
-      errorCode = result.error?.errorCode ?? null;
-    } catch (err) {
-      errorCode = reasonOf(err);
+    const native = this.jws.verifyJws(jwt, decoded.header.alg, resolved.didDocument);
+    if (native.verified === 'fallback') {
+      // A key form the native path does not read: Veramo (did-jwt) judges it, as it always did.
+      // Time rules are our own checks (with clearer messages); here only the signature counts.
+      const policies = { now: Math.floor(now.getTime() / 1000), nbf: false, iat: false, exp: false, aud: false, issuanceDate: false, expirationDate: false, audience: false, credentialStatus: false, format: false };
+      try {
+        const result =
+          what === 'presentation' ? await this.agent.verifyPresentation({ presentation: jwt, policies }) : await this.agent.verifyCredential({ credential: jwt, policies });
+        verified = result.verified;
+        errorCode = result.error?.errorCode ?? null;
+      } catch (err) {
+        errorCode = reasonOf(err);
+      }
+    } else if (native.verified) {
+      // As Veramo did after the signature: a presentation whose credentials cannot be read is
+      // not confirmed (the credential checks say which one).
+      errorCode = what === 'presentation' ? unreadableCredentialsOf(decoded.payload) : null;
+      verified = errorCode === null;
+    } else {
+      errorCode = native.errorCode satisfies JwsErrorCode;
     }
     if (verified) {
       return check(id, 'pass', what === 'presentation' ? 'The presentation is signed by its holder.' : `The ${label} carries a valid signature of its issuer.`, { signer });
@@ -368,7 +383,7 @@ export class IdentityVerifier {
     report.credentialSubject = subjectClaim === null ? null : { ...subjectClaim, id: subject };
 
     report.checks.push(credentialFormatCheck(vc, claim, type, issuer, sub, subjectClaim, label));
-    report.checks.push(await this.signatureCheck(vc.jwt, issuer, 'credential', now, label));
+    report.checks.push(await this.signatureCheck(vc, issuer, 'credential', now, label));
     report.checks.push(holderBindingCheck(type, issuer, subject, holder, label));
     report.checks.push(await this.issuerTrustCheck(type, issuer, holder, subject, period.from ?? numericDate(p, 'iat') ?? null, now, label));
     report.checks.push(this.validityCheck(period, now, label));
@@ -463,6 +478,24 @@ export class IdentityVerifier {
       expected: this.options.hospitalDid,
     });
   }
+}
+
+/**
+ * What Veramo's presentation normalisation refused after a good signature: a credential entry
+ * that is text but not a readable JWT. Returns its error code, or null when all are readable.
+ */
+function unreadableCredentialsOf(payload: Record<string, unknown>): string | null {
+  const vpClaim = isRecord(payload.vp) ? payload.vp : {};
+  const entries = [payload.verifiableCredential, vpClaim.verifiableCredential].flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : v === undefined || v === null ? [] : [v]));
+  for (const entry of entries) {
+    if (typeof entry !== 'string') continue;
+    try {
+      decodeJwt(entry, Number.POSITIVE_INFINITY);
+    } catch {
+      return 'unknown credential format';
+    }
+  }
+  return null;
 }
 
 const REPLAY_MESSAGE = 'This wallet code was already used. Codes work once: ask the patient to create a new code in their wallet and scan it.';
