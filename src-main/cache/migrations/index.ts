@@ -15,6 +15,9 @@ import type { Migration } from './types';
 
 export type { Migration } from './types';
 
+// Several lanes add migrations in this wave (claims, credentialing, chart, sync). The list must
+// stay contiguous, so numbers are taken first come, first served: when you add yours, give it the
+// next free number (rename the file and its `version`), whatever number was planned for it.
 export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
 
 MIGRATIONS.forEach((m, i) => {
