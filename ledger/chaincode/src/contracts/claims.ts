@@ -33,6 +33,8 @@ export interface ClaimRecord {
   repeatService: boolean;
   /** SHA-256 of the private detail as stored in the collection. */
   detailSha256: string;
+  /** SHA-256 of the insurer's FHIR ClaimResponse for the current submission, kept beside the claim in the collection. */
+  responseSha256?: string;
   submissionCount: number;
   /** When the private detail was purged from the collection, if it was. */
   detailPurgedAt?: string;
@@ -48,6 +50,7 @@ const HOSPITAL_CLAIM_ROLES = ['claims'] as const;
 /** Insurer staff: the claims clerk and the adjudicator (the devnet issues both). */
 const INSURER_CLAIM_ROLES = ['claims', 'adjudicator'] as const;
 const MAX_CLAIM_BYTES = 256 * 1024;
+const MAX_RESPONSE_BYTES = 256 * 1024;
 const SALT_KEY = 'fingerprint-salt';
 
 const submitArg = object({ claimId: id(), insurerMspId: mspId() });
@@ -142,6 +145,58 @@ export function readClaimFacts(claimBytes: Uint8Array): { claim: Record<string, 
     claim: c,
     facts: { currency, totalAmount, repeatService, fingerprintInput: { patient, provider, serviceDates: [...serviceDates].sort(), codes: [...new Set(codes)].sort() } },
   };
+}
+
+/** Per-item adjudication read from a FHIR ClaimResponse: what the public record must agree with. */
+interface ResponseFacts {
+  benefitTotal: number | undefined;
+  reasonCodes: string[];
+}
+
+function money(value: unknown, path: string): number {
+  const amount = (value as { value?: unknown } | undefined)?.value;
+  return toMinorUnits(amount, path);
+}
+
+/**
+ * Reads the insurer's FHIR ClaimResponse (transient `claimResponse`): it must answer this claim
+ * (`request` names it), and its per-item adjudication must agree with the public decision:
+ * the 'benefit' amounts add up to the approved amount, and every item reason code is one of the
+ * public reason codes. Only then does it go to the collection.
+ */
+export function readClaimResponse(bytes: Uint8Array, claimId: string): { response: Record<string, unknown>; facts: ResponseFacts } {
+  if (bytes.length > MAX_RESPONSE_BYTES) throw invalid(`The claim response is larger than ${MAX_RESPONSE_BYTES} bytes.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    throw invalid('The claim response (transient "claimResponse") is not valid JSON.');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('The claim response must be a FHIR ClaimResponse object.');
+  const r = parsed as Record<string, unknown>;
+  if (r.resourceType !== 'ClaimResponse') throw invalid("The claim response must be a FHIR ClaimResponse (resourceType 'ClaimResponse').");
+  const request = r.request as { reference?: unknown; identifier?: { value?: unknown } } | undefined;
+  if (request?.reference !== `Claim/${claimId}` && request?.identifier?.value !== claimId) throw invalid(`ClaimResponse.request must name claim ${claimId}.`);
+  const items = r.item;
+  if (items !== undefined && (!Array.isArray(items) || items.length > 500)) throw invalid('ClaimResponse.item must be a list of at most 500 items.');
+  const reasonCodes = new Set<string>();
+  let benefitTotal: number | undefined;
+  for (const [index, raw] of ((items as unknown[] | undefined) ?? []).entries()) {
+    const item = raw as { itemSequence?: unknown; adjudication?: unknown };
+    const path = `ClaimResponse.item[${index}]`;
+    int({ min: 1 })(item?.itemSequence, `${path}.itemSequence`);
+    if (!Array.isArray(item.adjudication) || item.adjudication.length === 0) throw invalid(`${path}.adjudication must give the decision on the item.`);
+    for (const [ai, adj] of (item.adjudication as Array<{ category?: { coding?: Array<{ code?: unknown }> }; reason?: { coding?: Array<{ code?: unknown }> }; amount?: unknown }>).entries()) {
+      if (adj?.category?.coding?.[0]?.code === 'benefit') benefitTotal = (benefitTotal ?? 0) + money(adj.amount, `${path}.adjudication[${ai}].amount`);
+      const reason = adj?.reason?.coding?.[0]?.code;
+      if (reason !== undefined) reasonCodes.add(code()(reason, `${path}.adjudication[${ai}].reason`));
+    }
+  }
+  return { response: r, facts: { benefitTotal, reasonCodes: [...reasonCodes].sort() } };
+}
+
+function responseKey(ctx: Context, claimId: string, submission: number): string {
+  return key(ctx, 'claim-response', [claimId, String(submission).padStart(4, '0')]);
 }
 
 function claimKey(ctx: Context, claimId: string): string {
@@ -247,6 +302,7 @@ export class ClaimsContract extends Contract {
       status: 'resubmitted',
       outcome: undefined,
       approvedAmount: undefined,
+      responseSha256: undefined,
       reasonCodes: [],
       currency: facts.currency,
       totalAmount: facts.totalAmount,
@@ -279,7 +335,11 @@ export class ClaimsContract extends Contract {
   /**
    * Decides a claim. Arguments: claimId, `{ outcome: approved|partial|denied, approvedAmount
    * (cents), reasonCodes }`: approved = the full total; partial = more than 0 and less than the
-   * total, with reason codes; denied = 0, with reason codes. Caller: the claim's insurer, role claims.
+   * total, with reason codes; denied = 0, with reason codes. Optional transient `claimResponse`:
+   * the insurer's FHIR ClaimResponse with the per-item adjudication; it is checked against the
+   * decision (benefit amounts add up to `approvedAmount`, item reasons are among `reasonCodes`)
+   * and kept in the pair's collection beside the claim, its hash on the public record.
+   * Caller: the claim's insurer, role claims or adjudicator.
    * @throws LedgerError FORBIDDEN, INVALID_STATE, INVALID_ARGUMENT, NOT_FOUND
    */
   @Transaction()
@@ -292,8 +352,32 @@ export class ClaimsContract extends Contract {
     if (input.outcome === 'partial' && (input.approvedAmount <= 0 || input.approvedAmount >= record.totalAmount)) throw invalid(`A partial approval must be more than 0 and less than the claimed ${record.totalAmount}.`);
     if (input.outcome === 'denied' && input.approvedAmount !== 0) throw invalid('A denied claim has an approvedAmount of 0.');
     if (input.outcome !== 'approved' && input.reasonCodes.length === 0) throw invalid(`A ${input.outcome} decision needs at least one reason code.`);
-    const updated = this.next(ctx, record, { status: 'adjudicated', outcome: input.outcome, approvedAmount: input.approvedAmount, reasonCodes: [...input.reasonCodes].sort() });
+    const responseBytes = ctx.stub.getTransient().get('claimResponse');
+    let responseDetail: Buffer | undefined;
+    if (responseBytes && responseBytes.length > 0) {
+      const { response, facts } = readClaimResponse(responseBytes, record.claimId);
+      if (facts.benefitTotal !== undefined && facts.benefitTotal !== input.approvedAmount) {
+        throw invalid(`The ClaimResponse items approve ${facts.benefitTotal} in total but the decision approves ${input.approvedAmount}.`);
+      }
+      const unlisted = facts.reasonCodes.filter((c) => !input.reasonCodes.includes(c));
+      if (unlisted.length > 0) throw invalid(`The ClaimResponse gives reason codes ${unlisted.join(', ')} that the decision's reasonCodes do not list.`);
+      responseDetail = canonicalBytes({ claimId: record.claimId, submission: record.submissionCount, claimResponse: response });
+    }
+    const updated = this.next(ctx, record, {
+      status: 'adjudicated',
+      outcome: input.outcome,
+      approvedAmount: input.approvedAmount,
+      reasonCodes: [...input.reasonCodes].sort(),
+      responseSha256: responseDetail ? sha256Hex(responseDetail) : undefined,
+    });
     await putJson(ctx, claimKey(ctx, updated.claimId), updated);
+    if (responseDetail) {
+      const rKey = responseKey(ctx, record.claimId, record.submissionCount);
+      await ctx.stub.putPrivateData(record.collection, rKey, responseDetail);
+      const policy = new KeyEndorsementPolicy();
+      policy.addOrgs('PEER', record.hospitalMspId, record.insurerMspId);
+      await ctx.stub.setPrivateDataValidationParameter(record.collection, rKey, policy.getPolicy());
+    }
     emit(ctx, 'Claims.Adjudicated', { claim: updated });
     return result(updated);
   }
@@ -331,6 +415,8 @@ export class ClaimsContract extends Contract {
     if (record.status !== 'paid' && record.status !== 'withdrawn') throw new LedgerError('INVALID_STATE', `Claim ${checked} is ${describe(record)}; its detail can be purged once it is paid or withdrawn.`);
     if (record.detailPurgedAt !== undefined) throw new LedgerError('INVALID_STATE', `The detail of claim ${checked} was already purged on ${record.detailPurgedAt}.`);
     await ctx.stub.purgePrivateData(record.collection, claimKey(ctx, checked));
+    // The insurer's responses to every submission go with it.
+    for (let n = 1; n <= record.submissionCount; n++) await ctx.stub.purgePrivateData(record.collection, responseKey(ctx, checked, n));
     const updated = this.next(ctx, record, { detailPurgedAt: txTime(ctx) });
     await putJson(ctx, claimKey(ctx, checked), updated);
     emit(ctx, 'Claims.DetailPurged', { claim: updated });
@@ -363,6 +449,26 @@ export class ClaimsContract extends Contract {
     if (!bytes || bytes.length === 0) throw new LedgerError('PRIVATE_DATA_MISSING', `The detail of claim ${checked} is no longer on the ledger: it was purged${record.detailPurgedAt ? ` at ${record.detailPurgedAt}` : ' (purgeClaimDetail, or the collection\'s blockToLive)'}; the public record and its detailSha256 remain.`);
     const stored = JSON.parse(Buffer.from(bytes).toString('utf8')) as { claim: unknown };
     return result({ claimId: checked, claim: stored.claim, detailSha256: sha256Hex(bytes) });
+  }
+
+  /**
+   * The insurer's FHIR ClaimResponse to the current submission, from the private collection:
+   * `{ claimId, submission, claimResponse, responseSha256 }`. Caller: the claim's hospital or
+   * insurer, claims staff. @throws LedgerError FORBIDDEN, NOT_FOUND (no response to this submission), PRIVATE_DATA_MISSING
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async getClaimResponse(ctx: Context, claimId: string): Promise<string> {
+    const who = await authorise(ctx, { kinds: ['hospital', 'insurer'], roles: [...HOSPITAL_CLAIM_ROLES, ...INSURER_CLAIM_ROLES], action: 'read claim responses' });
+    const checked = id()(claimId, 'claimId');
+    const record = await mustGetJson<ClaimRecord>(ctx, claimKey(ctx, checked), `Claim ${checked}`);
+    if (who.mspId !== record.hospitalMspId && who.mspId !== record.insurerMspId) throw new LedgerError('FORBIDDEN', `Claim ${checked} is between ${record.hospitalMspId} and ${record.insurerMspId}.`);
+    if (record.detailPurgedAt !== undefined) throw new LedgerError('PRIVATE_DATA_MISSING', `The details of claim ${checked} were purged at ${record.detailPurgedAt}; the public record remains.`);
+    if (record.responseSha256 === undefined) throw new LedgerError('NOT_FOUND', `Claim ${checked} has no claim response for its current submission.`);
+    const bytes = await ctx.stub.getPrivateData(record.collection, responseKey(ctx, checked, record.submissionCount));
+    if (!bytes || bytes.length === 0) throw new LedgerError('PRIVATE_DATA_MISSING', `The claim response of claim ${checked} is not on this peer.`);
+    const stored = JSON.parse(Buffer.from(bytes).toString('utf8')) as { submission: number; claimResponse: unknown };
+    return result({ claimId: checked, submission: stored.submission, claimResponse: stored.claimResponse, responseSha256: sha256Hex(bytes) });
   }
 
   /** Claims of one hospital or insurer (`party` = its MSP ID), one page at a time. Caller: anyone. */
