@@ -95,6 +95,12 @@ export const MedicalLicenseSubject = z
     licenseNumber: Text(64),
     jurisdiction: Text(100),
     licenseClass: Text(100).optional(),
+    /** The regulated profession, e.g. 'physician' (a locum's licence, issue 13). */
+    profession: Text(100).optional(),
+    /** The register's standing when issued; the live standing is the board's status list. */
+    status: z.enum(['active', 'restricted', 'inactive']).optional(),
+    /** The US National Provider Identifier, when the practitioner has one (sanctions lists use it). */
+    npi: z.string().regex(/^[0-9]{10}$/, 'must be a 10-digit NPI').optional(),
   })
   .strict();
 export type MedicalLicenseSubject = z.infer<typeof MedicalLicenseSubject>;
@@ -115,6 +121,7 @@ export const BoardCertificationSubject = z
     name: Text(300),
     board: Text(200),
     specialtyCode: Text(64),
+    specialtyDisplay: Text(200).optional(),
     certifiedSince: IsoDate,
     recertifyBy: IsoDate.optional(),
   })

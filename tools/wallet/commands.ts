@@ -58,7 +58,7 @@ Commands:
   new-patient --name N --birth-date YYYY-MM-DD [--gender female|male|other|unknown]
               [--national-id X] [--address "line;city;postal code;country"] [--key ed25519|p256]
               [--bare]        (--bare: no identity/coverage credentials)
-  new-doctor --name N [--license-number X] [--jurisdiction X] [--specialty-code C]
+  new-doctor --name N [--license-number X] [--jurisdiction X] [--npi 10-digits] [--profession P] [--specialty-code C]
               [--specialty-display D] [--board B] [--key ed25519|p256] [--bare]
   issue identity|coverage|licence|specialty|board-cert --wallet W [--status revocation|suspension|both|none]
               [--days N] [--not-before YYYY-MM-DD]
@@ -335,6 +335,9 @@ function claimsFor(type: Exclude<CredentialType, 'ConsentGrantCredential'>, opts
         licenseNumber: p('license-number') ?? `MD-${Math.floor(1e5 + Math.random() * 9e5)}`,
         jurisdiction: p('jurisdiction') ?? 'GB',
         ...(p('license-class') ? { licenseClass: p('license-class') } : { licenseClass: 'Full registration' }),
+        profession: p('profession') ?? 'physician',
+        status: 'active',
+        ...(p('npi') ? { npi: p('npi') } : {}),
       };
     case 'SpecialtyCredential':
       return { name, specialtyCode: p('specialty-code') ?? '394579002', specialtyDisplay: p('specialty-display') ?? 'Cardiology' };
@@ -343,6 +346,7 @@ function claimsFor(type: Exclude<CredentialType, 'ConsentGrantCredential'>, opts
         name,
         board: p('board') ?? 'Royal College of Physicians',
         specialtyCode: p('specialty-code') ?? '394579002',
+        specialtyDisplay: p('specialty-display') ?? 'Cardiology',
         certifiedSince: date(p('certified-since') ?? '2015-06-01', '--certified-since'),
         recertifyBy: date(p('recertify-by') ?? `${Number(isoToday().slice(0, 4)) + 3}-06-01`, '--recertify-by'),
       };
