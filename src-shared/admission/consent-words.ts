@@ -24,6 +24,11 @@ export const CATEGORY_WORDS: Record<string, string> = {
   immunizations: 'vaccinations',
   documents: 'letters and documents',
   imaging: 'scans and X-rays',
+  // Sensitive categories: released only when the patient names them in the consent.
+  'mental-health': 'mental health records',
+  'substance-use': 'alcohol and drug use records',
+  'sexual-health': 'sexual health records',
+  genetics: 'genetic test results',
 };
 
 /** The words for a purpose code; the code itself when it is not one of ours. */

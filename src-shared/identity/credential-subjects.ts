@@ -55,7 +55,11 @@ export type InsuranceCoverageSubject = z.infer<typeof InsuranceCoverageSubject>;
 export const PURPOSES_OF_USE = ['TREAT', 'ETREAT', 'HPAYMT', 'HOPERAT', 'HRESCH'] as const;
 export type PurposeOfUse = (typeof PURPOSES_OF_USE)[number];
 
-/** Record categories a consent grant may open. */
+/**
+ * Record categories a consent grant may open: ten kinds of record, then the sensitive
+ * categories (security labels on records), released only when a consent names them
+ * (docs/formats/record-exchange.md §3; the chaincode's list, same order).
+ */
 export const RECORD_CATEGORIES = [
   'demographics',
   'encounters',
@@ -67,6 +71,10 @@ export const RECORD_CATEGORIES = [
   'immunizations',
   'documents',
   'imaging',
+  'mental-health',
+  'substance-use',
+  'sexual-health',
+  'genetics',
 ] as const;
 export type RecordCategory = (typeof RECORD_CATEGORIES)[number];
 

@@ -4,10 +4,11 @@ import { canonicalJson } from '../lib/canonical-json';
 import { sha256Hex } from '../lib/encoding';
 import { LedgerError, invalid } from '../lib/errors';
 import { emit, key, result, txTime } from '../lib/ledger';
-import { authorise } from '../lib/organisations';
+import { authorise, getOrganisation } from '../lib/organisations';
 import { HOSPITAL_READER_ROLES, deletePrivate, getPrivateJson, mustGetPrivateJson, pagePrivateByPartialKey, privateExists, purgePrivate, putPrivateIndex, putPrivateJson, transientJson } from '../lib/private';
-import { PURPOSES_OF_USE, RECORD_CATEGORIES, arrayOf, code, id, int, isoTime, mspId, object, oneOf, optional, pageArgs, parseJsonArg, personDid, sha256 } from '../lib/validate';
-import { type Consent, consentDecisionFor, consentKey, servesPatient } from './consent';
+import { PURPOSES_OF_USE, RECORD_CATEGORIES, SENSITIVE_CATEGORIES, arrayOf, code, id, int, isoTime, mspId, object, oneOf, optional, pageArgs, parseJsonArg, personDid, requestId, sha256, str } from '../lib/validate';
+import { type Encounter } from './admissions';
+import { type Consent, consentDecision, consentDecisionFor, consentKey, servesPatient } from './consent';
 
 /** Break-the-glass reasons are codes; a free-text note stays in the hospital, only its hash is here. */
 export const BREAK_GLASS_REASONS = ['emergency-unconscious', 'emergency-life-threatening', 'emergency-incapacitated', 'emergency-other', 'legal-obligation'] as const;
@@ -21,7 +22,30 @@ const entryArg = object({
   consentId: optional(id()),
   breakGlass: optional(object({ reasonCode: oneOf(BREAK_GLASS_REASONS), noteSha256: optional(sha256()) })),
   accessedAt: isoTime(),
+  /** The request id of a record-gatekeeper request this view came from: links it to the gatekeeper's release entry. */
+  requestId: optional(requestId()),
 });
+
+const categoryList = (min: number): ReturnType<typeof arrayOf<(typeof RECORD_CATEGORIES)[number]>> => arrayOf(oneOf(RECORD_CATEGORIES), { min, max: RECORD_CATEGORIES.length, unique: true });
+
+/** A record gatekeeper's release decision (docs/formats/record-exchange.md §7). */
+const releaseArg = object({
+  entryId: id(),
+  requestId: requestId(),
+  patientDid: personDid(),
+  purpose: oneOf(PURPOSES_OF_USE),
+  categories: categoryList(1),
+  released: categoryList(0),
+  withheld: categoryList(0),
+  decision: oneOf(['released', 'refused'] as const),
+  basis: oneOf(['consent', 'own-admission', 'break-glass', 'none'] as const),
+  encounterId: optional(id()),
+  breakGlass: optional(object({ reasonCode: oneOf(BREAK_GLASS_REASONS), noteSha256: optional(sha256()) })),
+  requester: object({ mspId: mspId(), id: str({ max: 1024 }), role: code() }),
+  refusalCode: optional(code()),
+  accessedAt: isoTime(),
+});
+type ReleaseInput = ReturnType<typeof releaseArg>;
 
 const batchArg = object({
   batchId: id(),
@@ -46,6 +70,10 @@ export interface AccessEntry extends EntryInput {
   review?: { outcome: 'justified' | 'unjustified'; reasonCode?: string; noteSha256?: string; reviewedAt: string; reviewer: { mspId: string; id: string } };
   /** When the break-the-glass note kept with the entry was purged (the hash stays in `breakGlass.noteSha256`). */
   notePurgedAt?: string;
+  /** Set on a record gatekeeper's release entry: what it released to whom, on which basis. */
+  release?: Pick<ReleaseInput, 'released' | 'withheld' | 'basis' | 'encounterId' | 'requester' | 'refusalCode'> & { consentIds: string[] };
+  /** The requesting hospital's privacy officer's review of a break-the-glass release (the releasing hospital's is `review`). */
+  requesterReview?: { outcome: 'justified' | 'unjustified'; reasonCode?: string; noteSha256?: string; reviewedAt: string; reviewer: { mspId: string; id: string } };
 }
 
 /** The longest break-the-glass note kept on the ledger: a few sentences, not a record. */
@@ -79,7 +107,57 @@ function entryKey(ctx: Context, entryId: string): string {
  * consented to it (a patient it serves: the patient's access report is asked for there).
  */
 async function mayReadEntry(ctx: Context, entry: AccessEntry, reader: { mspId: string; organisation: { did: string } }): Promise<boolean> {
-  return entry.staff.mspId === reader.mspId || (await servesPatient(ctx, entry.patientDid, reader.organisation.did));
+  return entry.staff.mspId === reader.mspId || entry.release?.requester.mspId === reader.mspId || (await servesPatient(ctx, entry.patientDid, reader.organisation.did));
+}
+
+/** Purposes under which break-the-glass may release records. */
+const BREAK_GLASS_PURPOSES: readonly string[] = ['TREAT', 'ETREAT'];
+
+function notCovered(message: string): LedgerError {
+  return new LedgerError('CONSENT_NOT_COVERED', message);
+}
+
+/**
+ * The chaincode's own check of a release, before it is logged (and so before anything is
+ * released): each released category must be covered, for the REQUESTING hospital, by the
+ * patient's consent, by an open admission at the releasing hospital (own staff, TREAT, never a
+ * sensitive category), or by break-the-glass. Returns the consents relied on.
+ * @throws LedgerError CONSENT_NOT_COVERED, INVALID_ARGUMENT, FORBIDDEN
+ */
+async function checkRelease(ctx: Context, input: ReleaseInput, releasingMspId: string): Promise<string[]> {
+  const asked = new Set(input.categories);
+  const split = [...input.released, ...input.withheld];
+  if (split.length !== asked.size || !split.every((c) => asked.has(c)) || new Set(split).size !== split.length) {
+    throw invalid('release.released and release.withheld must split release.categories: every category asked for is either released or withheld, once.');
+  }
+  if (input.decision === 'released' && input.released.length === 0) throw invalid("A release with decision 'released' must release at least one category.");
+  if (input.decision === 'refused' && input.released.length > 0) throw invalid("A release with decision 'refused' must release nothing.");
+  if (input.basis === 'none' && input.decision !== 'refused') throw invalid("Only a refusal may have basis 'none'.");
+  const requester = await getOrganisation(ctx, input.requester.mspId);
+  if (!requester || requester.kind !== 'hospital') throw new LedgerError('FORBIDDEN', `The requesting organisation ${input.requester.mspId} is not a hospital registered on the ledger; records are released to hospitals only.`);
+  if (input.decision === 'refused') return [];
+  if (input.basis === 'break-glass') {
+    if (!input.breakGlass) throw invalid('A break-the-glass release needs release.breakGlass with its reason code.');
+    if (!BREAK_GLASS_PURPOSES.includes(input.purpose)) throw invalid('Break-the-glass releases records for treatment (TREAT or ETREAT) only.');
+    return [];
+  }
+  if (input.basis === 'own-admission') {
+    if (input.requester.mspId !== releasingMspId) throw notCovered(`An open admission covers ${releasingMspId}'s own clinicians only; ${input.requester.mspId} needs the patient's consent.`);
+    if (input.purpose !== 'TREAT') throw notCovered('An open admission covers treatment (TREAT) only; any other purpose needs the patient\'s consent.');
+    const sensitive = input.released.filter((c) => (SENSITIVE_CATEGORIES as readonly string[]).includes(c));
+    if (sensitive.length > 0) throw notCovered(`Sensitive records (${sensitive.join(', ')}) are released only under a consent that names them, even to the hospital's own clinicians.`);
+    if (input.encounterId === undefined) throw invalid('A release on an open admission must name the encounter (release.encounterId).');
+    const encounter = await getPrivateJson<Encounter>(ctx, key(ctx, 'encounter', [input.encounterId]));
+    if (!encounter || encounter.mspId !== releasingMspId || encounter.status !== 'admitted') throw notCovered(`Encounter ${input.encounterId} is not an open admission at ${releasingMspId}.`);
+    return [];
+  }
+  const consentIds = new Set<string>();
+  for (const category of input.released) {
+    const decision = await consentDecision(ctx, input.patientDid, requester.did, input.purpose, category, input.accessedAt);
+    if (decision.decision !== 'permit') throw notCovered(`The patient's consent does not cover ${category} for ${input.purpose} by ${input.requester.mspId} (${decision.reason}); nothing may be released for it.`);
+    consentIds.add(decision.consentId);
+  }
+  return [...consentIds].sort();
 }
 
 /** What an access transaction returns and announces: the id and the stored value's hash. */
@@ -153,11 +231,63 @@ export class AccessContract extends Contract {
     }
     const sha256 = await putPrivateJson(ctx, entryKey(ctx, entry.entryId), entry);
     await putPrivateIndex(ctx, 'access~patient', [entry.patientDid, entry.accessedAt, entry.entryId]);
+    if (entry.requestId !== undefined) await putPrivateIndex(ctx, 'access~request', [entry.requestId, entry.entryId]);
     // Break-the-glass, and allowed accesses the cited consent does not cover, wait for the privacy officer.
     const needsReview = entry.decision === 'allowed' && (entry.breakGlass !== undefined || (consentCheck !== 'confirmed' && consentCheck !== 'none'));
     if (needsReview) await putPrivateIndex(ctx, 'access~review', [who.mspId, entry.entryId]);
     emit(ctx, 'Access.Logged', entryReceipt(entry, sha256));
     return result(entryReceipt(entry, sha256));
+  }
+
+  /**
+   * Logs a record gatekeeper's decision (release or refusal), passed in the transient map under
+   * `release` (docs/formats/record-exchange.md §7), BEFORE anything is released: the chaincode
+   * re-checks each released category for the requesting hospital and refuses the entry when
+   * nothing covers it, so an uncovered release cannot be logged and must not happen.
+   * Break-the-glass releases wait for review at both hospitals. A retry with identical content
+   * changes nothing. Returns `{ entryId, sha256, consentIds }`. Caller: a hospital, role gatekeeper.
+   * @throws LedgerError CONSENT_NOT_COVERED, INVALID_ARGUMENT, ALREADY_EXISTS, FORBIDDEN
+   */
+  @Transaction()
+  @Returns('string')
+  public async logRelease(ctx: Context): Promise<string> {
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: ['gatekeeper'], action: 'log record releases' });
+    const input = transientJson(ctx, 'release', 'The release entry', releaseArg);
+    const now = txTime(ctx);
+    if (Date.parse(input.accessedAt) > Date.parse(now) + FUTURE_SKEW_MS) throw invalid(`release.accessedAt (${input.accessedAt}) is in the future; check the gatekeeper's clock.`);
+    const inputSha256 = sha256Hex(canonicalJson(input));
+    const existing = await getPrivateJson<AccessEntry>(ctx, entryKey(ctx, input.entryId));
+    if (existing) {
+      if (existing.inputSha256 === inputSha256 && existing.staff.id === who.id) return result({ ...entryReceipt(existing, sha256Hex(canonicalJson(existing))), consentIds: existing.release?.consentIds ?? [] });
+      throw new LedgerError('ALREADY_EXISTS', `Access entry ${input.entryId} is already logged with different content.`);
+    }
+    const consentIds = await checkRelease(ctx, input, who.mspId);
+    const entry: AccessEntry = {
+      entryId: input.entryId,
+      requestId: input.requestId,
+      patientDid: input.patientDid,
+      categories: input.categories,
+      purpose: input.purpose,
+      decision: input.decision === 'released' ? 'allowed' : 'refused',
+      consentId: consentIds[0],
+      breakGlass: input.breakGlass,
+      accessedAt: input.accessedAt,
+      staff: { mspId: who.mspId, id: who.id, role: who.role ?? '' },
+      consentCheck: input.decision === 'released' && input.basis === 'consent' ? 'confirmed' : 'none',
+      loggedAt: now,
+      inputSha256,
+      release: { released: input.released, withheld: input.withheld, basis: input.basis, encounterId: input.encounterId, requester: input.requester, refusalCode: input.refusalCode, consentIds },
+    };
+    const sha256 = await putPrivateJson(ctx, entryKey(ctx, entry.entryId), entry);
+    await putPrivateIndex(ctx, 'access~patient', [entry.patientDid, entry.accessedAt, entry.entryId]);
+    await putPrivateIndex(ctx, 'access~request', [input.requestId, entry.entryId]);
+    if (input.decision === 'released' && input.basis === 'break-glass') {
+      // Flagged at both hospitals: the one that released and the one whose clinician asked.
+      await putPrivateIndex(ctx, 'access~review', [who.mspId, entry.entryId]);
+      if (input.requester.mspId !== who.mspId) await putPrivateIndex(ctx, 'access~review', [input.requester.mspId, entry.entryId]);
+    }
+    emit(ctx, 'Access.Logged', entryReceipt(entry, sha256));
+    return result({ ...entryReceipt(entry, sha256), consentIds });
   }
 
   /**
@@ -169,7 +299,7 @@ export class AccessContract extends Contract {
   @Transaction()
   @Returns('string')
   public async anchorOfflineBatch(ctx: Context): Promise<string> {
-    const who = await authorise(ctx, { kinds: ['hospital'], roles: ACCESS_ROLES, action: 'anchor offline access batches' });
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: [...ACCESS_ROLES, 'gatekeeper'], action: 'anchor offline access batches' });
     const input = transientJson(ctx, 'batch', 'The offline batch', batchArg);
     if (input.lastAccessAt < input.firstAccessAt) throw invalid('batch.lastAccessAt must not be before batch.firstAccessAt.');
     const batchKey = key(ctx, 'access-batch', [who.mspId, input.batchId]);
@@ -195,12 +325,15 @@ export class AccessContract extends Contract {
     const checkedId = id()(entryId, 'entryId');
     const review = parseJsonArg(reviewJson, 'review', reviewArg);
     const entry = await mustGetPrivateJson<AccessEntry>(ctx, entryKey(ctx, checkedId), `Access entry ${checkedId}`);
-    if (entry.staff.mspId !== who.mspId) throw new LedgerError('FORBIDDEN', `Access entry ${checkedId} belongs to ${entry.staff.mspId}; only its own privacy officers review it.`);
+    // A break-the-glass release is reviewed by both hospitals: the releasing one (`review`) and the requesting one (`requesterReview`).
+    const asRequester = entry.staff.mspId !== who.mspId && entry.release?.requester.mspId === who.mspId;
+    if (entry.staff.mspId !== who.mspId && !asRequester) throw new LedgerError('FORBIDDEN', `Access entry ${checkedId} belongs to ${entry.staff.mspId}; only its own privacy officers review it.`);
     const reviewIndex = key(ctx, 'access~review', [who.mspId, checkedId]);
     if (!(await privateExists(ctx, reviewIndex))) {
       throw new LedgerError('INVALID_STATE', `Access entry ${checkedId} is not awaiting review.`);
     }
-    const updated: AccessEntry = { ...entry, review: { ...review, reviewedAt: txTime(ctx), reviewer: { mspId: who.mspId, id: who.id } } };
+    const closed = { ...review, reviewedAt: txTime(ctx), reviewer: { mspId: who.mspId, id: who.id } };
+    const updated: AccessEntry = asRequester ? { ...entry, requesterReview: closed } : { ...entry, review: closed };
     const sha256 = await putPrivateJson(ctx, entryKey(ctx, checkedId), updated);
     await deletePrivate(ctx, reviewIndex);
     emit(ctx, 'Access.Reviewed', entryReceipt(updated, sha256));
@@ -271,9 +404,26 @@ export class AccessContract extends Contract {
     return result(
       await pagePrivateByPartialKey(ctx, 'access~patient', [patient], pageArgs(pageSize, bookmark), async (kv) => {
         const entry = await getPrivateJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[2] ?? ''));
-        return entry && (served || entry.staff.mspId === who.mspId) ? entry : undefined;
+        return entry && (served || entry.staff.mspId === who.mspId || entry.release?.requester.mspId === who.mspId) ? entry : undefined;
       }),
     );
+  }
+
+  /**
+   * The entries sharing one request id: the gatekeeper's release entry and the viewer's access
+   * entry, which the patient's access report shows as one access. Only the entries the caller may
+   * read. Returns `{ records }`. Caller: hospital staff. @throws LedgerError FORBIDDEN
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async listAccessForRequest(ctx: Context, requestIdArg: string): Promise<string> {
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'read the access log' });
+    const checked = requestId()(requestIdArg, 'requestId');
+    const page = await pagePrivateByPartialKey(ctx, 'access~request', [checked], { pageSize: 20, bookmark: '' }, async (kv) => {
+      const entry = await getPrivateJson<AccessEntry>(ctx, entryKey(ctx, kv.attributes[1] ?? ''));
+      return entry && (await mayReadEntry(ctx, entry, who)) ? entry : undefined;
+    });
+    return result({ records: page.records });
   }
 
   /** Accesses of the caller's own hospital awaiting the privacy officer's review, one page at a time. Caller: hospital staff. @throws LedgerError FORBIDDEN */

@@ -18,6 +18,7 @@ import {
   oneOf,
   optionalTimeArg,
   pageArgs,
+  parseJsonArg,
   personDid,
   str,
 } from '../lib/validate';
@@ -41,8 +42,12 @@ export interface Consent {
 
 export type ConsentDecision = { decision: 'permit'; consentId: string; reason: string } | { decision: 'deny'; consentId?: string; reason: string } | { decision: 'no-consent'; reason: string };
 
-/** Staff who record consents and revocations the patient signed (desk, ward, privacy office). */
-const CONSENT_ROLES = ['admissions', 'clinician', 'privacy'] as const;
+/**
+ * Who records consents and revocations the patient signed: desk, ward, privacy office, and the
+ * hospital's record gatekeeper, which posts them for a patient acting from home. The patient's
+ * signature is verified here whoever submits, so none of them can forge or widen a consent.
+ */
+const CONSENT_ROLES = ['admissions', 'clinician', 'privacy', 'gatekeeper'] as const;
 const UUID_URN = /^urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function consentKey(ctx: Context, consentId: string): string {
@@ -96,6 +101,12 @@ export async function consentDecision(ctx: Context, patientDid: string, granteeD
     denial ??= decision;
   }
   return denial ?? { decision: 'no-consent', reason: 'no consent from this patient for this organisation' };
+}
+
+/** The grantee's did:web from an MSP ID or a did:web argument; undefined for an unregistered MSP ID. */
+async function granteeDidOf(ctx: Context, grantee: string): Promise<string | undefined> {
+  if (typeof grantee === 'string' && grantee.startsWith('did:')) return didWeb()(grantee, 'grantee');
+  return (await getOrganisation(ctx, mspId()(grantee, 'grantee')))?.did;
 }
 
 /** A single consent's decision (for access entries that cite their consent). */
@@ -219,15 +230,31 @@ export class ConsentContract extends Contract {
     const purposeOfUse = oneOf(PURPOSES_OF_USE)(purpose, 'purpose');
     const recordCategory = oneOf(RECORD_CATEGORIES)(category, 'category');
     const at = optionalTimeArg(time, 'time', txTime(ctx));
-    let granteeDid: string;
-    if (typeof grantee === 'string' && grantee.startsWith('did:')) {
-      granteeDid = didWeb()(grantee, 'grantee');
-    } else {
-      const org = await getOrganisation(ctx, mspId()(grantee, 'grantee'));
-      if (!org) return result({ decision: 'no-consent', reason: `organisation ${grantee} is not registered` });
-      granteeDid = org.did;
-    }
+    const granteeDid = await granteeDidOf(ctx, grantee);
+    if (granteeDid === undefined) return result({ decision: 'no-consent', reason: `organisation ${grantee} is not registered` });
     return result(await consentDecision(ctx, patient, granteeDid, purposeOfUse, recordCategory, at));
+  }
+
+  /**
+   * The decisions for several categories in one evaluate: `{ decisions: { <category>: { decision,
+   * consentId?, reason } } }` for (patient, grantee, purpose, categories, time). `categories` is a
+   * JSON list; `grantee` the hospital's MSP ID or did:web; `time` empty = transaction time.
+   * Caller: hospital staff or the hospital's gatekeeper. @throws LedgerError INVALID_ARGUMENT, FORBIDDEN
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async checkConsents(ctx: Context, patientDid: string, grantee: string, purpose: string, categoriesJson: string, time: string): Promise<string> {
+    await authorise(ctx, { kinds: ['hospital'], roles: HOSPITAL_READER_ROLES, action: 'check consents' });
+    const patient = personDid()(patientDid, 'patientDid');
+    const purposeOfUse = oneOf(PURPOSES_OF_USE)(purpose, 'purpose');
+    const categories = parseJsonArg(categoriesJson, 'categories', arrayOf(oneOf(RECORD_CATEGORIES), { min: 1, max: RECORD_CATEGORIES.length, unique: true }));
+    const at = optionalTimeArg(time, 'time', txTime(ctx));
+    const granteeDid = await granteeDidOf(ctx, grantee);
+    const decisions: Record<string, ConsentDecision> = {};
+    for (const category of categories) {
+      decisions[category] = granteeDid === undefined ? { decision: 'no-consent', reason: `organisation ${grantee} is not registered` } : await consentDecision(ctx, patient, granteeDid, purposeOfUse, category, at);
+    }
+    return result({ decisions, at });
   }
 
   /**

@@ -6,9 +6,16 @@ import { LedgerError } from '../lib/errors';
 import { emit, key, result, txTime } from '../lib/ledger';
 import { authorise } from '../lib/organisations';
 import { HOSPITAL_READER_ROLES, getPrivateJson, mustGetPrivateJson, pagePrivateByPartialKey, putPrivateJson, transientJson } from '../lib/private';
-import { RECORD_CATEGORIES, id, object, oneOf, optional, pageArgs, patientPseudonym, sha256 } from '../lib/validate';
+import { RECORD_CATEGORIES, arrayOf, id, object, oneOf, optional, pageArgs, patientPseudonym, sha256 } from '../lib/validate';
 
-const anchorArg = object({ recordId: id(), patientPseudonym: patientPseudonym(), saltedHash: sha256(), category: optional(oneOf(RECORD_CATEGORIES)) });
+/**
+ * `sourceVersion` is the record's own version in the hospital's store (FHIR `meta.versionId`):
+ * once a source version is anchored, another hash for it is refused, so content changed in the
+ * store without a new version can never be made to look genuine.
+ */
+const anchorArg = object({ recordId: id(), patientPseudonym: patientPseudonym(), saltedHash: sha256(), category: optional(oneOf(RECORD_CATEGORIES)), sourceVersion: optional(id()) });
+/** The most anchors one batch transaction takes (a gatekeeper's background job sends pages of this size). */
+const MAX_BATCH = 200;
 type AnchorInput = ReturnType<typeof anchorArg>;
 
 export interface RecordAnchor extends AnchorInput {
@@ -18,7 +25,7 @@ export interface RecordAnchor extends AnchorInput {
   anchoredAt: string;
 }
 
-const RECORD_ROLES = ['clinician', 'admissions', 'privacy'] as const;
+const RECORD_ROLES = ['clinician', 'admissions', 'privacy', 'gatekeeper'] as const;
 
 function anchorKey(ctx: Context, recordId: string): string {
   return key(ctx, 'record', [recordId]);
@@ -31,6 +38,34 @@ function versionKeyPart(version: number): string {
 
 function receipt(anchor: RecordAnchor, storedSha256: string): { recordId: string; version: number; sha256: string } {
   return { recordId: anchor.recordId, version: anchor.version, sha256: storedSha256 };
+}
+
+function sourceKey(ctx: Context, recordId: string, sourceVersion: string): string {
+  return key(ctx, 'record~source', [recordId, sourceVersion]);
+}
+
+/**
+ * One anchor's rules: only the owning hospital anchors later versions, a record never changes
+ * patient, the same hash is not a new version, and a source version keeps its first hash.
+ * @throws LedgerError FORBIDDEN, INVALID_ARGUMENT, INVALID_STATE
+ */
+async function anchorOne(ctx: Context, who: { mspId: string; id: string }, input: AnchorInput): Promise<{ written: boolean; receipt: ReturnType<typeof receipt> }> {
+  const current = await getPrivateJson<RecordAnchor>(ctx, anchorKey(ctx, input.recordId));
+  if (current && current.authorMspId !== who.mspId) throw new LedgerError('FORBIDDEN', `Record ${input.recordId} is anchored by ${current.authorMspId}; only that hospital may anchor new versions.`);
+  if (current && current.patientPseudonym !== input.patientPseudonym) throw new LedgerError('INVALID_ARGUMENT', `Record ${input.recordId} belongs to another patient; a record cannot change patient.`);
+  if (input.sourceVersion !== undefined) {
+    const earlier = await getPrivateJson<{ saltedHash: string; version: number }>(ctx, sourceKey(ctx, input.recordId, input.sourceVersion));
+    if (earlier && earlier.saltedHash !== input.saltedHash) {
+      throw new LedgerError('INVALID_STATE', `Record ${input.recordId} version ${input.sourceVersion} was anchored with another hash: its content changed without a new version (tampered?). It is not re-anchored.`);
+    }
+    if (earlier && current) return { written: false, receipt: receipt(current, sha256Hex(canonicalJson(current))) };
+  }
+  if (current && current.saltedHash === input.saltedHash) return { written: false, receipt: receipt(current, sha256Hex(canonicalJson(current))) };
+  const anchor: RecordAnchor = { ...input, version: (current?.version ?? 0) + 1, authorMspId: who.mspId, authorId: who.id, anchoredAt: txTime(ctx) };
+  const stored = await putPrivateJson(ctx, anchorKey(ctx, anchor.recordId), anchor);
+  await putPrivateJson(ctx, key(ctx, 'record~version', [anchor.recordId, versionKeyPart(anchor.version)]), anchor);
+  if (input.sourceVersion !== undefined) await putPrivateJson(ctx, sourceKey(ctx, input.recordId, input.sourceVersion), { saltedHash: input.saltedHash, version: anchor.version });
+  return { written: true, receipt: receipt(anchor, stored) };
 }
 
 /**
@@ -57,15 +92,39 @@ export class RecordsContract extends Contract {
   public async anchorRecord(ctx: Context): Promise<string> {
     const who = await authorise(ctx, { kinds: ['hospital'], roles: RECORD_ROLES, action: 'anchor records' });
     const input = transientJson(ctx, 'anchor', 'The record anchor', anchorArg);
-    const current = await getPrivateJson<RecordAnchor>(ctx, anchorKey(ctx, input.recordId));
-    if (current && current.authorMspId !== who.mspId) throw new LedgerError('FORBIDDEN', `Record ${input.recordId} is anchored by ${current.authorMspId}; only that hospital may anchor new versions.`);
-    if (current && current.patientPseudonym !== input.patientPseudonym) throw new LedgerError('INVALID_ARGUMENT', `Record ${input.recordId} belongs to another patient; a record cannot change patient.`);
-    if (current && current.saltedHash === input.saltedHash) return result(receipt(current, sha256Hex(canonicalJson(current))));
-    const anchor: RecordAnchor = { ...input, version: (current?.version ?? 0) + 1, authorMspId: who.mspId, authorId: who.id, anchoredAt: txTime(ctx) };
-    const stored = await putPrivateJson(ctx, anchorKey(ctx, anchor.recordId), anchor);
-    await putPrivateJson(ctx, key(ctx, 'record~version', [anchor.recordId, versionKeyPart(anchor.version)]), anchor);
-    emit(ctx, 'Records.Anchored', receipt(anchor, stored));
-    return result(receipt(anchor, stored));
+    const outcome = await anchorOne(ctx, who, input);
+    if (outcome.written) emit(ctx, 'Records.Anchored', outcome.receipt);
+    return result(outcome.receipt);
+  }
+
+  /**
+   * Anchors up to 200 records in one transaction (a gatekeeper's background job), passed in the
+   * transient map under `anchors` = a list of anchors as for anchorRecord. Each is decided alone:
+   * one refused (another hospital's record, a source version re-anchored with another hash) does
+   * not stop the others. Returns `{ anchored: [receipt], unchanged: [receipt], refused: [{ recordId, sourceVersion?, code, message }] }`.
+   * Caller: a hospital, role clinician, admissions, privacy or gatekeeper.
+   * @throws LedgerError FORBIDDEN, INVALID_ARGUMENT
+   */
+  @Transaction()
+  @Returns('string')
+  public async anchorRecords(ctx: Context): Promise<string> {
+    const who = await authorise(ctx, { kinds: ['hospital'], roles: RECORD_ROLES, action: 'anchor records' });
+    const inputs = transientJson(ctx, 'anchors', 'The record anchors', arrayOf(anchorArg, { min: 1, max: MAX_BATCH }));
+    if (new Set(inputs.map((a) => a.recordId)).size !== inputs.length) throw new LedgerError('INVALID_ARGUMENT', 'anchors must name each record once per batch; send a later version in the next batch.');
+    const anchored: ReturnType<typeof receipt>[] = [];
+    const unchanged: ReturnType<typeof receipt>[] = [];
+    const refused: { recordId: string; sourceVersion?: string; code: string; message: string }[] = [];
+    for (const input of inputs) {
+      try {
+        const outcome = await anchorOne(ctx, who, input);
+        (outcome.written ? anchored : unchanged).push(outcome.receipt);
+      } catch (error) {
+        if (!(error instanceof LedgerError)) throw error;
+        refused.push({ recordId: input.recordId, sourceVersion: input.sourceVersion, code: error.code, message: error.message });
+      }
+    }
+    if (anchored.length > 0) emit(ctx, 'Records.AnchoredBatch', { records: anchored });
+    return result({ anchored, unchanged, refused });
   }
 
   /** The latest anchor of a record. Caller: hospital staff. @throws LedgerError NOT_FOUND, FORBIDDEN */

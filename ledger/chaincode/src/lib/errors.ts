@@ -17,7 +17,8 @@ export type LedgerErrorCode =
   | 'UNTRUSTED_ISSUER'
   | 'STATUS_LIST_INVALID'
   | 'SANCTIONED'
-  | 'PRIVATE_DATA_MISSING';
+  | 'PRIVATE_DATA_MISSING'
+  | 'CONSENT_NOT_COVERED';
 
 export class LedgerError extends Error {
   readonly code: LedgerErrorCode;

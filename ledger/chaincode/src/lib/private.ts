@@ -15,8 +15,11 @@ import { type Check } from './validate';
 /** The collection's name in collections_config.json; its members are exactly the hospitals. */
 export const HOSPITALS_COLLECTION = 'hospitals';
 
-/** Staff roles of a hospital that may read the collection through an evaluation. */
-export const HOSPITAL_READER_ROLES = ['admissions', 'clinician', 'privacy', 'claims', 'credentialing'] as const;
+/**
+ * Staff roles of a hospital that may read the collection through an evaluation; `gatekeeper` is
+ * the hospital's record gatekeeper service (it checks consents, admissions and anchors).
+ */
+export const HOSPITAL_READER_ROLES = ['admissions', 'clinician', 'privacy', 'claims', 'credentialing', 'gatekeeper'] as const;
 
 const MAX_TRANSIENT_BYTES = 64 * 1024;
 

@@ -117,6 +117,8 @@ export function parseJsonArg<T>(raw: string, name: string, check: Check<T>, maxB
 /** Identifiers chosen by clients (entry ids, claim ids, urn:uuid:...): safe inside composite keys. */
 export const id = (): Check<string> => str({ max: 128, pattern: /^[A-Za-z0-9][A-Za-z0-9._:~-]*$/, expected: 'an identifier (letters, digits, . _ : ~ -)' });
 export const mspId = (): Check<string> => str({ max: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, expected: 'an MSP ID (letters, digits, . _ -)' });
+/** A request id shared by a gatekeeper's release entry and the viewer's access entry. */
+export const requestId = (): Check<string> => str({ min: 45, max: 45, pattern: /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, expected: "a request id 'urn:uuid:<lower-case uuid>'" });
 export const code = (): Check<string> => str({ max: 32, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, expected: 'a code (letters, digits, . _ -), not free text' });
 export const sha256 = (): Check<string> => str({ min: 64, max: 64, pattern: /^[0-9a-f]{64}$/, expected: 'a SHA-256 digest as 64 lower-case hex digits' });
 export const did = (): Check<string> => str({ max: 4096, pattern: /^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, expected: 'a DID (did:method:identifier)' });
@@ -142,7 +144,12 @@ export const isoTime = (): Check<string> => (value, path) => {
 
 export const PURPOSES_OF_USE = ['TREAT', 'ETREAT', 'HPAYMT', 'HOPERAT', 'HRESCH'] as const;
 export type PurposeOfUse = (typeof PURPOSES_OF_USE)[number];
-export const RECORD_CATEGORIES = ['demographics', 'encounters', 'conditions', 'medications', 'allergies', 'observations', 'procedures', 'immunizations', 'documents', 'imaging'] as const;
+/**
+ * The ten kinds of record, then the sensitive categories (security labels on records): a
+ * consent releases a sensitive category only when it names it explicitly.
+ */
+export const RECORD_CATEGORIES = ['demographics', 'encounters', 'conditions', 'medications', 'allergies', 'observations', 'procedures', 'immunizations', 'documents', 'imaging', 'mental-health', 'substance-use', 'sexual-health', 'genetics'] as const;
+export const SENSITIVE_CATEGORIES = ['mental-health', 'substance-use', 'sexual-health', 'genetics'] as const;
 export type RecordCategory = (typeof RECORD_CATEGORIES)[number];
 export const ORG_KINDS = ['hospital', 'insurer', 'medical-board', 'governance'] as const;
 export type OrgKind = (typeof ORG_KINDS)[number];
