@@ -27,16 +27,27 @@ export interface MirroredConsent {
   revocation?: { at: string };
 }
 
-export type LocalConsentDecision = { decision: 'permit'; consentId: string; reason: string } | { decision: 'deny'; consentId?: string; reason: string } | { decision: 'no-consent'; reason: string };
+export type LocalConsentDecision =
+  | { decision: 'permit'; consentId: string; reason: string }
+  | { decision: 'deny'; consentId?: string; reason: string }
+  | { decision: 'no-consent'; reason: string };
 
 const NO_CONSENT_REASON = 'no consent from this patient for this organisation';
 
-function decideOne(consent: MirroredConsent, purpose: PurposeOfUse, category: RecordCategory, at: string): LocalConsentDecision {
-  if (consent.status === 'revoked' && consent.revocation && consent.revocation.at <= at) return { decision: 'deny', consentId: consent.consentId, reason: 'revoked' };
+function decideOne(
+  consent: MirroredConsent,
+  purpose: PurposeOfUse,
+  category: RecordCategory,
+  at: string,
+): LocalConsentDecision {
+  if (consent.status === 'revoked' && consent.revocation && consent.revocation.at <= at)
+    return { decision: 'deny', consentId: consent.consentId, reason: 'revoked' };
   if (at < consent.from) return { decision: 'deny', consentId: consent.consentId, reason: 'not-yet-valid' };
   if (at >= consent.until) return { decision: 'deny', consentId: consent.consentId, reason: 'expired' };
-  if (!consent.purposes.includes(purpose)) return { decision: 'deny', consentId: consent.consentId, reason: 'purpose-not-covered' };
-  if (!consent.categories.includes(category)) return { decision: 'deny', consentId: consent.consentId, reason: 'category-not-covered' };
+  if (!consent.purposes.includes(purpose))
+    return { decision: 'deny', consentId: consent.consentId, reason: 'purpose-not-covered' };
+  if (!consent.categories.includes(category))
+    return { decision: 'deny', consentId: consent.consentId, reason: 'category-not-covered' };
   return { decision: 'permit', consentId: consent.consentId, reason: 'covered' };
 }
 
@@ -51,7 +62,14 @@ function byKeyOrder(a: MirroredConsent, b: MirroredConsent): number {
  * The first consent that permits wins; otherwise the first denial in key order; none at all is
  * `no-consent`.
  */
-export function decideConsent(consents: readonly MirroredConsent[], patientDid: string, granteeDid: string, purpose: PurposeOfUse, category: RecordCategory, at: string): LocalConsentDecision {
+export function decideConsent(
+  consents: readonly MirroredConsent[],
+  patientDid: string,
+  granteeDid: string,
+  purpose: PurposeOfUse,
+  category: RecordCategory,
+  at: string,
+): LocalConsentDecision {
   const relevant = consents.filter((c) => c.patientDid === patientDid && c.granteeDid === granteeDid).sort(byKeyOrder);
   if (relevant.length === 0) return { decision: 'no-consent', reason: NO_CONSENT_REASON };
   let denial: LocalConsentDecision | undefined;
@@ -64,7 +82,13 @@ export function decideConsent(consents: readonly MirroredConsent[], patientDid: 
 }
 
 /** Why a category is withheld, in a sentence a clinician understands. */
-export function withheldInWords(decision: LocalConsentDecision, category: RecordCategory, purpose: PurposeOfUse, consent: MirroredConsent | undefined, dateOf: (iso: string) => string): string {
+export function withheldInWords(
+  decision: LocalConsentDecision,
+  category: RecordCategory,
+  purpose: PurposeOfUse,
+  consent: MirroredConsent | undefined,
+  dateOf: (iso: string) => string,
+): string {
   const what = categoryInWords(category);
   switch (decision.reason) {
     case 'revoked':

@@ -7,7 +7,7 @@
  * admission, or break-the-glass) and the state of its ledger anchor.
  */
 import { z } from 'zod';
-import { PURPOSES_OF_USE, RECORD_CATEGORIES } from '../identity/credential-subjects';
+import { BREAK_GLASS_REASONS, PURPOSES_OF_USE, RECORD_CATEGORIES } from './vocab';
 
 export const RecordCategory = z.enum(RECORD_CATEGORIES);
 export type RecordCategory = z.infer<typeof RecordCategory>;
@@ -15,13 +15,21 @@ export const PurposeOfUse = z.enum(PURPOSES_OF_USE);
 export type PurposeOfUse = z.infer<typeof PurposeOfUse>;
 
 /** The tabs of the chart, in the order a clinician reads them. `demographics` and `imaging` have no tab of their own. */
-export const CHART_TABS = ['conditions', 'observations', 'medications', 'allergies', 'immunizations', 'procedures', 'encounters', 'documents'] as const satisfies readonly RecordCategory[];
+export const CHART_TABS = [
+  'conditions',
+  'observations',
+  'medications',
+  'allergies',
+  'immunizations',
+  'procedures',
+  'encounters',
+  'documents',
+] as const satisfies readonly RecordCategory[];
 
 /**
- * Break-the-glass reason codes: the Access contract's `BREAK_GLASS_REASONS`, in the same order.
- * A free-text note goes with the code; only its hash reaches the access entry.
+ * Break-the-glass reason codes (the Access contract's). A free-text note goes with the code; only
+ * its hash reaches the access entry (the note itself is kept on the ledger where it can be purged).
  */
-export const BREAK_GLASS_REASONS = ['emergency-unconscious', 'emergency-life-threatening', 'emergency-incapacitated', 'emergency-other', 'legal-obligation'] as const;
 export const BreakGlassReason = z.enum(BREAK_GLASS_REASONS);
 export type BreakGlassReason = z.infer<typeof BreakGlassReason>;
 export const BREAK_GLASS_REASON_WORDS: Record<BreakGlassReason, string> = {
@@ -161,8 +169,15 @@ export const OpenChartRequest = z
   })
   .strict();
 
-export const ViewCategoryRequest = z.object({ patientId: Id, category: RecordCategory, purpose: PurposeOfUse.default('TREAT') }).strict();
-export const CategoryView = z.object({ accessEntryId: z.string(), category: RecordCategory, entries: z.array(ChartEntry), withheld: z.string().nullable() });
+export const ViewCategoryRequest = z
+  .object({ patientId: Id, category: RecordCategory, purpose: PurposeOfUse.default('TREAT') })
+  .strict();
+export const CategoryView = z.object({
+  accessEntryId: z.string(),
+  category: RecordCategory,
+  entries: z.array(ChartEntry),
+  withheld: z.string().nullable(),
+});
 export type CategoryView = z.infer<typeof CategoryView>;
 
 export const BreakGlassRequest = z
@@ -195,7 +210,12 @@ export type WardPatient = z.infer<typeof WardPatient>;
 
 export const WardListRequest = z.object({ query: z.string().trim().max(100).default('') }).strict();
 
-export const ChartDocument = z.object({ fileName: z.string(), contentType: z.literal('application/pdf'), base64: z.string(), accessEntryId: z.string() });
+export const ChartDocument = z.object({
+  fileName: z.string(),
+  contentType: z.literal('application/pdf'),
+  base64: z.string(),
+  accessEntryId: z.string(),
+});
 export const DocumentRequest = z.object({ patientId: Id, key: z.string().min(1).max(300) }).strict();
 
 // ---- Privacy office
@@ -216,7 +236,9 @@ export const AccessEntryView = z.object({
   breakGlassReason: z.string().nullable(),
   accessedAt: z.string(),
   consentCheck: z.string().nullable(),
-  review: z.object({ outcome: z.enum(['justified', 'unjustified']), reviewedAt: z.string(), reviewer: z.string() }).nullable(),
+  review: z
+    .object({ outcome: z.enum(['justified', 'unjustified']), reviewedAt: z.string(), reviewer: z.string() })
+    .nullable(),
   /** 'ledger' or 'this workstation (not on the ledger yet)'. */
   where: z.enum(['ledger', 'local']),
   /** Break-glass: how long the chart stayed open, minutes (known on this workstation only). */
@@ -232,7 +254,9 @@ export const ReviewRequest = z
   })
   .strict();
 
-export const AccessReportRequest = z.object({ patientId: Id.optional(), patientDid: z.string().trim().startsWith('did:').max(2000).optional() }).strict();
+export const AccessReportRequest = z
+  .object({ patientId: Id.optional(), patientDid: z.string().trim().startsWith('did:').max(2000).optional() })
+  .strict();
 export const AccessReport = z.object({
   patientDid: z.string(),
   patientName: z.string().nullable(),

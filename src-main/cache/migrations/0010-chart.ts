@@ -12,7 +12,8 @@ import type { Migration } from './types';
  * - `chart_access`: every view, open or refused, logged locally in the same transaction as the
  *   read; `state` says whether it is queued in the outbox or held offline for the next batch.
  * - `chart_offline_batch`: batches of offline views anchored with `Access:anchorOfflineBatch`.
- * - `chart_break_glass`: emergency access sessions (reason, note hash, opened, expires, closed).
+ * - `chart_break_glass`: emergency access sessions (reason, note hash, opened, expires, closed);
+ *   `note` is kept only until it leaves with the session's first access entry.
  */
 const migration: Migration = {
   version: 10,
@@ -39,8 +40,12 @@ const migration: Migration = {
         resource_json TEXT NOT NULL,
         fetched_at TEXT NOT NULL
       )`);
-    await w.run(sql`CREATE INDEX chart_resource_patient_category ON chart_resource (patient_did, category, effective_at)`);
-    await w.run(sql`CREATE INDEX chart_resource_trend ON chart_resource (patient_did, code, effective_at) WHERE value_num IS NOT NULL`);
+    await w.run(
+      sql`CREATE INDEX chart_resource_patient_category ON chart_resource (patient_did, category, effective_at)`,
+    );
+    await w.run(
+      sql`CREATE INDEX chart_resource_trend ON chart_resource (patient_did, code, effective_at) WHERE value_num IS NOT NULL`,
+    );
     await w.run(sql`CREATE INDEX chart_resource_consent ON chart_resource (consent_id) WHERE consent_id IS NOT NULL`);
     await w.run(sql`
       CREATE TABLE chart_source (
@@ -87,6 +92,7 @@ const migration: Migration = {
         staff_id TEXT NOT NULL,
         reason_code TEXT NOT NULL,
         note_sha256 TEXT NOT NULL,
+        note TEXT,
         opened_at TEXT NOT NULL,
         expires_at TEXT NOT NULL,
         closed_at TEXT
