@@ -152,6 +152,8 @@ function unary<Req, Res>(
 
 export class GatewayServer {
   readonly #deps: GatewayDeps;
+  /** Settles when the last Submit has been admitted or refused (never rejects). */
+  #submitOrder: Promise<unknown> = Promise.resolve();
 
   constructor(deps: GatewayDeps) {
     this.#deps = deps;
@@ -185,7 +187,7 @@ export class GatewayServer {
     } satisfies grpc.UntypedServiceImplementation);
   }
 
-  #check(signed: peer.SignedProposal | undefined, channelId: string): CheckedProposal {
+  async #check(signed: peer.SignedProposal | undefined, channelId: string): Promise<CheckedProposal> {
     if (!signed) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the request holds no proposed transaction');
     if (channelId && channelId !== this.#deps.channelId) throw unknownChannel(channelId, this.#deps.channelId);
     return checkProposal(signed, this.#deps.membership, this.#deps.channelId);
@@ -278,7 +280,7 @@ export class GatewayServer {
   async evaluate(req: gateway.EvaluateRequest): Promise<gateway.EvaluateResponse> {
     let proposal: CheckedProposal;
     try {
-      proposal = this.#check(req.getProposedTransaction(), req.getChannelId());
+      proposal = await this.#check(req.getProposedTransaction(), req.getChannelId());
     } catch (err) {
       throw this.#refusal(err, req.getProposedTransaction(), req.getTargetOrganizationsList(), (detail) => [
         grpc.status.FAILED_PRECONDITION,
@@ -350,7 +352,7 @@ export class GatewayServer {
   async endorse(req: gateway.EndorseRequest): Promise<gateway.EndorseResponse> {
     let proposal: CheckedProposal;
     try {
-      proposal = this.#check(req.getProposedTransaction(), req.getChannelId());
+      proposal = await this.#check(req.getProposedTransaction(), req.getChannelId());
     } catch (err) {
       throw this.#refusal(err, req.getProposedTransaction(), req.getEndorsingOrganizationsList(), () => [
         grpc.status.ABORTED,
@@ -435,6 +437,16 @@ export class GatewayServer {
     const responses = chosen.map(({ mspId, result }) =>
       buildProposalResponse(proposal, result, cc.version, this.#peer(mspId).signer),
     );
+    // The committer need not check again what this devnet's own peers just signed.
+    for (const response of responses) {
+      const endorsement = response.getEndorsement();
+      if (endorsement)
+        this.#deps.membership.signedBy(
+          endorsement.getEndorser_asU8(),
+          Buffer.concat([response.getPayload_asU8(), endorsement.getEndorser_asU8()]),
+          endorsement.getSignature_asU8(),
+        );
+    }
     const reference = Buffer.from(responses[0]?.getPayload_asU8() ?? []);
     const mismatched = chosen.filter((_, i) => !reference.equals(Buffer.from(responses[i]?.getPayload_asU8() ?? [])));
     if (mismatched.length > 0) {
@@ -517,7 +529,7 @@ export class GatewayServer {
     }
   }
 
-  submit(req: gateway.SubmitRequest): Promise<gateway.SubmitResponse> {
+  async submit(req: gateway.SubmitRequest): Promise<gateway.SubmitResponse> {
     const envelope = req.getPreparedTransaction();
     if (!envelope) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the request holds no prepared transaction');
     if (req.getChannelId() && req.getChannelId() !== this.#deps.channelId)
@@ -540,23 +552,35 @@ export class GatewayServer {
         grpc.status.INVALID_ARGUMENT,
         'the transaction id of the request does not match the prepared transaction',
       );
-    // The ordering service admits only transactions signed by a channel member (its Writers policy).
-    try {
-      const identity = this.#deps.membership.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8());
-      requireNodeOU(identity, WRITERS, 'Writers');
-    } catch (err) {
-      throw new RpcError(
-        grpc.status.ABORTED,
-        `received unsuccessful response from orderer: status=FORBIDDEN, info=${(err as Error).message}`,
-        [{ address: 'orderer', mspId: '', message: (err as Error).message }],
+    // The ordering service admits only transactions signed by a channel member (its Writers
+    // policy). The signature is checked off the event loop while earlier submits finish; the
+    // transactions are still ordered in the order their Submit calls arrived.
+    const admitted = this.#deps.membership
+      .verifyAsync(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8())
+      .then((identity) => requireNodeOU(identity, WRITERS, 'Writers'))
+      .then(
+        () => undefined,
+        (err: unknown) =>
+          new RpcError(
+            grpc.status.ABORTED,
+            `received unsuccessful response from orderer: status=FORBIDDEN, info=${(err as Error).message}`,
+            [{ address: 'orderer', mspId: '', message: (err as Error).message }],
+          ),
       );
-    }
-    try {
-      this.#deps.orderer.broadcast(envelope.serializeBinary());
-    } catch (err) {
-      throw new RpcError(grpc.status.UNAVAILABLE, (err as Error).message);
-    }
-    return Promise.resolve(new gateway.SubmitResponse());
+    const turn = this.#submitOrder.then(async () => {
+      const refused = await admitted;
+      if (refused) return refused;
+      try {
+        this.#deps.orderer.broadcast(envelope.serializeBinary());
+        return undefined;
+      } catch (err) {
+        return new RpcError(grpc.status.UNAVAILABLE, (err as Error).message);
+      }
+    });
+    this.#submitOrder = turn.then(() => undefined);
+    const refused = await turn;
+    if (refused) throw refused;
+    return new gateway.SubmitResponse();
   }
 
   async commitStatus(
@@ -565,7 +589,11 @@ export class GatewayServer {
   ): Promise<gateway.CommitStatusResponse> {
     const request = gateway.CommitStatusRequest.deserializeBinary(signed.getRequest_asU8());
     requireNodeOU(
-      this.#deps.membership.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8()),
+      await this.#deps.membership.verifyAsync(
+        request.getIdentity_asU8(),
+        signed.getRequest_asU8(),
+        signed.getSignature_asU8(),
+      ),
       READERS,
       'Readers',
     );
@@ -586,7 +614,11 @@ export class GatewayServer {
     const signed = call.request;
     const request = gateway.ChaincodeEventsRequest.deserializeBinary(signed.getRequest_asU8());
     requireNodeOU(
-      this.#deps.membership.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8()),
+      await this.#deps.membership.verifyAsync(
+        request.getIdentity_asU8(),
+        signed.getRequest_asU8(),
+        signed.getSignature_asU8(),
+      ),
       READERS,
       'Readers',
     );

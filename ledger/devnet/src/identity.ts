@@ -16,6 +16,7 @@ import {
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
+import { promisify } from 'node:util';
 import { msp } from '@hyperledger/fabric-protos';
 import { DevnetError } from './errors';
 
@@ -40,10 +41,26 @@ export interface VerifiedIdentity {
   notBefore: Date;
 }
 
+/** At most this many (creator, data, signature) triples are remembered as verified. */
+const VERIFIED_CACHE_SIZE = 20_000;
+
+const verifyOnThreadPool = promisify(
+  (data: Uint8Array, key: KeyObject, signature: Uint8Array, callback: (err: Error | null, ok: boolean) => void): void =>
+    nodeVerify('sha256', data, key, signature, callback),
+);
+
 export class Membership {
   readonly #cas = new Map<string, X509Certificate>();
   /** Cache of parsed, chain-checked certificates keyed by creator bytes; validity dates are re-checked on each use. */
   readonly #cache = new Map<string, VerifiedIdentity>();
+  /**
+   * Signatures already verified (or made by this devnet's own peers), keyed by a digest of
+   * creator, signature and data: an ECDSA check gives the same answer every time for the same
+   * three, so each distinct one is checked once (the orderer's check of an envelope and the
+   * committer's; the endorsements the devnet signed itself). Only successes are kept; the
+   * identity checks (CA, validity dates, node OU) still run on every use.
+   */
+  readonly #verified = new Set<string>();
 
   constructor(orgs: readonly OrgTrust[]) {
     for (const org of orgs) this.#cas.set(org.mspId, new X509Certificate(org.caCertificatePem));
@@ -135,14 +152,89 @@ export class Membership {
    */
   verify(creator: Uint8Array, data: Uint8Array, signature: Uint8Array, now?: Date): VerifiedIdentity {
     const identity = this.deserialize(creator, now);
-    if (!verifySignature(identity.publicKey, data, signature)) {
-      throw new DevnetError(
-        'BAD_SIGNATURE',
-        `access denied: the signature does not match the certificate of ${identity.commonName} (${identity.mspId}); the request was altered or signed with another key.`,
-      );
-    }
+    const key = verifiedKey(creator, data, signature);
+    if (this.#verified.has(key)) return identity;
+    if (!verifySignature(identity.publicKey, data, signature)) throw badSignature(identity);
+    this.#remember(key);
     return identity;
   }
+
+  /**
+   * As verify, with the ECDSA check on libuv's thread pool, so the event loop serves other
+   * requests meanwhile and several checks run at once on a multi-core machine.
+   * @throws DevnetError as verify
+   */
+  async verifyAsync(
+    creator: Uint8Array,
+    data: Uint8Array,
+    signature: Uint8Array,
+    now?: Date,
+  ): Promise<VerifiedIdentity> {
+    const identity = this.deserialize(creator, now);
+    const key = verifiedKey(creator, data, signature);
+    if (this.#verified.has(key)) return identity;
+    if (!lowS(signature)) throw badSignature(identity);
+    let ok: boolean;
+    try {
+      ok = await verifyOnThreadPool(data, identity.publicKey, signature);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw badSignature(identity);
+    this.#remember(key);
+    return identity;
+  }
+
+  /**
+   * Checks many signatures at once on the thread pool and remembers the good ones, so that the
+   * verify calls that follow (e.g. the committer's, in block order) find them done. Returns
+   * nothing: a bad signature is reported by the verify call that follows.
+   */
+  async preverify(items: readonly { creator: Uint8Array; data: Uint8Array; signature: Uint8Array }[]): Promise<void> {
+    await Promise.all(
+      items.map((item) =>
+        this.verifyAsync(item.creator, item.data, item.signature).then(
+          () => undefined,
+          () => undefined,
+        ),
+      ),
+    );
+  }
+
+  /** Records a signature this devnet made itself with the key of `creator` (a peer's endorsement). */
+  signedBy(creator: Uint8Array, data: Uint8Array, signature: Uint8Array): void {
+    this.#remember(verifiedKey(creator, data, signature));
+  }
+
+  #remember(key: string): void {
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
+      // Oldest first (a Set iterates in insertion order).
+      const oldest = this.#verified.values().next();
+      if (!oldest.done) this.#verified.delete(oldest.value);
+    }
+    this.#verified.add(key);
+  }
+}
+
+function badSignature(identity: VerifiedIdentity): DevnetError {
+  return new DevnetError(
+    'BAD_SIGNATURE',
+    `access denied: the signature does not match the certificate of ${identity.commonName} (${identity.mspId}); the request was altered or signed with another key.`,
+  );
+}
+
+/** Digest naming one (creator, data, signature) triple; lengths first, so no two triples share the bytes hashed. */
+function verifiedKey(creator: Uint8Array, data: Uint8Array, signature: Uint8Array): string {
+  const lengths = Buffer.alloc(12);
+  lengths.writeUInt32BE(creator.length, 0);
+  lengths.writeUInt32BE(signature.length, 4);
+  lengths.writeUInt32BE(data.length, 8);
+  return createHash('sha256').update(lengths).update(creator).update(signature).update(data).digest('base64');
+}
+
+function lowS(signature: Uint8Array): boolean {
+  const rs = parseDerSignature(signature);
+  return rs !== undefined && rs.s <= P256_HALF_N && rs.s > 0n && rs.r > 0n;
 }
 
 /** The node OUs of Fabric's NodeOUs configuration. */
@@ -188,8 +280,7 @@ function subjectFields(subject: string): Map<string, string> {
 
 /** ECDSA-SHA256 verification that also refuses high-S signatures, as Fabric does. */
 export function verifySignature(publicKey: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
-  const rs = parseDerSignature(signature);
-  if (!rs || rs.s > P256_HALF_N || rs.s <= 0n || rs.r <= 0n) return false;
+  if (!lowS(signature)) return false;
   try {
     return nodeVerify('sha256', data, publicKey, signature);
   } catch {

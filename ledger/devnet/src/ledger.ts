@@ -590,8 +590,9 @@ export class Ledger {
     const txs: TxSummary[] = [];
     const seen = new Set<string>();
     const privateFromPending = new Set<string>();
-    envelopes.forEach((envBytes, txNum) => {
-      const parsed = parseTransaction(envBytes);
+    const parsedAll = envelopes.map((envBytes) => parseTransaction(envBytes));
+    await this.#preverify(parsedAll);
+    parsedAll.forEach((parsed, txNum) => {
       if ('invalid' in parsed) {
         filter.push(parsed.invalid);
         txs.push({
@@ -650,6 +651,28 @@ export class Ledger {
     for (const txId of privateFromPending) this.#pending.delete(txId);
     this.#notify();
     return { number, txs };
+  }
+
+  /**
+   * Checks the creator and endorsement signatures of a whole block at once, on the thread pool;
+   * the in-order validation that follows finds them done (Membership remembers good ones) and
+   * still decides, one transaction after another, what each signature counts for.
+   */
+  async #preverify(parsedAll: ReturnType<typeof parseTransaction>[]): Promise<void> {
+    const items: { creator: Uint8Array; data: Uint8Array; signature: Uint8Array }[] = [];
+    for (const parsed of parsedAll) {
+      if ('invalid' in parsed) continue;
+      items.push({ creator: parsed.creatorBytes, data: parsed.payloadBytes, signature: parsed.signature });
+      for (const endorsement of parsed.endorsements) {
+        const endorser = endorsement.getEndorser_asU8();
+        items.push({
+          creator: endorser,
+          data: Buffer.concat([parsed.prpBytes, endorser]),
+          signature: endorsement.getSignature_asU8(),
+        });
+      }
+    }
+    await this.#opts.membership.preverify(items);
   }
 
   #buildBlock(number: number, data: Uint8Array[], filter: number[]): common.Block {

@@ -51,7 +51,11 @@ export function computeTxId(nonce: Uint8Array, creator: Uint8Array): string {
  * Validates a signed proposal as an endorsing peer does.
  * @throws DevnetError BAD_PROPOSAL, WRONG_CHANNEL, ACCESS_DENIED (not a client or admin), and the identity errors of Membership.verify
  */
-export function checkProposal(signed: peer.SignedProposal, membership: Membership, channelId: string): CheckedProposal {
+export async function checkProposal(
+  signed: peer.SignedProposal,
+  membership: Membership,
+  channelId: string,
+): Promise<CheckedProposal> {
   const proposalBytes = signed.getProposalBytes_asU8();
   if (proposalBytes.length === 0) throw bad('The proposal is empty.');
   let proposal: peer.Proposal;
@@ -75,7 +79,7 @@ export function checkProposal(signed: peer.SignedProposal, membership: Membershi
   if (nonce.length === 0) throw bad('The proposal has no nonce.');
   if (creatorBytes.length === 0) throw bad('The proposal has no creator.');
   // Signature first: nothing else in an unsigned proposal can be trusted.
-  const creator = membership.verify(creatorBytes, proposalBytes, signed.getSignature_asU8());
+  const creator = await membership.verifyAsync(creatorBytes, proposalBytes, signed.getSignature_asU8());
   const txId = channelHeader.getTxId();
   const expected = computeTxId(nonce, creatorBytes);
   if (txId !== expected)

@@ -238,6 +238,73 @@ describe('validation inside one block', () => {
     expect(ledger.state.get('asset', 'forged-1')).toBeUndefined();
   });
 
+  it('an endorsement signature lifted from another transaction does not count (signatures are remembered per signed bytes)', async () => {
+    const donor = await endorse('asset', 'CreateAsset', ['lift-donor', 'v']);
+    const target = await endorse('asset', 'CreateAsset', ['lift-target', 'v']);
+    const endorsementOf = (
+      bytes: Uint8Array,
+    ): {
+      envelope: common.Envelope;
+      action: peer.ChaincodeActionPayload;
+      tx: peer.Transaction;
+      payload: common.Payload;
+    } => {
+      const envelope = common.Envelope.deserializeBinary(bytes);
+      const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+      const tx = peer.Transaction.deserializeBinary(payload.getData_asU8());
+      const action = peer.ChaincodeActionPayload.deserializeBinary(
+        tx.getActionsList()[0]?.getPayload_asU8() ?? new Uint8Array(0),
+      );
+      return { envelope, action, tx, payload };
+    };
+    const donorSignature = endorsementOf(donor.envelope)
+      .action.getAction()
+      ?.getEndorsementsList()[0]
+      ?.getSignature_asU8();
+    const t = endorsementOf(target.envelope);
+    const endorsed = t.action.getAction();
+    const first = endorsed?.getEndorsementsList()[0];
+    if (!donorSignature || !endorsed || !first) throw new Error('no endorsement');
+    first.setSignature(donorSignature);
+    endorsed.setEndorsementsList([first]);
+    t.action.setAction(endorsed);
+    t.tx.getActionsList()[0]?.setPayload(t.action.serializeBinary());
+    t.payload.setData(t.tx.serializeBinary());
+    t.envelope.setPayload(t.payload.serializeBinary());
+    // The client signs the altered payload: only the endorsement is wrong.
+    t.envelope.setSignature(await clientSigner(createHash('sha256').update(t.envelope.getPayload_asU8()).digest()));
+    const summary = await ledger.commitBlock([t.envelope.serializeBinary()]);
+    expect(summary.txs[0]?.code).toBe(Codes.ENDORSEMENT_POLICY_FAILURE);
+    expect(ledger.state.get('asset', 'lift-target')).toBeUndefined();
+  });
+
+  it('orders submits as they arrived although their signatures are checked off the event loop, and refuses a forged one alone', async () => {
+    const txs = await Promise.all(
+      ['order-1', 'order-2', 'order-3', 'order-4'].map((k) => endorse('asset', 'CreateAsset', [k, 'v'])),
+    );
+    const request = (bytes: Uint8Array, txId: string): gateway.SubmitRequest => {
+      const r = new gateway.SubmitRequest();
+      r.setTransactionId(txId);
+      r.setChannelId(CHANNEL);
+      r.setPreparedTransaction(common.Envelope.deserializeBinary(bytes));
+      return r;
+    };
+    const forged = common.Envelope.deserializeBinary(txs[1]?.envelope ?? new Uint8Array(0));
+    forged.setSignature(await clientSigner(createHash('sha256').update('something else').digest()));
+    const height = ledger.height;
+    const outcomes = await Promise.allSettled([
+      server.submit(request(txs[0]?.envelope ?? new Uint8Array(0), txs[0]?.txId ?? '')),
+      server.submit(request(forged.serializeBinary(), txs[1]?.txId ?? '')),
+      server.submit(request(txs[2]?.envelope ?? new Uint8Array(0), txs[2]?.txId ?? '')),
+      server.submit(request(txs[3]?.envelope ?? new Uint8Array(0), txs[3]?.txId ?? '')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(String((outcomes[1] as PromiseRejectedResult).reason?.message)).toContain('status=FORBIDDEN');
+    await orderer.close(); // cuts what is queued into one block
+    expect(ledger.getSummary(height)?.txs.map((t) => t.txId)).toEqual([txs[0]?.txId, txs[2]?.txId, txs[3]?.txId]);
+    wire(ledger);
+  });
+
   it('enforces a key-level endorsement policy over the chaincode policy', async () => {
     await ledger.commitBlock([(await endorse('asset', 'CreateAsset', ['sbe-1', 'v'])).envelope]);
     await ledger.commitBlock([

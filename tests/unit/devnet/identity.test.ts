@@ -118,3 +118,79 @@ describe('membership checks', () => {
     }
   });
 });
+
+describe('signatures checked once (issue 14: verification off the hot path)', () => {
+  let ca: DevCa;
+  let clerk: { certificatePem: string; privateKeyPem: string };
+  let id: Uint8Array;
+
+  beforeAll(async () => {
+    ca = await createDevCa({ mspId: 'HospitalAMSP' });
+    clerk = await issueIdentity(ca, { enrollmentId: 'clerk', role: 'admissions' });
+    id = creator('HospitalAMSP', clerk.certificatePem);
+  });
+
+  const fresh = (): Membership => new Membership([{ mspId: 'HospitalAMSP', caCertificatePem: ca.certificatePem }]);
+
+  it('the thread-pool check accepts what the inline check accepts and refuses high-S, other bytes, another signer', async () => {
+    const membership = fresh();
+    const data = Buffer.from('envelope payload');
+    const low = toLowS(sign('sha256', data, createPrivateKey(clerk.privateKeyPem)));
+    expect((await membership.verifyAsync(id, data, low)).commonName).toBe('clerk');
+    const bad = { code: 'BAD_SIGNATURE' };
+    await expect(fresh().verifyAsync(id, data, toHighS(low))).rejects.toMatchObject(bad);
+    await expect(fresh().verifyAsync(id, Buffer.from('envelope payloae'), low)).rejects.toMatchObject(bad);
+    const other = await issueIdentity(ca, { enrollmentId: 'other' });
+    const otherSig = toLowS(sign('sha256', data, createPrivateKey(other.privateKeyPem)));
+    await expect(fresh().verifyAsync(id, data, otherSig)).rejects.toMatchObject(bad);
+    await expect(fresh().verifyAsync(id, data, Buffer.from('not a signature'))).rejects.toMatchObject(bad);
+  });
+
+  it('a remembered good signature does not vouch for other bytes, another creator or its high-S twin', async () => {
+    const membership = fresh();
+    const data = Buffer.from('payload A');
+    const low = toLowS(sign('sha256', data, createPrivateKey(clerk.privateKeyPem)));
+    await membership.preverify([{ creator: id, data, signature: low }]);
+    expect(membership.verify(id, data, low).commonName).toBe('clerk');
+    const bad = expect.objectContaining({ code: 'BAD_SIGNATURE' }) as Error;
+    expect(() => membership.verify(id, Buffer.from('payload B'), low)).toThrowError(bad);
+    expect(() => membership.verify(id, data, toHighS(low))).toThrowError(bad);
+    const other = await issueIdentity(ca, { enrollmentId: 'other2' });
+    expect(() => membership.verify(creator('HospitalAMSP', other.certificatePem), data, low)).toThrowError(bad);
+  });
+
+  it('a bad signature is never remembered: preverify then verify still refuses it, every time', async () => {
+    const membership = fresh();
+    const data = Buffer.from('payload');
+    const wrong = toLowS(sign('sha256', Buffer.from('other payload'), createPrivateKey(clerk.privateKeyPem)));
+    await membership.preverify([{ creator: id, data, signature: wrong }]);
+    for (let i = 0; i < 2; i++)
+      expect(() => membership.verify(id, data, wrong)).toThrowError(
+        expect.objectContaining({ code: 'BAD_SIGNATURE' }) as Error,
+      );
+  });
+
+  it('a remembered signature still goes through the identity checks: an expired certificate is refused', () => {
+    const membership = fresh();
+    const data = Buffer.from('payload');
+    const low = toLowS(sign('sha256', data, createPrivateKey(clerk.privateKeyPem)));
+    membership.verify(id, data, low);
+    const later = new Date(Date.now() + 20 * 365 * 86_400_000);
+    expect(() => membership.verify(id, data, low, later)).toThrowError(
+      expect.objectContaining({ code: 'EXPIRED_CERTIFICATE' }) as Error,
+    );
+  });
+
+  it("the devnet's own peer signatures, once recorded, verify without a second ECDSA check and only for what was signed", async () => {
+    const membership = fresh();
+    const peer = await issueIdentity(ca, { enrollmentId: 'peer1', ou: 'peer' });
+    const signer = new Signer('HospitalAMSP', peer.certificatePem, peer.privateKeyPem);
+    const data = Buffer.from('proposal response payload');
+    const sig = signer.sign(data);
+    membership.signedBy(signer.serializedIdentity, data, sig);
+    expect(membership.verify(signer.serializedIdentity, data, sig).ou).toBe('peer');
+    expect(() => membership.verify(signer.serializedIdentity, Buffer.from('altered payload'), sig)).toThrowError(
+      expect.objectContaining({ code: 'BAD_SIGNATURE' }) as Error,
+    );
+  });
+});
