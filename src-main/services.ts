@@ -21,6 +21,7 @@ import type { OrganisationCa } from './session/organisation-ca';
 import { SessionService } from './session/session-service';
 import { DateTimeSettings } from './settings/date-time-settings';
 import { CARELEDGER_APPLIERS } from './ledger/mirrors';
+import { organisationRegistryApplier, registeredKind } from './organisations/registry-mirror';
 import { ledgerOptionsFromEnv, resolveLedgerSettings, type LedgerOptions } from './sync/ledger-settings';
 import { SyncService } from './sync/sync-service';
 
@@ -73,7 +74,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     session: { signingIdentity: () => session.signingIdentity() },
     publish: (state) => events.publish({ type: 'sync', state }),
     // The desk's bed occupancy comes from the ledger's admission events too (other desks' patients).
-    appliers: [...CARELEDGER_APPLIERS, bedOccupancyApplier],
+    appliers: [...CARELEDGER_APPLIERS, organisationRegistryApplier, bedOccupancyApplier],
   });
   cache.onOpen((db) => sync.start(db));
   // A damaged cache file: stop sending from it; the rebuild starts the engine on the fresh cache.
@@ -93,6 +94,8 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     organisationCa,
     // Once online, the configured CAs are cross-checked with the channel configuration.
     channelMsp: (): ChannelMspCheck => sync.channelMsp(),
+    // The organisation's kind: the Governance registry's word once the mirror knows it.
+    registeredKind: async (mspId) => registeredKind(cache.database(), mspId),
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
     ...(options.maxWrongPins !== undefined ? { maxWrongPins: options.maxWrongPins } : {}),
     ...(options.lockoutBaseMs !== undefined ? { lockoutBaseMs: options.lockoutBaseMs } : {}),

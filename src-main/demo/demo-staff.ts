@@ -75,7 +75,7 @@ export async function demoOrganisationCa(devnetDir: string): Promise<Organisatio
   const material = await ensureNetworkMaterial(devnetDir, loadConfig());
   const hospital = material.orgs.find((o) => o.kind === 'hospital');
   if (!hospital) return null;
-  return { mspId: hospital.mspId, organisationName: hospital.displayName, rootCertificatesPem: [hospital.ca.certificatePem], intermediateCertificatesPem: [], crlsPem: [] };
+  return { mspId: hospital.mspId, organisationName: hospital.displayName, rootCertificatesPem: [hospital.ca.certificatePem], intermediateCertificatesPem: [], crlsPem: [], organisationKind: 'hospital' };
 }
 
 /**

@@ -17,7 +17,9 @@ import {
   type ResponseOf,
   type Result,
   type StaffIdentitySummary,
+  type ChannelAccess,
 } from '../../src-shared/ipc/contract';
+import { KIND_IN_A_SENTENCE, type OrganisationKind } from '../../src-shared/organisations/roles';
 import { toIpcError } from '../errors';
 
 /** Who is calling, as established by the transport before the dispatcher sees the call. */
@@ -74,6 +76,16 @@ const consoleLog: DispatchLog = {
   refused: (channel, error, caller) => console.warn(`[ipc] ${channel} refused (${error.code}) from ${caller.transport} ${caller.origin}`),
 };
 
+/** Why a signed-in person may not call a channel, in words: their role, and where it is meant for. */
+function refusalSentence(access: ChannelAccess, who: StaffIdentitySummary, summary: string): string {
+  const kinds: readonly OrganisationKind[] = access === 'anyone' || access === 'signed-in' ? [] : 'kinds' in access ? access.kinds : ['hospital'];
+  const here = KIND_IN_A_SENTENCE[who.organisationKind];
+  if (!kinds.includes(who.organisationKind)) {
+    return `This is work for ${kinds.map((k) => KIND_IN_A_SENTENCE[k]).join(' or ')}'s staff, and this workstation belongs to ${here}: ${summary}`;
+  }
+  return `Your role (${who.role}) may not do this: ${summary}`;
+}
+
 function isChannel(name: string): name is ChannelName {
   return Object.hasOwn(contract, name);
 }
@@ -117,9 +129,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         log.refused(channel, refused.error, caller);
         return refused;
       }
-      // Until sessions carry their organisation's kind, every workstation is a hospital's.
-      if (!roleMayCall(spec.access, session.identity.role, 'hospital')) {
-        const refused = fail('ROLE_REFUSED', `Your role (${session.identity.role}) may not do this: ${spec.summary}`, { channel });
+      if (!roleMayCall(spec.access, session.identity.role, session.identity.organisationKind)) {
+        const refused = fail('ROLE_REFUSED', refusalSentence(spec.access, session.identity, spec.summary), { channel });
         log.refused(channel, refused.error, caller);
         try {
           await options.session.recordRoleRefused(session.identity, channel);

@@ -5,6 +5,7 @@
 import { createAdmissionHandlers } from '../admission/handlers';
 import type { AdmissionDesk } from '../admission/desk';
 import type { CacheService } from '../cache/cache-service';
+import { organisationRegistryView } from '../organisations/registry-mirror';
 import type { SessionService } from '../session/session-service';
 import { DateTimeSettings } from '../settings/date-time-settings';
 import type { SyncService } from '../sync/sync-service';
@@ -58,6 +59,7 @@ export function createHandlers({ cache, session, sync, dateTime = new DateTimeSe
     },
 
     'audit.signInEvents': (r) => session.signInEvents(r.limit),
+    'organisations.registry': () => organisationRegistryView(cache.database()),
 
     ...createAdmissionHandlers(admissionDesk ?? (() => undefined)),
   };

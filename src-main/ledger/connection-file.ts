@@ -16,12 +16,16 @@
  *   "mspId": "HospitalAMSP",
  *   "deadlinesMs": { "evaluate": 5000, "endorse": 15000, "submit": 10000, "commitStatus": 30000 },
  *   "identity": { "certificateFile": "staff-cert.pem", "privateKeyFile": "staff-key.pem" },
+ *   "organisationKind": "hospital",
  *   "msp": { "organisationName": "Hospital A", "directory": "msp" }
  * }
  * ```
  * - `tlsCaCertificatePem|File`: omit both only for a plaintext gateway (development).
  * - `hostnameOverride`: the name in the peer's TLS certificate when it differs from the endpoint.
  * - `mspId`: this workstation's organisation (whose consents and claims are mirrored).
+ * - `organisationKind` (optional): `hospital` (the default), `insurer`, `governance` or
+ *   `medical-board`: which staff roles the workstation enrols (src-shared/organisations/roles.ts)
+ *   until it has read the Governance registry from the ledger, whose word then wins.
  * - `deadlinesMs`: per-call deadlines; each is optional (defaults above).
  * - `identity` (optional): a fixed certificate and key to sign with. Without it the sync engine
  *   signs as the signed-in staff member (their certificate and key enrolled on this
@@ -37,6 +41,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '../errors';
 import type { OrganisationCa } from '../session/organisation-ca';
+import { OrganisationKind } from '../../src-shared/organisations/roles';
 
 export const CONNECTION_FILE_FORMAT = 'careledger-connection/1';
 
@@ -77,6 +82,7 @@ const ConnectionFile = z
     channel: z.string().min(1).max(250),
     chaincode: z.string().min(1).max(250),
     mspId: z.string().min(1).max(250),
+    organisationKind: OrganisationKind.optional(),
     deadlinesMs: z
       .object({
         evaluate: z.number().int().positive().optional(),
@@ -124,7 +130,7 @@ async function pemsInFolder(folder: string): Promise<string[]> {
   return Promise.all(names.map((n) => readFile(path.join(folder, n), 'utf8')));
 }
 
-async function organisationCaFrom(msp: MspSection, mspId: string, baseDir: string): Promise<OrganisationCa> {
+async function organisationCaFrom(msp: MspSection, mspId: string, baseDir: string, kind: OrganisationKind | undefined): Promise<OrganisationCa> {
   const listed = async (inline: string[] | undefined, files: string[] | undefined, what: string): Promise<string[]> => [
     ...(inline ?? []),
     ...(await Promise.all((files ?? []).map(async (f) => (await pemFrom(undefined, f, baseDir, what)) ?? ''))),
@@ -141,6 +147,7 @@ async function organisationCaFrom(msp: MspSection, mspId: string, baseDir: strin
     rootCertificatesPem: roots,
     intermediateCertificatesPem: [...(await fromDir('intermediatecerts')), ...(await listed(msp.intermediateCertificatesPem, msp.intermediateCertificateFiles, 'an MSP intermediate certificate'))],
     crlsPem: [...(await fromDir('crls')), ...(await listed(msp.crlsPem, msp.crlFiles, 'a revocation list (CRL)'))],
+    ...(kind ? { organisationKind: kind } : {}),
   };
 }
 
@@ -181,7 +188,7 @@ export async function parseConnectionFile(text: string, baseDir: string): Promis
     identity = { certificatePem, privateKeyPem };
   }
   const d = f.deadlinesMs ?? {};
-  const organisationCa = f.msp ? await organisationCaFrom(f.msp, f.mspId, baseDir) : undefined;
+  const organisationCa = f.msp ? await organisationCaFrom(f.msp, f.mspId, baseDir, f.organisationKind) : undefined;
   return {
     endpoint: f.endpoint,
     ...(tlsCa ? { tlsCaCertificatePem: tlsCa } : {}),
@@ -258,6 +265,18 @@ function organisationCaOfBundle(bundle: DevnetBundle, mspId: string): { organisa
   const org = bundle.orgs?.find((o) => o.mspId === mspId);
   if (!org?.caCertificatePem) return {};
   return {
-    organisationCa: { mspId, organisationName: org.displayName ?? mspId, rootCertificatesPem: [org.caCertificatePem], intermediateCertificatesPem: [], crlsPem: [] },
+    organisationCa: {
+      mspId,
+      organisationName: org.displayName ?? mspId,
+      rootCertificatesPem: [org.caCertificatePem],
+      intermediateCertificatesPem: [],
+      crlsPem: [],
+      ...(kindOf(org.kind) ? { organisationKind: kindOf(org.kind) } : {}),
+    },
   };
+}
+
+function kindOf(kind: string | undefined): OrganisationKind | undefined {
+  const parsed = OrganisationKind.safeParse(kind);
+  return parsed.success ? parsed.data : undefined;
 }

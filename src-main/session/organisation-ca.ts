@@ -14,6 +14,7 @@
 import 'reflect-metadata';
 import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import type { OrganisationKind } from '../../src-shared/organisations/roles';
 import { DomainError } from '../errors';
 import { workstationDates } from '../settings/date-time-settings';
 import { findExtension } from './staff-certificate';
@@ -29,6 +30,11 @@ export interface OrganisationCa {
   intermediateCertificatesPem: string[];
   /** Certificate revocation lists (PEM) of the MSP definition, where it has them. */
   crlsPem: string[];
+  /**
+   * The organisation's kind as configured (connection file `organisationKind`, devnet bundle);
+   * absent = a hospital. The Governance registry mirror, once synced, overrides it.
+   */
+  organisationKind?: OrganisationKind;
 }
 
 const KEY_USAGE_OID = '2.5.29.15';

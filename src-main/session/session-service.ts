@@ -19,6 +19,7 @@ import type { SessionGate } from '../ipc/dispatcher';
 import { withChannelCrls, type ChannelMspCheck } from '../ledger/channel-msp';
 import { checkIssuedByOrganisation, type OrganisationCa } from './organisation-ca';
 import { parseStaffIdentity } from './staff-certificate';
+import { KIND_IN_A_SENTENCE, kindsWithRole, roleBelongsTo, rolesOf, type OrganisationKind } from '../../src-shared/organisations/roles';
 
 const PIN_LABEL = 'careledger staff private key';
 
@@ -37,6 +38,11 @@ export interface SessionServiceOptions {
    * Absent or 'unchecked' (offline, not yet checked): the configured CAs apply alone.
    */
   channelMsp?: () => ChannelMspCheck;
+  /**
+   * The kind the Governance registry mirror gives an MSP, or null while the mirror does not know
+   * it (not synced yet). When known it wins over the configured `organisationCa.organisationKind`.
+   */
+  registeredKind?: (mspId: string) => Promise<OrganisationKind | null>;
   scrypt?: ScryptParams;
   /** Wrong PINs in a row before a lockout (default 5). */
   maxWrongPins?: number;
@@ -70,8 +76,17 @@ type Session =
   | { status: 'locked'; identity: StaffIdentitySummary; lockedAt: number }
   | { status: 'signed-in'; identity: StaffIdentitySummary; certificatePem: string; privateKey: KeyObject; locksAt: number };
 
-function summaryOf(row: IdentityRow): StaffIdentitySummary {
-  return { id: row.id, displayName: row.display_name, mspId: row.msp_id, role: row.role, notAfter: row.not_after };
+function summaryOf(row: IdentityRow, organisationKind: OrganisationKind): StaffIdentitySummary {
+  return { id: row.id, displayName: row.display_name, mspId: row.msp_id, role: row.role, organisationKind, notAfter: row.not_after };
+}
+
+/** The sentence for a certificate whose role is not one of the organisation's kind. */
+function roleNotOfKind(role: StaffRole, org: OrganisationCa, kind: OrganisationKind, use: 'enrol' | 'sign-in'): string {
+  const allowed = rolesOf(kind).join(', ');
+  const elsewhere = kindsWithRole(role).map((k) => KIND_IN_A_SENTENCE[k]);
+  const where = elsewhere.length > 0 ? ` It is a role of ${elsewhere.join(' or ')}.` : '';
+  const what = use === 'enrol' ? 'so it cannot be enrolled on this workstation' : 'so it can no longer be used to sign in on this workstation';
+  return `This certificate's role "${role}" does not belong at ${org.organisationName}, which is ${KIND_IN_A_SENTENCE[kind]} (staff there sign in as ${allowed}), ${what}.${where} Ask your administrator for a staff certificate with one of ${org.organisationName}'s roles.`;
 }
 
 export class SessionService implements SessionGate {
@@ -88,6 +103,8 @@ export class SessionService implements SessionGate {
   #setupPauses = 0;
   #setupPausedUntil = 0;
   #autoLockMinutes = 5;
+  /** The organisation's kind as last resolved (#kindOf); summaries carry it. */
+  #kind: OrganisationKind = 'hospital';
   readonly #clock: Clock;
   readonly #scrypt: ScryptParams;
   readonly #maxWrongPins: number;
@@ -192,14 +209,32 @@ export class SessionService implements SessionGate {
 
   // --- identities ---------------------------------------------------------------------------
 
+  /**
+   * The kind of the workstation's organisation: the Governance registry mirror's word when it
+   * knows the MSP, else the configured one, else a hospital (connection files written before
+   * other kinds of organisation had workstations are all hospitals').
+   */
+  async #kindOf(org: OrganisationCa): Promise<OrganisationKind> {
+    let registered: OrganisationKind | null = null;
+    try {
+      registered = (await this.options.registeredKind?.(org.mspId)) ?? null;
+    } catch {
+      // The cache is closed or the mirror unreadable: the configuration decides.
+    }
+    this.#kind = registered ?? org.organisationKind ?? 'hospital';
+    return this.#kind;
+  }
+
   /** The enrolled identities, with how many PIN tries each has left and any lockout (the sign-in screen says both). */
   async listIdentities(): Promise<EnrolledStaffIdentity[]> {
+    const org = await this.options.organisationCa();
+    if (org) await this.#kindOf(org);
     const rows = await this.#db.read((r) => r.all<IdentityRow>(sql`SELECT * FROM staff_identity ORDER BY display_name`));
     const now = this.#clock.now();
     return rows.map((row) => {
       const locked = row.locked_until !== null && Date.parse(row.locked_until) > now;
       return {
-        ...summaryOf(row),
+        ...summaryOf(row, this.#kind),
         pinTriesLeft: locked ? 0 : Math.max(0, this.#maxWrongPins - row.failed_pins),
         pinLockedUntil: locked ? row.locked_until : null,
       };
@@ -207,9 +242,9 @@ export class SessionService implements SessionGate {
   }
 
   /** The organisation whose staff this workstation enrols, for the enrolment form; null when none is configured. */
-  async enrolmentOrganisation(): Promise<{ mspId: string; organisationName: string } | null> {
+  async enrolmentOrganisation(): Promise<{ mspId: string; organisationName: string; organisationKind: OrganisationKind } | null> {
     const org = await this.options.organisationCa();
-    return org ? { mspId: org.mspId, organisationName: org.organisationName } : null;
+    return org ? { mspId: org.mspId, organisationName: org.organisationName, organisationKind: await this.#kindOf(org) } : null;
   }
 
   /**
@@ -239,7 +274,11 @@ export class SessionService implements SessionGate {
       );
     }
     const now = new Date(this.#clock.now());
-    const parsed = parseStaffIdentity({ certificatePem: request.certificatePem, privateKeyPem: request.privateKeyPem, mspId: org.mspId }, now);
+    const kind = await this.#kindOf(org);
+    const parsed = parseStaffIdentity({ certificatePem: request.certificatePem, privateKeyPem: request.privateKeyPem, mspId: org.mspId, organisationKind: kind }, now);
+    if (!roleBelongsTo(parsed.summary.role, kind)) {
+      throw new DomainError('IDENTITY_UNTRUSTED', roleNotOfKind(parsed.summary.role, org, kind, 'enrol'), { mspId: org.mspId, organisationKind: kind, role: parsed.summary.role });
+    }
     await checkIssuedByOrganisation(new X509Certificate(parsed.certificatePem), withChannelCrls(org, channel), now);
     const pkcs8 = Buffer.from(parsed.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const sealed = await sealWithSecret(pkcs8, request.pin, PIN_LABEL, this.#scrypt);
@@ -276,6 +315,9 @@ export class SessionService implements SessionGate {
       );
     }
     await checkIssuedByOrganisation(new X509Certificate(row.certificate_pem), withChannelCrls(org, this.options.channelMsp?.() ?? { status: 'unchecked' }), new Date(this.#clock.now()), 'sign-in');
+    // The registry may have changed the organisation's kind since the enrolment.
+    const kind = await this.#kindOf(org);
+    if (!roleBelongsTo(row.role, kind)) throw new DomainError('IDENTITY_UNTRUSTED', roleNotOfKind(row.role, org, kind, 'sign-in'), { mspId: org.mspId, organisationKind: kind, role: row.role });
   }
 
   /**
@@ -377,7 +419,7 @@ export class SessionService implements SessionGate {
   /** `row` is as read before this attempt was charged: this attempt is wrong PIN number `failed_pins + 1`. */
   async #wrongPin(row: IdentityRow): Promise<never> {
     const failed = row.failed_pins + 1;
-    const summary = summaryOf(row);
+    const summary = summaryOf(row, this.#kind);
     if (failed >= this.#maxWrongPins) {
       const lockouts = row.lockouts + 1;
       const ms = Math.min(this.#maxLockoutMs, this.#lockoutBaseMs * 2 ** (lockouts - 1));
@@ -400,7 +442,7 @@ export class SessionService implements SessionGate {
   #start(row: IdentityRow, privateKey: KeyObject): void {
     this.#session = {
       status: 'signed-in',
-      identity: summaryOf(row),
+      identity: summaryOf(row, this.#kind),
       certificatePem: row.certificate_pem,
       privateKey,
       locksAt: this.#clock.now() + this.#autoLockMinutes * 60_000,
@@ -424,7 +466,7 @@ export class SessionService implements SessionGate {
     }
     await this.#loadAutoLockMinutes();
     this.#start(row, privateKey);
-    await this.#record('sign-in', summaryOf(row), null);
+    await this.#record('sign-in', summaryOf(row, this.#kind), null);
     return this.#changed();
   }
 

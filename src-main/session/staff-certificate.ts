@@ -6,6 +6,7 @@
  */
 import { createPrivateKey, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
 import { STAFF_ROLES, StaffRole, type StaffIdentitySummary } from '../../src-shared/ipc/contract';
+import type { OrganisationKind } from '../../src-shared/organisations/roles';
 import { DomainError } from '../errors';
 import { workstationDates } from '../settings/date-time-settings';
 
@@ -104,7 +105,7 @@ function commonName(subject: string): string | null {
  * @throws DomainError IDENTITY_INVALID when the certificate or key does not parse, the key is not
  *   the certificate's, the role is missing or unknown, or the certificate is not valid now.
  */
-export function parseStaffIdentity(input: { certificatePem: string; privateKeyPem: string; mspId: string }, now: Date): ParsedStaffIdentity {
+export function parseStaffIdentity(input: { certificatePem: string; privateKeyPem: string; mspId: string; organisationKind?: OrganisationKind }, now: Date): ParsedStaffIdentity {
   let cert: NodeX509;
   try {
     cert = new NodeX509(input.certificatePem);
@@ -143,6 +144,7 @@ export function parseStaffIdentity(input: { certificatePem: string; privateKeyPe
       displayName: commonName(cert.subject) ?? attrs['hf.EnrollmentID'] ?? 'Unnamed staff member',
       mspId: input.mspId,
       role: role.data,
+      organisationKind: input.organisationKind ?? 'hospital',
       notAfter: notAfter.toISOString(),
     },
     certificatePem: cert.toString(),

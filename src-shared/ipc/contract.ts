@@ -30,7 +30,8 @@ import {
   WristbandRequest,
 } from '../admission/schemas';
 import { DateTimePreferences } from '../datetime';
-import type { OrganisationKind } from '../organisations/roles';
+import { OrganisationKind } from '../organisations/roles';
+import { OrganisationRegistryView } from '../organisations/schemas';
 
 /**
  * Staff roles as carried in the `role` attribute of a staff certificate. Which organisation kind
@@ -110,6 +111,11 @@ export const StaffIdentitySummary = z.object({
   displayName: z.string(),
   mspId: z.string(),
   role: StaffRole,
+  /**
+   * The kind of the workstation's organisation (the Governance registry's word once synced, the
+   * connection file's or devnet bundle's before): with `role`, what the person may do here.
+   */
+  organisationKind: OrganisationKind,
   /** ISO time the certificate stops being valid. */
   notAfter: z.string(),
 });
@@ -349,7 +355,7 @@ export const contract = {
   'session.enrolmentOrganisation': channel({
     summary: 'The organisation whose staff this workstation enrols (from its ledger configuration); null when none is configured.',
     request: Empty,
-    response: z.object({ mspId: z.string(), organisationName: z.string() }).nullable(),
+    response: z.object({ mspId: z.string(), organisationName: z.string(), organisationKind: OrganisationKind }).nullable(),
     access: 'anyone',
   }),
   'session.importIdentity': channel({
@@ -549,6 +555,13 @@ export const contract = {
     request: z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
     response: z.array(SignInEvent),
     access: ['privacy'],
+  }),
+  // ---- Organisations (lane 1). Shapes: src-shared/organisations/schemas.ts. Errors: CACHE_LOCKED.
+  'organisations.registry': channel({
+    summary: "The ledger's organisation registry and trusted issuers as this workstation last read them (governance administrators).",
+    request: Empty,
+    response: OrganisationRegistryView,
+    access: { kinds: ['governance'], roles: ['governance-admin'] },
   }),
 } as const;
 

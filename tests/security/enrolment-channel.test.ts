@@ -125,7 +125,7 @@ describe('enrolment cross-checked with the channel configuration', () => {
     // The mismatch is shown where sync problems are, and the workstation keeps answering.
     const state = await ws.sync.state();
     expect(state).toMatchObject({ connection: 'online', problem: MISMATCH });
-    expect(await ws.dispatcher.dispatch('session.enrolmentOrganisation', {}, caller)).toEqual({ ok: true, value: { mspId: 'HospitalAMSP', organisationName: 'Hospital A' } });
+    expect(await ws.dispatcher.dispatch('session.enrolmentOrganisation', {}, caller)).toEqual({ ok: true, value: { mspId: 'HospitalAMSP', organisationName: 'Hospital A', organisationKind: 'hospital' } });
   });
 
   it('a CRL on the channel that the connection file lacks revokes a staff certificate: sign-in is refused', async () => {

@@ -40,7 +40,7 @@ function refusal(result: Result<unknown>): { code: string; message: string } {
 
 /** After each attack: nothing was enrolled, and a genuine enrolment and sign-in still work. */
 async function stillServes(tw: TestWorkstation): Promise<void> {
-  expect(await tw.ws.dispatcher.dispatch('session.enrolmentOrganisation', {}, caller)).toEqual({ ok: true, value: { mspId: 'HospitalAMSP', organisationName: 'Hospital A' } });
+  expect(await tw.ws.dispatcher.dispatch('session.enrolmentOrganisation', {}, caller)).toEqual({ ok: true, value: { mspId: 'HospitalAMSP', organisationName: 'Hospital A', organisationKind: 'hospital' } });
   expect(await tw.ws.session.listIdentities()).toHaveLength(0);
   const genuine = await issueIdentity(tw.ca, { enrollmentId: 'genuine', commonName: 'Gina Genuine', role: 'admissions' });
   const ok = await enrol(tw.ws, { ...genuine, pin: PIN, setupPassphrase: SETUP_PASSPHRASE });

@@ -7,6 +7,7 @@ import { ErrorNotice } from '../../ui/Notice';
 import { AdmissionsScreen } from '../admissions/AdmissionsScreen';
 import { ClaimsScreen } from '../claims/ClaimsScreen';
 import { CredentialingScreen } from '../credentialing/CredentialingScreen';
+import { GovernanceScreen } from '../governance/GovernanceScreen';
 import { PrivacyAuditScreen } from '../privacy/PrivacyAuditScreen';
 import { RecordsScreen } from '../records/RecordsScreen';
 import { useSessionStore } from '../session/store';
@@ -23,6 +24,7 @@ const SCREEN_COMPONENTS: Record<ScreenId, () => ReactNode> = {
   claims: ClaimsScreen,
   credentialing: CredentialingScreen,
   privacy: PrivacyAuditScreen,
+  governance: GovernanceScreen,
   sync: SyncScreen,
   settings: SettingsScreen,
 };
@@ -31,9 +33,9 @@ export function AppShell({ identity, locksAt }: { identity: StaffIdentitySummary
   useInactivityLock(locksAt);
   const requested = useShellStore((s) => s.current);
   const open = useShellStore((s) => s.open);
-  const screens = screensFor(identity.role);
+  const screens = screensFor(identity);
   // A screen chosen by someone else before a switch of user never carries over.
-  const current = requested !== null && mayOpen(requested, identity.role) ? requested : homeScreenFor(identity.role);
+  const current = requested !== null && mayOpen(requested, identity) ? requested : homeScreenFor(identity);
   const entry = screens.find((s) => s.id === current);
   const Screen = SCREEN_COMPONENTS[current];
   const mainRef = useRef<HTMLElement>(null);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDevCa, issueIdentity, type DevCa } from '../../../ledger/devnet/src/ca';
 import type { StaffIdentitySummary, StaffRole } from '../../../src-shared/ipc/contract';
+import type { OrganisationKind } from '../../../src-shared/organisations/roles';
 import { createWorkstation, type Workstation } from '../../../src-main/services';
 import type { OrganisationCa } from '../../../src-main/session/organisation-ca';
 import { FAST_SCRYPT, FakeClock } from '../../unit/foundation/support';
@@ -22,12 +23,24 @@ export interface TestWorkstation {
   dispose(): Promise<void>;
 }
 
+/** Which organisation the test workstation belongs to (default: Hospital A, configured as a hospital). */
+export interface TestOrganisation {
+  mspId: string;
+  organisationName: string;
+  /** As a connection file's `organisationKind` would say; absent = not configured (a hospital). */
+  organisationKind?: OrganisationKind;
+}
+
 /** A workstation on a fresh data dir, cache open under a passphrase, with the given roles enrolled. */
-export async function openWorkstation(roles: StaffRole[], clock = new FakeClock(Date.now())): Promise<TestWorkstation> {
+export async function openWorkstation(
+  roles: StaffRole[],
+  clock = new FakeClock(Date.now()),
+  organisation: TestOrganisation = { mspId: 'HospitalAMSP', organisationName: 'Hospital A' },
+): Promise<TestWorkstation> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'careledger-ws-'));
   // The workstation's organisation is configured (as a connection file's "msp" section would): only this CA's staff enrol.
-  const ca = await createDevCa({ mspId: 'HospitalAMSP' });
-  const organisationCa: OrganisationCa = { mspId: 'HospitalAMSP', organisationName: 'Hospital A', rootCertificatesPem: [ca.certificatePem], intermediateCertificatesPem: [], crlsPem: [] };
+  const ca = await createDevCa({ mspId: organisation.mspId });
+  const organisationCa: OrganisationCa = { ...organisation, rootCertificatesPem: [ca.certificatePem], intermediateCertificatesPem: [], crlsPem: [] };
   const ws = createWorkstation({
     dataDir: dir,
     keychain: null,

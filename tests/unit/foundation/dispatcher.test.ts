@@ -3,7 +3,7 @@ import { CHANNEL_NAMES, type StaffIdentitySummary } from '../../../src-shared/ip
 import { DomainError } from '../../../src-main/errors';
 import { createDispatcher, type Caller, type Handlers, type SessionGate } from '../../../src-main/ipc/dispatcher';
 
-const clinician: StaffIdentitySummary = { id: 'c1', displayName: 'Dr Maya Okafor', mspId: 'HospitalAMSP', role: 'clinician', notAfter: '2030-01-01T00:00:00.000Z' };
+const clinician: StaffIdentitySummary = { id: 'c1', displayName: 'Dr Maya Okafor', mspId: 'HospitalAMSP', role: 'clinician', organisationKind: 'hospital', notAfter: '2030-01-01T00:00:00.000Z' };
 const privacy: StaffIdentitySummary = { ...clinician, id: 'p1', displayName: 'Tom Becker', role: 'privacy' };
 const ours: Caller = { transport: 'in-process', trusted: true, origin: 'test' };
 
