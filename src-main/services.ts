@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createAdmissionDesk, type AdmissionDeskService, type AdmissionSettings } from './admission';
 import { bedOccupancyApplier } from './admission/occupancy';
 import { CacheService } from './cache/cache-service';
+import { claimsTimelineApplier, createClaimsService, type ClaimsService } from './claims';
 import type { Keychain } from './cache/keychain';
 import { systemClock, type Clock } from './clock';
 import type { ScryptParams } from './crypto/secret-box';
@@ -74,7 +75,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     session: { signingIdentity: () => session.signingIdentity() },
     publish: (state) => events.publish({ type: 'sync', state }),
     // The desk's bed occupancy comes from the ledger's admission events too (other desks' patients).
-    appliers: [...CARELEDGER_APPLIERS, organisationRegistryApplier, bedOccupancyApplier],
+    appliers: [...CARELEDGER_APPLIERS, organisationRegistryApplier, bedOccupancyApplier, claimsTimelineApplier],
   });
   cache.onOpen((db) => sync.start(db));
   // A damaged cache file: stop sending from it; the rebuild starts the engine on the fresh cache.
@@ -84,6 +85,11 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
   const dateTime = new DateTimeSettings({ onChange: (state) => events.publish({ type: 'dateTime', state }) });
   cache.onOpen((db) => dateTime.load(db));
   let admissionDesk: AdmissionDeskService | undefined;
+  let claims: ClaimsService | undefined;
+  cache.onOpen((db) => {
+    claims = createClaimsService({ db, ledger: sync });
+    return Promise.resolve();
+  });
   cache.onOpen((db) => {
     admissionDesk = createAdmissionDesk({ db, ledger: sync, dataDir: options.dataDir, ...(options.admission ? { settings: options.admission } : {}) });
     return Promise.resolve();
@@ -108,7 +114,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     },
   });
   const dispatcher = createDispatcher({
-    handlers: createHandlers({ cache, session, sync, dateTime, admissionDesk: () => admissionDesk }),
+    handlers: createHandlers({ cache, session, sync, dateTime, admissionDesk: () => admissionDesk, claims: () => claims }),
     session,
     validateResponses: options.validateResponses ?? true,
     ...(options.log ? { log: options.log } : {}),

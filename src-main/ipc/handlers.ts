@@ -5,6 +5,7 @@
 import { createAdmissionHandlers } from '../admission/handlers';
 import type { AdmissionDesk } from '../admission/desk';
 import type { CacheService } from '../cache/cache-service';
+import { createClaimsHandlers, type ClaimsService } from '../claims';
 import { organisationRegistryView } from '../organisations/registry-mirror';
 import type { SessionService } from '../session/session-service';
 import { DateTimeSettings } from '../settings/date-time-settings';
@@ -19,9 +20,11 @@ export interface HandlerServices {
   dateTime?: DateTimeSettings;
   /** The admission desk, once the cache is open (undefined before: its channels answer CACHE_LOCKED). */
   admissionDesk?: () => AdmissionDesk | undefined;
+  /** The claims desk, once the cache is open. */
+  claims?: () => ClaimsService | undefined;
 }
 
-export function createHandlers({ cache, session, sync, dateTime = new DateTimeSettings(), admissionDesk }: HandlerServices): Handlers {
+export function createHandlers({ cache, session, sync, dateTime = new DateTimeSettings(), admissionDesk, claims }: HandlerServices): Handlers {
   return {
     'cache.state': () => Promise.resolve(cache.state()),
     'cache.setUp': (r) => cache.setUp(r),
@@ -62,5 +65,6 @@ export function createHandlers({ cache, session, sync, dateTime = new DateTimeSe
     'organisations.registry': () => organisationRegistryView(cache.database()),
 
     ...createAdmissionHandlers(admissionDesk ?? (() => undefined)),
+    ...createClaimsHandlers(claims ?? (() => undefined)),
   };
 }

@@ -29,6 +29,22 @@ import {
   WristbandDocument,
   WristbandRequest,
 } from '../admission/schemas';
+import {
+  AdjudicateRequest,
+  ClaimCheck,
+  ClaimContext,
+  ClaimDetail,
+  ClaimExport,
+  ClaimForm,
+  ClaimIdRequest,
+  ClaimStatus,
+  ClaimWorkList,
+  ExportRequest,
+  PayRequest,
+  PendRequest,
+  SaveDraftRequest,
+  WithdrawRequest,
+} from '../claims/schemas';
 import { DateTimePreferences } from '../datetime';
 import { OrganisationKind } from '../organisations/roles';
 import { OrganisationRegistryView } from '../organisations/schemas';
@@ -548,6 +564,98 @@ export const contract = {
     request: ReconcileRequest,
     response: PatientSummary,
     access: ['admissions'],
+  }),
+
+  // ---- Insurance claims (issue 12). Shapes: src-shared/claims/schemas.ts. A hospital's claims
+  // staff bill; an insurer's claims staff and adjudicators decide. Errors: VALIDATION (a failed
+  // check, details.checks; a FHIR resource that does not validate, details.fhir), CONFLICT (a
+  // duplicate, naming the first claim; wrong state), NOT_FOUND, UNAVAILABLE (detail not read yet).
+
+  'claims.workList': channel({
+    summary: "The claims work list: a hospital's admissions ready to bill and its claims (needing action first); an insurer's queue.",
+    request: z
+      .object({ status: z.union([ClaimStatus, z.literal('needs-action')]).optional(), search: z.string().trim().max(100).optional(), limit: z.number().int().min(1).max(10_000).default(500) })
+      .strict(),
+    response: ClaimWorkList,
+    access: { kinds: ['hospital', 'insurer'], roles: ['claims', 'adjudicator'] },
+  }),
+  'claims.newFromAdmission': channel({
+    summary: 'A new claim form pre-filled from an admission (stay, coverage, insurer), with the facts its checklist uses.',
+    request: z.object({ admissionId: z.string().trim().min(1).max(100) }).strict(),
+    response: z.object({ context: ClaimContext, form: ClaimForm }),
+    access: { kinds: ['hospital'], roles: ['claims'] },
+  }),
+  'claims.context': channel({
+    summary: "The facts a claim's checklist uses: admission dates, verified coverage and its revocation, the registered insurer.",
+    request: z.object({ admissionId: z.string().trim().min(1).max(100) }).strict(),
+    response: ClaimContext,
+    access: { kinds: ['hospital'], roles: ['claims'] },
+  }),
+  'claims.check': channel({
+    summary: 'Run every claim check on a form, as the workstation will before sending it.',
+    request: z.object({ form: ClaimForm }).strict(),
+    response: z.array(ClaimCheck),
+    access: { kinds: ['hospital'], roles: ['claims'] },
+  }),
+  'claims.saveDraft': channel({
+    summary: 'Save a claim draft, or the correction of a pended or denied claim; nothing is sent.',
+    request: SaveDraftRequest,
+    response: ClaimDetail,
+    access: { kinds: ['hospital'], roles: ['claims'] },
+  }),
+  'claims.submit': channel({
+    summary: 'Check a claim and queue it for the ledger (first submission, or version n+1 after a correction); refused locally when a check fails or it duplicates a known claim.',
+    request: ClaimIdRequest,
+    response: ClaimDetail,
+    access: { kinds: ['hospital'], roles: ['claims'] },
+  }),
+  'claims.withdraw': channel({
+    summary: 'Withdraw a claim that is not paid, with a reason.',
+    request: WithdrawRequest,
+    response: ClaimDetail,
+    access: { kinds: ['hospital'], roles: ['claims'] },
+  }),
+  'claims.get': channel({
+    summary: 'One claim: lines with the insurer’s decision per line, diagnoses, coverage, timeline, versions and what may be done now.',
+    request: ClaimIdRequest,
+    response: ClaimDetail,
+    access: { kinds: ['hospital', 'insurer'], roles: ['claims', 'adjudicator'] },
+  }),
+  'claims.export': channel({
+    summary: 'A claim as a summary PDF, as FHIR JSON, or as an ASC X12 837I/837P checked by parsing it back.',
+    request: ExportRequest,
+    response: ClaimExport,
+    access: { kinds: ['hospital', 'insurer'], roles: ['claims', 'adjudicator'] },
+  }),
+  'claims.purge': channel({
+    summary: "Purge a paid or withdrawn claim's private detail from the ledger (the public record and its hashes remain).",
+    request: ClaimIdRequest,
+    response: ClaimDetail,
+    access: { kinds: ['hospital', 'insurer'], roles: ['claims'] },
+  }),
+  'claims.pend': channel({
+    summary: 'Insurer: ask the hospital for more information, with reason codes.',
+    request: PendRequest,
+    response: ClaimDetail,
+    access: { kinds: ['insurer'], roles: ['claims', 'adjudicator'] },
+  }),
+  'claims.adjudicate': channel({
+    summary: 'Insurer: decide each line (approve, reduce, deny with CARC codes); the ClaimResponse travels privately to the hospital.',
+    request: AdjudicateRequest,
+    response: ClaimDetail,
+    access: { kinds: ['insurer'], roles: ['adjudicator'] },
+  }),
+  'claims.pay': channel({
+    summary: 'Insurer: record the payment of an approved or partly approved claim, with its reference.',
+    request: PayRequest,
+    response: ClaimDetail,
+    access: { kinds: ['insurer'], roles: ['claims', 'adjudicator'] },
+  }),
+  'claims.autoRule': channel({
+    summary: "Insurer: the auto-adjudication rule (approve in full up to an amount when coverage holds and there is no duplicate); null turns it off. Without `maxTotalCents` it is only read.",
+    request: z.object({ maxTotalCents: z.number().int().min(0).max(100_000_000).nullable().optional() }).strict(),
+    response: z.object({ maxTotalCents: z.number().int().nullable(), approved: z.array(z.string()) }),
+    access: { kinds: ['insurer'], roles: ['adjudicator'] },
   }),
 
   'audit.signInEvents': channel({
