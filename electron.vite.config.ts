@@ -1,5 +1,6 @@
 /**
- * Three builds: the main process (src-main/app/main.ts -> out/main/index.js), the sandboxed
+ * Three builds: the main process (src-main/app/main.ts -> out/main/index.js, and its sync
+ * thread src-main/sync/sync-thread.ts -> out/main/sync-thread.js), the sandboxed
  * preload (preload/index.ts -> out/preload/index.cjs: sandboxed preloads cannot be ES modules)
  * and the renderer (src-renderer -> out/renderer), which the app:// protocol and the web host
  * both serve.
@@ -52,7 +53,8 @@ export default defineConfig({
     esbuild: { supported: lowerForScanner },
     build: {
       outDir: resolve(root, 'out/main'),
-      rollupOptions: { input: { index: resolve(root, 'src-main/app/main.ts') } },
+      // The sync thread is its own entry: a worker_thread loads it from out/main/sync-thread.js.
+      rollupOptions: { input: { index: resolve(root, 'src-main/app/main.ts'), 'sync-thread': resolve(root, 'src-main/sync/sync-thread.ts') } },
     },
   },
   preload: {

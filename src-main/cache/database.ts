@@ -165,10 +165,28 @@ export class CacheDatabase {
   #damaged = false;
   #onDamaged: ((cause: unknown) => void) | null = null;
 
+  /** A copy of the raw key, for a second connection to the same file (the sync thread); zeroed on close. */
+  readonly #key: Buffer;
+
   private constructor(
     private readonly db: Db,
     readonly file: string,
-  ) {}
+    key: Buffer,
+  ) {
+    this.#key = Buffer.from(key);
+  }
+
+  /**
+   * What a second connection to this cache needs: its file and raw key. The sync thread opens
+   * its own connection with it (SQLite in WAL mode: one writer at a time, readers never wait),
+   * so the drain's writes never queue in front of the UI's queries on this one. The key never
+   * leaves the process; the copy handed out is the caller's to zero.
+   * @throws DomainError CACHE_LOCKED once closed.
+   */
+  secondConnection(): { file: string; key: Buffer } {
+    if (this.#closed) throw new DomainError('CACHE_LOCKED', 'The cache is closed. Unlock it again.');
+    return { file: this.file, key: Buffer.from(this.#key) };
+  }
 
   /**
    * Opens (or creates) an encrypted cache file. Nothing is written to an existing file until
@@ -210,7 +228,7 @@ export class CacheDatabase {
     }
     await exec(db, 'PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
     db.configure('busyTimeout', 5000);
-    return new CacheDatabase(db, file);
+    return new CacheDatabase(db, file, key);
   }
 
   /** Called once, the first time a query finds the file damaged. */
@@ -221,6 +239,16 @@ export class CacheDatabase {
   /** True once a damaged page was found: the connection refuses everything after that. */
   get damaged(): boolean {
     return this.#damaged;
+  }
+
+  /**
+   * Damage met on another connection to this file (the sync thread's): from now on this one
+   * refuses everything too, and the cache service is told once, as if found here.
+   */
+  reportDamage(cause: unknown): void {
+    if (this.#damaged) return;
+    this.#damaged = true;
+    this.#onDamaged?.(cause);
   }
 
   /** Damage found elsewhere (the integrity check): refuse every further call with CACHE_CORRUPT. */
@@ -300,6 +328,7 @@ export class CacheDatabase {
     if (this.#closed) return;
     await this.#queue;
     this.#closed = true;
+    this.#key.fill(0);
     try {
       await closeRaw(this.db);
     } catch (err) {

@@ -19,19 +19,9 @@ import { sql } from '../cache/sql';
 import { BatchWriter } from './batch-writer';
 import type { LedgerConnection, LedgerIdentityRef, LedgerSigner } from './connection';
 import { classifyGatewayError, type GatewayFailure } from './gateway-errors';
-import { decodePayload, identityOf, selectReady, UndecodableRowError, type OutboxRow, type Payload } from './outbox';
+import { decodePayload, identityOf, recordOutcome, selectReady, UndecodableRowError, type Outcome, type OutboxRow, type Payload, type SettlementHandler } from './outbox';
 
-/** What happened to a write, for the domain code that queued it. */
-export type Settlement =
-  | { kind: 'committed'; row: OutboxRow; blockNumber: number; result: Uint8Array | null }
-  | { kind: 'failed'; row: OutboxRow; code: string; reason: string }
-  | { kind: 'discarded'; row: OutboxRow };
-
-/**
- * Called inside the cache transaction that records the outcome, so the domain's own tables
- * (e.g. "admission confirmed on the ledger") change atomically with the outbox row.
- */
-export type SettlementHandler = (w: WriteHandle, settlement: Settlement) => Promise<void>;
+export type { Settlement, SettlementHandler } from './outbox';
 
 /** Test-only fault injection points: a hook may throw (or never return) to simulate a crash there. */
 export interface WorkerHooks {
@@ -51,6 +41,12 @@ export interface OutboxWorkerOptions {
   /** Conflicts in a row after which a retry-safe write is failed anyway (default 20). */
   maxConflicts?: number;
   settlement?: (operation: string) => SettlementHandler | undefined;
+  /**
+   * Where an outcome is recorded when this operation's settlement handler lives on another
+   * thread (the sync thread asks the main thread, which records it with `recordOutcome` and
+   * runs the handler in that transaction). Undefined: recorded here.
+   */
+  recordElsewhere?: (operation: string) => ((row: OutboxRow, outcome: Outcome) => Promise<void>) | undefined;
   hooks?: WorkerHooks;
   now?: () => Date;
   /** Something changed that the status bar shows (counts, failures, last sync). */
@@ -70,17 +66,6 @@ function statusName(code: number): string {
 function transientOf(payload: Payload): Record<string, Uint8Array> | undefined {
   if (!payload.transient) return undefined;
   return Object.fromEntries(Object.entries(payload.transient).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
-}
-
-/** The payload without its private (transient) part: nothing private is kept once the ledger has it. */
-function withoutTransient(payloadText: string): string {
-  try {
-    const p = JSON.parse(payloadText) as Record<string, unknown>;
-    delete p.transient;
-    return JSON.stringify(p);
-  } catch {
-    return payloadText;
-  }
 }
 
 export class OutboxWorker {
@@ -340,16 +325,7 @@ export class OutboxWorker {
     // commit status reports the first copy, so this only appears if the ledger says so about
     // ours, which still means it is on the ledger once.
     if (code === 0 || code === DUPLICATE_TXID) {
-      const result = await this.#o.db.read((r) => r.get<{ result: Uint8Array | null }>(sql`SELECT result FROM outbox WHERE seq = ${row.seq}`));
-      await this.#persist(row.seq, async (w) => {
-        await w.run(sql`
-          UPDATE outbox SET state = 'committed', block_number = ${blockNumber}, committed_at = ${at}, updated_at = ${at},
-            payload = ${withoutTransient(row.payload)}, proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL,
-            error_code = NULL, error_message = NULL
-          WHERE seq = ${row.seq} AND state = 'submitted'`);
-        await w.run(sql`INSERT INTO sync_meta (key, value) VALUES ('lastSyncAt', ${at}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
-        await this.#o.settlement?.(row.operation)?.(w, { kind: 'committed', row, blockNumber, result: result?.result ?? null });
-      });
+      await this.#record(row, { kind: 'committed', blockNumber, at });
       this.#lastDrainAt = at;
       this.#o.onChange?.();
       return;
@@ -384,15 +360,20 @@ export class OutboxWorker {
   }
 
   async #fail(row: OutboxRow, code: string, reason: string, blockNumber: number | null): Promise<void> {
-    const at = this.#now().toISOString();
-    await this.#persist(row.seq, async (w) => {
-      await w.run(sql`
-        UPDATE outbox SET state = 'failed', error_code = ${code}, error_message = ${reason}, block_number = ${blockNumber},
-          proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL, updated_at = ${at}
-        WHERE seq = ${row.seq}`);
-      await this.#o.settlement?.(row.operation)?.(w, { kind: 'failed', row, code, reason });
-    });
+    await this.#record(row, { kind: 'failed', code, reason, blockNumber, at: this.#now().toISOString() });
     this.#o.onChange?.();
+  }
+
+  /** Records how a write ended, here or on the thread whose settlement handler needs to see it. */
+  async #record(row: OutboxRow, outcome: Outcome): Promise<void> {
+    const elsewhere = this.#o.recordElsewhere?.(row.operation);
+    if (elsewhere) {
+      await elsewhere(row, outcome);
+      return;
+    }
+    await this.#persist(row.seq, async (w) => {
+      await recordOutcome(w, row, outcome, this.#o.settlement?.(row.operation));
+    });
   }
 
   async #quarantine(row: OutboxRow, reason: string): Promise<void> {

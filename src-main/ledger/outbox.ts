@@ -232,3 +232,64 @@ export async function discardWrite(w: WriteHandle, seq: number, now: Date): Prom
   await w.run(sql`UPDATE outbox SET state = 'discarded', proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL, updated_at = ${now.toISOString()} WHERE seq = ${seq}`);
   return row;
 }
+
+/**
+ * How a write ended, as recorded in its row: committed on the ledger, or failed (the ledger or
+ * the chaincode refused it). Plain data, so the sync thread can hand it to the main thread.
+ */
+export type Outcome =
+  | { kind: 'committed'; blockNumber: number; at: string }
+  | { kind: 'failed'; code: string; reason: string; blockNumber: number | null; at: string };
+
+/** What the domain code that queued a write is told about it (see SyncService.onSettled). */
+export type Settlement =
+  | { kind: 'committed'; row: OutboxRow; blockNumber: number; result: Uint8Array | null }
+  | { kind: 'failed'; row: OutboxRow; code: string; reason: string }
+  | { kind: 'discarded'; row: OutboxRow };
+
+/**
+ * Called inside the cache transaction that records the outcome, so the domain's own tables
+ * (e.g. "admission confirmed on the ledger") change atomically with the outbox row.
+ */
+export type SettlementHandler = (w: WriteHandle, settlement: Settlement) => Promise<void>;
+
+/**
+ * Records a write's outcome and runs its settlement handler, in the caller's transaction. The
+ * row changes only from the state the sender last persisted (`row.state`), so an outcome
+ * recorded twice (a resend after a crash, a second thread) changes nothing and the handler
+ * runs once: that is what keeps "applied exactly once" true for the domain's own tables.
+ * Returns whether this call recorded it.
+ */
+export async function recordOutcome(w: WriteHandle, row: OutboxRow, outcome: Outcome, handler: SettlementHandler | undefined): Promise<boolean> {
+  const { at } = outcome;
+  if (outcome.kind === 'committed') {
+    const stored = await w.get<{ result: Uint8Array | null }>(sql`SELECT result FROM outbox WHERE seq = ${row.seq}`);
+    const { changes } = await w.run(sql`
+      UPDATE outbox SET state = 'committed', block_number = ${outcome.blockNumber}, committed_at = ${at}, updated_at = ${at},
+        payload = ${withoutTransient(row.payload)}, proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL,
+        error_code = NULL, error_message = NULL
+      WHERE seq = ${row.seq} AND state = 'submitted'`);
+    if (changes === 0) return false;
+    await w.run(sql`INSERT INTO sync_meta (key, value) VALUES ('lastSyncAt', ${at}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+    await handler?.(w, { kind: 'committed', row, blockNumber: outcome.blockNumber, result: stored?.result ?? null });
+    return true;
+  }
+  const { changes } = await w.run(sql`
+    UPDATE outbox SET state = 'failed', error_code = ${outcome.code}, error_message = ${outcome.reason}, block_number = ${outcome.blockNumber},
+      proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL, updated_at = ${at}
+    WHERE seq = ${row.seq} AND state = ${row.state}`);
+  if (changes === 0) return false;
+  await handler?.(w, { kind: 'failed', row, code: outcome.code, reason: outcome.reason });
+  return true;
+}
+
+/** The payload without its private (transient) part: nothing private is kept once the ledger has it. */
+function withoutTransient(payloadText: string): string {
+  try {
+    const p = JSON.parse(payloadText) as Record<string, unknown>;
+    delete p.transient;
+    return JSON.stringify(p);
+  } catch {
+    return payloadText;
+  }
+}

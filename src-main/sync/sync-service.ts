@@ -6,6 +6,12 @@
  *
  * It starts when the cache opens and a ledger is configured; without a configuration the
  * state says `not-configured` and writes still queue (they go out once a ledger is set up).
+ *
+ * `offThread`: the outbox drain runs on the sync thread (sync-thread.ts: its own cache
+ * connection and gRPC channel), so a backlog never runs on the thread that answers the UI.
+ * What stays here is cheap: queuing writes in the domain's transaction, the status queries,
+ * the event inbox, and recording the outcomes whose settlement handler is registered here.
+ * Without it (tools and tests that inject closures: hooks, fixed signers) the worker runs inline.
  */
 import type { KeyObject } from 'node:crypto';
 import type { SyncState, SyncWaitingWrite } from '../../src-shared/ipc/contract';
@@ -19,6 +25,9 @@ import { channelMspOf, compareWithChannel, fetchChannelConfig, type ChannelMspCh
 import { CARELEDGER_APPLIERS } from '../ledger/mirrors';
 import { countOutbox, discardWrite, listProblems, queueLedgerWrite, retryWrite, type LedgerWrite, type OutboxProblem } from '../ledger/outbox';
 import { OutboxWorker, type SettlementHandler, type WorkerHooks } from '../ledger/outbox-worker';
+import { BatchWriter } from '../ledger/batch-writer';
+import { recordOutcome } from '../ledger/outbox';
+import { SyncThread } from './sync-thread-host';
 import { fixedSignerOf } from './ledger-settings';
 import type { OrganisationCa } from '../session/organisation-ca';
 import { notConfiguredSyncState } from './sync-state';
@@ -48,6 +57,12 @@ export interface SyncServiceOptions {
    * the channel configuration once online (channel-msp.ts). Default: the ledger settings'.
    */
   organisationCa?: () => Promise<OrganisationCa | null>;
+  /**
+   * Drain the outbox on the sync thread (the workstation does). Needs what can cross to a
+   * thread: signers come from `session` and the connection file, never from `fixedSigners`;
+   * fault `hooks` are inline-only. If the thread cannot start, the drain runs inline (logged).
+   */
+  offThread?: boolean;
 }
 
 /** A matching check older than this is repeated at the next sign-in or sign-out (new CRLs). */
@@ -79,9 +94,98 @@ export class SyncService {
   #settings: ConnectionSettings | null = null;
   #channelMsp: ChannelMspCheck = { status: 'unchecked' };
   #channelMspInFlight: Promise<ChannelMspCheck> | null = null;
+  #thread: SyncThread | null = null;
 
+  /** @throws TypeError when `offThread` is combined with what cannot cross to a thread. */
   constructor(options: SyncServiceOptions) {
+    if (options.offThread && (options.hooks || options.fixedSigners?.length)) {
+      throw new TypeError('SyncService: offThread cannot take fault hooks or fixedSigners (closures stay on this thread); sign through `session` or the connection file.');
+    }
     this.#o = options;
+  }
+
+  /** Whether the drain runs on the sync thread now. */
+  get offThread(): boolean {
+    return this.#thread !== null;
+  }
+
+  /** Resolves the next time the outbox sender finds nothing it can send and nothing in flight. */
+  async whenIdle(): Promise<void> {
+    if (this.#thread) await this.#thread.whenIdle();
+    else await this.#worker?.whenIdle();
+  }
+
+  /** Tells the sender (inline worker or sync thread) to look at the queue again. */
+  #wakeSender(): void {
+    this.#worker?.wake();
+    this.#thread?.wake();
+  }
+
+  /** The signed-in person's key, for the sync thread (a KeyObject crosses threads without being exported). */
+  #sendSigners(): void {
+    const thread = this.#thread;
+    if (!thread) return;
+    const s = this.#o.session?.signingIdentity();
+    thread.setSigners(s ? [{ identityId: s.summary.id, mspId: s.summary.mspId, certificatePem: s.certificatePem, privateKey: s.privateKey }] : []);
+  }
+
+  #startThread(db: CacheDatabase, settings: ConnectionSettings, connection: LedgerConnection): boolean {
+    let spec: { file: string; key: Buffer };
+    try {
+      spec = db.secondConnection();
+    } catch (err) {
+      this.#o.log?.(`sync: no second cache connection, sending inline: ${(err as Error).message}`);
+      return false;
+    }
+    // Outcomes the thread asks this thread to record (their handlers live here), batched.
+    const recorder = new BatchWriter(db);
+    try {
+      this.#thread = SyncThread.start(
+        { file: spec.file, key: spec.key, settings, ...(this.#o.window !== undefined ? { window: this.#o.window } : {}), operations: [...this.#settlements.keys()] },
+        {
+          connection: (status, problem) => {
+            // The thread's calls are the best evidence either way; the status bar follows this connection.
+            if (status === 'offline') connection.reportUnreachable(problem ?? `The ledger gateway at ${settings.endpoint} cannot be reached.`);
+            else if (status === 'online') connection.reportSuccess();
+          },
+          changed: () => {
+            this.#stateCache = null;
+            this.#changed();
+          },
+          record: (row, outcome) => recorder.write(async (w) => void (await recordOutcome(w, row, outcome, this.#settlements.get(row.operation)))),
+          failed: (message) => {
+            this.#o.log?.(`sync: the sync thread could not start (${message}); sending inline`);
+            void this.#thread?.stop();
+            this.#thread = null;
+            if (this.#db === db && !this.#worker) this.#startInlineWorker(db, connection);
+          },
+          // Same file: the main connection refuses further use and the cache service shows the damage.
+          damaged: (message) => db.reportDamage(new Error(`the sync thread met a damaged page: ${message}`)),
+          ...(this.#o.log ? { log: this.#o.log } : {}),
+        },
+      );
+    } catch (err) {
+      this.#o.log?.(`sync: the sync thread could not start (${(err as Error).message}); sending inline`);
+      return false;
+    } finally {
+      spec.key.fill(0);
+    }
+    this.#sendSigners();
+    return true;
+  }
+
+  #startInlineWorker(db: CacheDatabase, connection: LedgerConnection): void {
+    this.#worker = new OutboxWorker({
+      db,
+      connection,
+      signers: () => this.signers(),
+      ...(this.#o.window !== undefined ? { window: this.#o.window } : {}),
+      settlement: (op) => this.#settlements.get(op),
+      ...(this.#o.hooks ? { hooks: this.#o.hooks } : {}),
+      onChange: () => this.#changed(),
+      ...(this.#o.log ? { log: this.#o.log } : {}),
+    });
+    this.#worker.start();
   }
 
   get connection(): LedgerConnection | null {
@@ -140,20 +244,12 @@ export class SyncService {
     this.#connection = connection;
     connection.onChange((status) => {
       this.#inbox?.wake();
+      if (status === 'online') this.#thread?.online();
       this.#changed();
       // Each time the ledger comes (back) online: cross-check the organisation's CAs with the channel.
       if (status === 'online') void this.checkChannelMsp();
     });
-    this.#worker = new OutboxWorker({
-      db,
-      connection,
-      signers: () => this.signers(),
-      ...(this.#o.window !== undefined ? { window: this.#o.window } : {}),
-      settlement: (op) => this.#settlements.get(op),
-      ...(this.#o.hooks ? { hooks: this.#o.hooks } : {}),
-      onChange: () => this.#changed(),
-      ...(this.#o.log ? { log: this.#o.log } : {}),
-    });
+    const threaded = this.#o.offThread === true && this.#startThread(db, settings, connection);
     this.#inbox = new Inbox({
       db,
       connection,
@@ -165,7 +261,7 @@ export class SyncService {
     // Not awaited: opening the cache must not wait for a ledger that may be down. Until the
     // first answer the state is `connecting`; the worker's first calls find out either way.
     void connection.start();
-    this.#worker.start();
+    if (!threaded) this.#startInlineWorker(db, connection);
     this.#inbox.start();
     this.#changed();
   }
@@ -177,7 +273,8 @@ export class SyncService {
       void this.checkChannelMsp();
     }
     this.#stateCache = null;
-    this.#worker?.wake();
+    this.#sendSigners();
+    this.#wakeSender();
     this.#inbox?.wake();
     this.#changed();
   }
@@ -193,7 +290,7 @@ export class SyncService {
     const author = this.#author();
     const result = await db.write((w) => work(w, (write) => queueLedgerWrite(w, author, write, this.#now())));
     this.#stateCache = null;
-    this.#worker?.wake();
+    this.#wakeSender();
     this.#changed();
     return result;
   }
@@ -244,6 +341,7 @@ export class SyncService {
   /** Runs inside the cache transaction that records a write's outcome (committed, failed, discarded). */
   onSettled(operation: string, handler: SettlementHandler): void {
     this.#settlements.set(operation, handler);
+    this.#thread?.setOperations([...this.#settlements.keys()]);
   }
 
   #requireDb(): CacheDatabase {
@@ -311,7 +409,7 @@ export class SyncService {
   async retry(seq: number, correction?: Pick<LedgerWrite, 'transaction' | 'args' | 'transient'>): Promise<void> {
     await this.#requireDb().write((w) => retryWrite(w, seq, this.#now(), correction));
     this.#stateCache = null;
-    this.#worker?.wake();
+    this.#wakeSender();
     this.#changed();
   }
 
@@ -322,7 +420,7 @@ export class SyncService {
       await this.#settlements.get(row.operation)?.(w, { kind: 'discarded', row });
     });
     this.#stateCache = null;
-    this.#worker?.wake();
+    this.#wakeSender();
     this.#changed();
   }
 
@@ -346,9 +444,12 @@ export class SyncService {
     if (this.#pushTimer) clearTimeout(this.#pushTimer);
     this.#pushTimer = null;
     await this.#worker?.stop();
+    // The thread may still ask for outcomes to be recorded while it stops; the recorder answers.
+    await this.#thread?.stop();
     await this.#inbox?.stop();
     this.#connection?.close();
     this.#worker = null;
+    this.#thread = null;
     this.#inbox = null;
     this.#connection = null;
     this.#db = null;

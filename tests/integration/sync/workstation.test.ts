@@ -58,12 +58,12 @@ it('signs queued writes as the signed-in person, holds them while locked, and sh
 
   // Locked: the key is gone from memory, so the next write waits for its author.
   await ws.session.lock();
-  await ws.sync.worker?.whenIdle();
+  await ws.sync.whenIdle();
   await ws.cache.database().write(async (w) => {
     await queueLedgerWrite(w, { identityId: summary.id, mspId: who.mspId, certificatePem: who.certificatePem }, { operation: 'asset.update', orderKey: 'ws-1', transaction: 'UpdateAsset', args: ['ws-1', 'ward-2', '2'], retryOnConflict: false });
   });
   ws.sync.signersChanged();
-  await ws.sync.worker?.whenIdle();
+  await ws.sync.whenIdle();
   const locked = await ws.sync.state();
   expect(locked).toMatchObject({ queued: 1, connection: 'online' });
   expect(locked.problem).toMatch(/sign in/i);
