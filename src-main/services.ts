@@ -11,6 +11,7 @@ import { createAdmissionDesk, type AdmissionDeskService, type AdmissionSettings 
 import { bedOccupancyApplier } from './admission/occupancy';
 import { CacheService } from './cache/cache-service';
 import { claimsTimelineApplier, createClaimsService, type ClaimsService } from './claims';
+import { createCredentialing, credentialingAlertsApplier, type CredentialingService } from './credentialing';
 import type { Keychain } from './cache/keychain';
 import { systemClock, type Clock } from './clock';
 import type { ScryptParams } from './crypto/secret-box';
@@ -75,7 +76,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     session: { signingIdentity: () => session.signingIdentity() },
     publish: (state) => events.publish({ type: 'sync', state }),
     // The desk's bed occupancy comes from the ledger's admission events too (other desks' patients).
-    appliers: [...CARELEDGER_APPLIERS, organisationRegistryApplier, bedOccupancyApplier, claimsTimelineApplier],
+    appliers: [...CARELEDGER_APPLIERS, organisationRegistryApplier, bedOccupancyApplier, credentialingAlertsApplier, claimsTimelineApplier],
   });
   cache.onOpen((db) => sync.start(db));
   // A damaged cache file: stop sending from it; the rebuild starts the engine on the fresh cache.
@@ -88,6 +89,11 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
   let claims: ClaimsService | undefined;
   cache.onOpen((db) => {
     claims = createClaimsService({ db, ledger: sync });
+    return Promise.resolve();
+  });
+  let credentialing: CredentialingService | undefined;
+  cache.onOpen((db) => {
+    credentialing = createCredentialing({ db, ledger: sync, dataDir: options.dataDir, ...(options.admission?.hospitalDid ? { settings: { hospitalDid: options.admission.hospitalDid } } : {}) });
     return Promise.resolve();
   });
   cache.onOpen((db) => {
@@ -110,11 +116,14 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
       // Sign-in or lock changes who can sign queued ledger writes.
       sync.signersChanged();
       // Scanned wallet data (PHI) does not outlive the session that scanned it.
-      if (state.status === 'signed-out') admissionDesk?.forgetScans();
+      if (state.status === 'signed-out') {
+        admissionDesk?.forgetScans();
+        credentialing?.forgetScans();
+      }
     },
   });
   const dispatcher = createDispatcher({
-    handlers: createHandlers({ cache, session, sync, dateTime, admissionDesk: () => admissionDesk, claims: () => claims }),
+    handlers: createHandlers({ cache, session, sync, dateTime, admissionDesk: () => admissionDesk, credentialing: () => credentialing, claims: () => claims }),
     session,
     validateResponses: options.validateResponses ?? true,
     ...(options.log ? { log: options.log } : {}),

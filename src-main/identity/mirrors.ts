@@ -6,7 +6,7 @@
  *
  * Verification never goes to the network: everything it reads comes through these.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DIDDocument } from 'did-resolver';
 
@@ -211,7 +211,16 @@ export class MemoryDidWebCache implements DidWebCache {
  * One JSON file per DID in a folder (name: the DID, URI-encoded). Writes go to a temporary
  * file first, then rename, so a crash never leaves half a document behind.
  */
+const RACY_WINDOW_MS = 2000;
+
 export class FileDidWebCache implements DidWebCache {
+  /**
+   * Parsed documents by file, with the file's identity when read. A scan reads two or three
+   * issuer documents; a stat tells whether the file is still the one parsed (put() renames a
+   * new file in, so its inode changes), which costs far less than opening and parsing it.
+   */
+  readonly #parsed = new Map<string, { ino: number; size: number; mtimeMs: number; document: DIDDocument }>();
+
   constructor(private readonly dir: string) {}
 
   private fileFor(did: string): string {
@@ -219,13 +228,24 @@ export class FileDidWebCache implements DidWebCache {
   }
 
   async get(did: string): Promise<DIDDocument | undefined> {
+    const file = this.fileFor(did);
     let text: string;
+    let version: { ino: number; size: number; mtimeMs: number };
     try {
-      text = await readFile(this.fileFor(did), 'utf8');
+      const st = await stat(file);
+      version = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+      const hit = this.#parsed.get(file);
+      // A file changed within the file system's timestamp granularity of our read could look
+      // unchanged: trust the stat only for files older than that ("racily clean", as git says).
+      const settled = Date.now() - version.mtimeMs > RACY_WINDOW_MS;
+      if (settled && hit !== undefined && hit.ino === version.ino && hit.size === version.size && hit.mtimeMs === version.mtimeMs) return hit.document;
+      text = await readFile(file, 'utf8');
     } catch (err) {
+      this.#parsed.delete(file);
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+    this.#parsed.delete(file);
     let document: DIDDocument;
     try {
       document = JSON.parse(text) as DIDDocument;
@@ -236,6 +256,10 @@ export class FileDidWebCache implements DidWebCache {
     if (document?.id !== did) {
       throw new DidWebCacheError('CORRUPT_CACHE_FILE', `The saved document for ${did} belongs to another identifier. Sync again to replace it.`);
     }
+    // Only a text read in full and judged sound is kept; a size or time that changed while it
+    // was read makes the next get() read it again.
+    if (this.#parsed.size >= 256) this.#parsed.delete(this.#parsed.keys().next().value as string);
+    this.#parsed.set(file, { ...version, document });
     return document;
   }
 

@@ -4,6 +4,7 @@
  */
 import { createAdmissionHandlers } from '../admission/handlers';
 import type { AdmissionDesk } from '../admission/desk';
+import { createCredentialingHandlers, type CredentialingService } from '../credentialing';
 import type { CacheService } from '../cache/cache-service';
 import { createClaimsHandlers, type ClaimsService } from '../claims';
 import { organisationRegistryView } from '../organisations/registry-mirror';
@@ -22,9 +23,11 @@ export interface HandlerServices {
   admissionDesk?: () => AdmissionDesk | undefined;
   /** The claims desk, once the cache is open. */
   claims?: () => ClaimsService | undefined;
+  /** Locum credentialing, once the cache is open. */
+  credentialing?: () => CredentialingService | undefined;
 }
 
-export function createHandlers({ cache, session, sync, dateTime = new DateTimeSettings(), admissionDesk, claims }: HandlerServices): Handlers {
+export function createHandlers({ cache, session, sync, dateTime = new DateTimeSettings(), admissionDesk, credentialing, claims }: HandlerServices): Handlers {
   return {
     'cache.state': () => Promise.resolve(cache.state()),
     'cache.setUp': (r) => cache.setUp(r),
@@ -66,5 +69,6 @@ export function createHandlers({ cache, session, sync, dateTime = new DateTimeSe
 
     ...createAdmissionHandlers(admissionDesk ?? (() => undefined)),
     ...createClaimsHandlers(claims ?? (() => undefined)),
+    ...createCredentialingHandlers(credentialing ?? (() => undefined)),
   };
 }

@@ -65,14 +65,27 @@ const statusListApplier: EventApplier = {
   },
 };
 
+async function upsertSanction(w: Parameters<EventApplier['apply']>[0], s: Record<string, unknown>, blockNumber: number): Promise<void> {
+  await w.run(sql`INSERT INTO mirror_sanction (sanction_id, subject_did, license_number, npi, record, block_number)
+                  VALUES (${text(s, 'sanctionId')}, ${optionalText(s, 'subjectDid')}, ${optionalText(s, 'licenseNumber')}, ${optionalText(s, 'npi')}, ${JSON.stringify(s)}, ${blockNumber})
+                  ON CONFLICT (sanction_id) DO UPDATE SET subject_did = excluded.subject_did, license_number = excluded.license_number, npi = excluded.npi, record = excluded.record, block_number = excluded.block_number`);
+}
+
 const sanctionsApplier: EventApplier = {
   mirror: MIRRORS.sanctions,
-  events: ['Sanctions.Added', 'Sanctions.Lifted'],
+  events: ['Sanctions.Added', 'Sanctions.Lifted', 'Sanctions.Imported'],
   async apply(w, event) {
-    const s = field(event, 'sanction');
-    await w.run(sql`INSERT INTO mirror_sanction (sanction_id, subject_did, license_number, record, block_number)
-                    VALUES (${text(s, 'sanctionId')}, ${optionalText(s, 'subjectDid')}, ${optionalText(s, 'licenseNumber')}, ${JSON.stringify(s)}, ${event.blockNumber})
-                    ON CONFLICT (sanction_id) DO UPDATE SET subject_did = excluded.subject_did, license_number = excluded.license_number, record = excluded.record, block_number = excluded.block_number`);
+    if (event.name === 'Sanctions.Imported') {
+      // An exclusion list import: one event lists every entry its batch added.
+      const list = typeof event.payload === 'object' && event.payload !== null ? (event.payload as Record<string, unknown>)['sanctions'] : undefined;
+      if (!Array.isArray(list)) throw new Error(`event ${event.name} has no "sanctions" list`);
+      for (const s of list) {
+        if (typeof s !== 'object' || s === null) throw new Error(`event ${event.name} lists a sanction that is not an object`);
+        await upsertSanction(w, s as Record<string, unknown>, event.blockNumber);
+      }
+      return;
+    }
+    await upsertSanction(w, field(event, 'sanction'), event.blockNumber);
   },
 };
 
@@ -220,20 +233,25 @@ export interface SanctionRecord {
   sanctionId: string;
   subjectDid?: string;
   licenseNumber?: string;
+  npi?: string;
   jurisdiction?: string;
+  source?: string;
   reason: string;
   from: string;
   until?: string;
   lifted?: { at: string; reason: string };
+  recordedAt?: string;
 }
 
-/** Sanctions (excluded practitioners) by DID or licence number, lifted ones included. */
+/** Sanctions (excluded practitioners) by DID, licence number or NPI, lifted ones included. */
 export class CacheSanctionsMirror {
   constructor(private readonly db: CacheDatabase) {}
 
-  async find(subject: { did?: string; licenseNumber?: string }): Promise<SanctionRecord[]> {
+  async find(subject: { did?: string; licenseNumber?: string; npi?: string }): Promise<SanctionRecord[]> {
     const rows = await this.db.read((r) =>
-      r.all<{ record: string }>(sql`SELECT record FROM mirror_sanction WHERE subject_did = ${subject.did ?? null} OR license_number = ${subject.licenseNumber ?? null} ORDER BY sanction_id`),
+      r.all<{ record: string }>(
+        sql`SELECT record FROM mirror_sanction WHERE subject_did = ${subject.did ?? null} OR license_number = ${subject.licenseNumber ?? null} OR npi = ${subject.npi ?? null} ORDER BY sanction_id`,
+      ),
     );
     return rows.map((row) => parse<SanctionRecord>(row.record));
   }

@@ -46,6 +46,17 @@ import {
   WithdrawRequest,
 } from '../claims/schemas';
 import { DateTimePreferences } from '../datetime';
+import {
+  CredentialingOptions,
+  CredentialingSettings,
+  GrantRequest,
+  LocumAlert,
+  LocumScanResult,
+  LocumVerification,
+  PrivilegeLine,
+  ReportDocument,
+  SuspendReasonCode,
+} from '../credentialing/schemas';
 import { OrganisationKind } from '../organisations/roles';
 import { OrganisationRegistryView } from '../organisations/schemas';
 
@@ -564,6 +575,113 @@ export const contract = {
     request: ReconcileRequest,
     response: PatientSummary,
     access: ['admissions'],
+  }),
+
+  // ---- Locum credentialing (issue 13). Shapes: src-shared/credentialing/schemas.ts. Errors:
+  // VALIDATION (not a wallet code, privileges beyond the specialty, dates), NOT_FOUND (scan
+  // expired), CONFLICT (verdict does not allow it, no disaster declared, wrong state), CACHE_LOCKED.
+
+  'credentialing.options': channel({
+    summary: "The hospital's privilege list, credentialing policy (jurisdictions, auto-suspend, sanctions list age) and any declared disaster.",
+    request: Empty,
+    response: CredentialingOptions,
+    access: ['credentialing'],
+  }),
+  'credentialing.saveSettings': channel({
+    summary: 'Change the credentialing policy: accepted licence jurisdictions, auto-suspend on alerts, the sanctions list age limit.',
+    request: CredentialingSettings,
+    response: CredentialingOptions,
+    access: ['credentialing'],
+  }),
+  'credentialing.declareDisaster': channel({
+    summary: 'Declare a disaster: 72-hour emergency privileges may be granted on the reduced check set.',
+    request: z.object({ note: z.string().trim().min(1, 'Say which disaster, e.g. the major incident number.').max(300) }).strict(),
+    response: CredentialingOptions,
+    access: ['credentialing'],
+  }),
+  'credentialing.endDisaster': channel({
+    summary: 'End the declared disaster: only full verifications grant privileges again.',
+    request: Empty,
+    response: CredentialingOptions,
+    access: ['credentialing'],
+  }),
+  'credentialing.scan': channel({
+    summary: "Take one scanned doctor's wallet code (or one part) and run every locum check once complete.",
+    request: z.object({ text: z.string().max(20_000, 'This is far longer than any wallet code; scan again.'), source: z.enum(['camera', 'scanner', 'image', 'paste']).default('scanner') }).strict(),
+    response: LocumScanResult,
+    access: ['credentialing'],
+  }),
+  'credentialing.openPresentation': channel({
+    summary: "Verify a doctor's presentation opened from a file (a VP-JWT or a wallet code's text).",
+    request: z.object({ fileText: z.string().min(1, 'The file is empty.').max(300_000, 'This file is too large to be a presentation.') }).strict(),
+    response: LocumScanResult,
+    access: ['credentialing'],
+  }),
+  'credentialing.clearScan': channel({
+    summary: 'Forget the parts of a multi-part wallet code scanned so far.',
+    request: Empty,
+    response: z.object({ cleared: z.boolean() }),
+    access: ['credentialing'],
+  }),
+  'credentialing.verification': channel({
+    summary: 'One verification (recorded, or the current scan) with its ledger state.',
+    request: z.object({ verificationId: z.string().min(1).max(100) }).strict(),
+    response: LocumVerification,
+    access: ['credentialing'],
+  }),
+  'credentialing.recordRefusal': channel({
+    summary: 'Record a refused verification on the ledger (every check, no personal data).',
+    request: z.object({ verificationId: z.string().min(1).max(100) }).strict(),
+    response: LocumVerification,
+    access: ['credentialing'],
+  }),
+  'credentialing.grant': channel({
+    summary: 'Record the verification and grant privileges (standard, or 72-hour disaster privileges); pending until the ledger commits them.',
+    request: GrantRequest,
+    response: PrivilegeLine,
+    access: ['credentialing'],
+  }),
+  'credentialing.privileges': channel({
+    summary: 'The expirables tracker: privileges and the credentials behind them, soonest expiry first.',
+    request: z.object({ includeEnded: z.boolean().default(false), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
+    response: z.array(PrivilegeLine),
+    access: ['credentialing'],
+  }),
+  'credentialing.suspend': channel({
+    summary: 'Suspend active privileges, with a reason.',
+    request: z.object({ privilegeId: z.string().min(1).max(100), reason: SuspendReasonCode }).strict(),
+    response: PrivilegeLine,
+    access: ['credentialing'],
+  }),
+  'credentialing.reinstate': channel({
+    summary: 'Reinstate suspended privileges (the ledger refuses while a sanction applies).',
+    request: z.object({ privilegeId: z.string().min(1).max(100) }).strict(),
+    response: PrivilegeLine,
+    access: ['credentialing'],
+  }),
+  'credentialing.expire': channel({
+    summary: 'Mark privileges whose period has ended as expired, on the ledger too.',
+    request: z.object({ privilegeId: z.string().min(1).max(100) }).strict(),
+    response: PrivilegeLine,
+    access: ['credentialing'],
+  }),
+  'credentialing.alerts': channel({
+    summary: 'Sanctions, revocations and suspensions that arrived for doctors with active privileges.',
+    request: z.object({ includeClosed: z.boolean().default(false) }).strict(),
+    response: z.array(LocumAlert),
+    access: ['credentialing'],
+  }),
+  'credentialing.resolveAlert': channel({
+    summary: "The officer's answer to an alert: suspend the privileges, or acknowledge and keep them.",
+    request: z.object({ alertId: z.number().int().positive(), action: z.enum(['suspend', 'acknowledge']) }).strict(),
+    response: z.array(LocumAlert),
+    access: ['credentialing'],
+  }),
+  'credentialing.report': channel({
+    summary: 'The verification report PDF: doctor, credentials, every check, sanctions list, ledger transaction id, privileges, officer.',
+    request: z.object({ verificationId: z.string().min(1).max(100) }).strict(),
+    response: ReportDocument,
+    access: ['credentialing'],
   }),
 
   // ---- Insurance claims (issue 12). Shapes: src-shared/claims/schemas.ts. A hospital's claims

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +42,32 @@ describe('FileDidWebCache', () => {
     expect(await codeOf(cache.put('did:web:a.example', doc('did:web:b.example')))).toBe('DOCUMENT_ID_MISMATCH');
     expect(await codeOf(cache.put('did:key:z6Mk', doc('did:key:z6Mk')))).toBe('NOT_DID_WEB');
     expect(await codeOf(new MemoryDidWebCache().put('did:web:a.example', doc('did:web:b.example')))).toBe('DOCUMENT_ID_MISMATCH');
+  });
+
+  it('serves a rotated key at once, whether written by another instance or by hand, and notices a file damaged or removed after it was read', async () => {
+    const did = 'did:web:rotating.example';
+    const file = path.join(dir, `${encodeURIComponent(did)}.json`);
+    const reader = new FileDidWebCache(dir);
+    const rotated = (x: string): DIDDocument => ({ ...doc(did), verificationMethod: [{ id: `${did}#key-2`, type: 'JsonWebKey2020', controller: did, publicKeyJwk: { kty: 'OKP', crv: 'Ed25519', x } }] });
+    await new FileDidWebCache(dir).put(did, doc(did));
+    expect((await reader.get(did))?.verificationMethod?.[0]?.id).toBe(`${did}#key-1`);
+    // The sync engine's own instance writes the new document.
+    await new FileDidWebCache(dir).put(did, rotated('BBBB'));
+    expect((await reader.get(did))?.verificationMethod?.[0]?.publicKeyJwk?.x).toBe('BBBB');
+    // An administrator edits the file in place (same inode, same size).
+    await writeFile(file, JSON.stringify(rotated('CCCC')));
+    expect((await reader.get(did))?.verificationMethod?.[0]?.publicKeyJwk?.x).toBe('CCCC');
+    await writeFile(file, '{ damaged');
+    expect(await codeOf(reader.get(did))).toBe('CORRUPT_CACHE_FILE');
+    await rm(file);
+    expect(await reader.get(did)).toBeUndefined();
+    // A file that has settled is parsed once and then served from memory.
+    await new FileDidWebCache(dir).put(did, rotated('DDDD'));
+    const past = new Date(Date.now() - 60_000);
+    await utimes(file, past, past);
+    const first = await reader.get(did);
+    expect(first?.verificationMethod?.[0]?.publicKeyJwk?.x).toBe('DDDD');
+    expect(await reader.get(did)).toBe(first);
   });
 
   it('does not let a file renamed by hand speak for another institution, nor a damaged file pass', async () => {

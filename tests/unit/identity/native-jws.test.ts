@@ -10,10 +10,12 @@ import { createWorld, NOW } from './support';
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 
-function keyPair(kind: 'ed25519' | 'p256' | 'secp256k1'): { privateKey: KeyObject; jwk: Record<string, unknown> } {
+type Jwk = NonNullable<VerificationMethod['publicKeyJwk']>;
+
+function keyPair(kind: 'ed25519' | 'p256' | 'secp256k1'): { privateKey: KeyObject; jwk: Jwk } {
   const { privateKey, publicKey } =
     kind === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: kind === 'p256' ? 'P-256' : 'secp256k1' });
-  return { privateKey, jwk: publicKey.export({ format: 'jwk' }) };
+  return { privateKey, jwk: publicKey.export({ format: 'jwk' }) as Jwk };
 }
 
 function jws(alg: string, privateKey: KeyObject, payload: unknown = { iss: 'did:web:issuer.example', n: 1 }): string {
@@ -52,7 +54,7 @@ describe('native JWS verification', () => {
   it('does not let a key of another curve or an encryption key speak for the algorithm in the header', () => {
     const p = keyPair('p256');
     const k1 = keyPair('secp256k1');
-    const x25519 = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' });
+    const x25519 = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }) as unknown as Jwk;
     // An ES256 signature checked as EdDSA, against a document that only holds the P-256 key.
     expect(v.verifyJws(jws('ES256', p.privateKey), 'EdDSA', doc({ publicKeyJwk: p.jwk }))).toEqual({ verified: false, errorCode: 'invalid_signature' });
     // secp256k1 signed under an ES256 header, with the k1 key listed.

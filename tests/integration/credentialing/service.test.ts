@@ -1,0 +1,273 @@
+/**
+ * The credentialing service on a real SQLCipher cache with every migration, mirrors filled as
+ * the inbox fills them, and doctors' wallets made by the wallet simulator's own functions:
+ * the "Done when" cases of issue 13 below the screen (clean locum granted two weeks, a
+ * board-suspended licence and a sanctioned doctor refused with the reason, Hospital B's
+ * attestation, 72-hour disaster privileges, an imported sanction raising the alert, the
+ * report with every check and the ledger transaction id), and the faults (stale sanctions
+ * list, privileges beyond the specialty, a grant while the ledger is down stays pending).
+ */
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { DIDDocument } from 'did-resolver';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_HOSPITAL_DID } from '../../../src-main/admission/demo-config';
+import type { CacheDatabase } from '../../../src-main/cache/database';
+import { sql } from '../../../src-main/cache/sql';
+import { createCredentialing, credentialingAlertsApplier, type CredentialingService } from '../../../src-main/credentialing';
+import { FileDidWebCache } from '../../../src-main/identity';
+import { queueLedgerWrite } from '../../../src-main/ledger/outbox';
+import type { LocumVerification } from '../../../src-shared/credentialing/schemas';
+import { createStatusList, encodeStatusList, setStatusBit } from '../../../src-shared/identity/status-list';
+import { encodeWalletQr } from '../../../src-shared/walletqr';
+import { issueCredential, signPresentation, statusEntry } from '../../../tools/wallet/credentials';
+import { issuerDidDocuments, makeDemoIssuers, type DemoIssuers } from '../../../tools/wallet/fixtures';
+import { newDidKey, type Identifier } from '../../../tools/wallet/keys';
+import { openCache } from '../admission/support';
+
+const OFFICER = { id: 'hospital-a-credentialing', displayName: 'Cora Credentialing', mspId: 'HospitalAMSP' };
+const DAY = 86_400_000;
+const LISTS = { rev: 'board-revocation-1', sus: 'board-suspension-1' };
+
+interface World {
+  db: CacheDatabase;
+  issuers: DemoIssuers;
+  service: CredentialingService;
+  bits: { rev: Uint8Array; sus: Uint8Array };
+  publishBoardLists(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let world: World | null = null;
+afterEach(async () => {
+  await world?.close();
+  world = null;
+});
+
+async function makeWorld(): Promise<World> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'careledger-cred-'));
+  const db = await openCache(dir);
+  const issuers = makeDemoIssuers('EdDSA');
+  const didWebDir = path.join(dir, 'did-web');
+  const didCache = new FileDidWebCache(didWebDir);
+  for (const [did, doc] of Object.entries(issuerDidDocuments(issuers))) await didCache.put(did, doc as unknown as DIDDocument);
+  const now = new Date().toISOString();
+  const bits = { rev: createStatusList(), sus: createStatusList() };
+  const publishBoardLists = async (): Promise<void> => {
+    await db.write(async (w) => {
+      for (const [purpose, listId] of [['revocation', LISTS.rev], ['suspension', LISTS.sus]] as const) {
+        const record = { listId, issuerDid: issuers.board.did, statusPurpose: purpose, encodedList: encodeStatusList(purpose === 'revocation' ? bits.rev : bits.sus), updatedAt: new Date().toISOString() };
+        await w.run(sql`INSERT OR REPLACE INTO mirror_status_list (list_id, issuer_did, record, block_number, fetched_at) VALUES (${listId}, ${issuers.board.did}, ${JSON.stringify(record)}, 1, ${new Date().toISOString()})`);
+      }
+    });
+  };
+  await db.write(async (w) => {
+    const trusted = [
+      { issuerDid: issuers.identity.did, operatorMspId: 'GovernanceMSP', credentialTypes: ['PatientIdentityCredential'], validFrom: '2020-01-01T00:00:00.000Z' },
+      { issuerDid: issuers.board.did, operatorMspId: 'MedicalBoardMSP', credentialTypes: ['MedicalLicenseCredential', 'SpecialtyCredential', 'BoardCertificationCredential'], validFrom: '2020-01-01T00:00:00.000Z' },
+    ];
+    for (const t of trusted) await w.run(sql`INSERT OR REPLACE INTO mirror_trusted_issuer (issuer_did, record, block_number) VALUES (${t.issuerDid}, ${JSON.stringify(t)}, 1)`);
+    for (const mirror of ['trust-registry', 'status-lists', 'sanctions', 'credential-checks']) {
+      await w.run(sql`INSERT OR REPLACE INTO mirror_freshness (mirror, through_block, as_of) VALUES (${mirror}, 1, ${now})`);
+    }
+  });
+  await publishBoardLists();
+  const author = { identityId: OFFICER.id, mspId: OFFICER.mspId, certificatePem: '-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n' };
+  const service = createCredentialing({
+    db,
+    ledger: { transact: (work) => db.write((w) => work(w, (write) => queueLedgerWrite(w, author, write))) },
+    dataDir: dir,
+    settings: { hospitalDid: DEMO_HOSPITAL_DID, didWebCacheDir: didWebDir },
+  });
+  return {
+    db,
+    issuers,
+    service,
+    bits,
+    publishBoardLists,
+    async close() {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let nextIndex = 100;
+interface Locum {
+  doctor: Identifier;
+  licence: string;
+  boardCert: string;
+  index: number;
+}
+
+function locum(issuers: DemoIssuers, o: { name?: string; npi?: string; specialtyCode?: string; licenceNumber?: string } = {}): Locum {
+  const doctor = newDidKey();
+  const index = nextIndex++;
+  const status = [statusEntry(LISTS.rev, index, 'revocation'), statusEntry(LISTS.sus, index, 'suspension')];
+  const name = o.name ?? 'Dr Amal Haddad';
+  const licence = issueCredential({
+    issuer: issuers.board,
+    subjectDid: doctor.did,
+    type: 'MedicalLicenseCredential',
+    claims: { name, licenseNumber: o.licenceNumber ?? `GMC-${index}`, jurisdiction: 'GB', profession: 'physician', status: 'active', ...(o.npi ? { npi: o.npi } : {}) },
+    status,
+    validForDays: 400,
+  });
+  const boardCert = issueCredential({
+    issuer: issuers.board,
+    subjectDid: doctor.did,
+    type: 'BoardCertificationCredential',
+    claims: { name, board: 'Royal College of Anaesthetists', specialtyCode: o.specialtyCode ?? '394577000', specialtyDisplay: 'Anaesthetics', certifiedSince: '2015-06-01', recertifyBy: '2029-06-01' },
+    status: [statusEntry(LISTS.rev, index + 5000, 'revocation'), statusEntry(LISTS.sus, index + 5000, 'suspension')],
+    validForDays: 700,
+  });
+  return { doctor, licence, boardCert, index };
+}
+
+async function scan(w: World, l: Locum): Promise<LocumVerification> {
+  const vp = signPresentation({ holder: l.doctor, credentials: [l.licence, l.boardCert], audience: DEMO_HOSPITAL_DID });
+  let result;
+  for (const part of encodeWalletQr(vp)) result = await w.service.scan(OFFICER, part, 'scanner');
+  if (result?.status !== 'verified') throw new Error('scan did not complete');
+  return result.verification;
+}
+
+async function outbox(db: CacheDatabase): Promise<{ seq: number; operation: string; order_key: string; payload: string; state: string }[]> {
+  return db.read((r) => r.all(sql`SELECT seq, operation, order_key, payload, state FROM outbox ORDER BY seq`));
+}
+
+const twoWeeks = (): { from: string; until: string } => ({ from: new Date().toISOString(), until: new Date(Date.now() + 14 * DAY).toISOString() });
+
+describe('credentialing service', () => {
+  it('verifies the clean locum, records the outcome and grants two weeks; pending until committed; the report holds every check and the tx id', async () => {
+    const w = (world = await makeWorld());
+    const l = locum(w.issuers, { npi: '1234567893' });
+    const v = await scan(w, l);
+    expect(v.verdict).toBe('valid');
+    expect(v.checks).toHaveLength(14);
+    const line = await w.service.grant(OFFICER, { verificationId: v.verificationId, scope: ['general-anaesthesia', 'icu-procedures'], kind: 'standard', ...twoWeeks() });
+    expect(line).toMatchObject({ status: 'active', ledger: 'pending', kind: 'standard', doctorName: 'Dr Amal Haddad' });
+    expect(line.expiring.map((e) => e.what)).toEqual(['privileges', 'licence', 'board-certification']);
+    const rows = await outbox(w.db);
+    expect(rows.map((r) => r.operation)).toEqual(['credentialing.verification', 'credentialing.grant']);
+    expect(new Set(rows.map((r) => r.order_key)).size).toBe(1);
+    // The ledger gets the DID, hashes, check results and codes, never the doctor's name or licence number.
+    expect(rows[0]?.payload).not.toMatch(/Haddad|GMC-|1234567893/);
+    const recorded = JSON.parse(JSON.parse(rows[0]?.payload ?? '{}').args[0]) as { checks: { check: string }[]; outcome: string; kind: string };
+    expect(recorded.checks.map((c) => c.check)).toEqual(v.checks.map((c) => c.name));
+    expect([recorded.outcome, recorded.kind]).toEqual(['verified', 'full']);
+
+    const pending = Buffer.from((await w.service.report(OFFICER, v.verificationId)).pdfBase64, 'base64').toString('latin1');
+    expect(pending).toContain('not sent yet');
+    await w.db.write((x) => x.run(sql`UPDATE outbox SET state = 'committed', tx_id = 'a1b2c3d4e5' WHERE seq = ${rows[0]?.seq ?? 0}`));
+    const pdf = Buffer.from((await w.service.report(OFFICER, v.verificationId)).pdfBase64, 'base64').toString('latin1');
+    expect(pdf).toContain('Ledger transaction a1b2c3d4e5 \\(committed\\)');
+    for (const c of v.checks) expect(pdf).toContain(c.label);
+    expect(pdf).toContain('General anaesthesia, ICU procedures');
+    expect(pdf).toContain('Cora Credentialing');
+    expect((await w.service.verification(v.verificationId)).recorded).toMatchObject({ ledger: 'committed', txId: 'a1b2c3d4e5' });
+  });
+
+  it('refuses the locum whose licence the board suspended, with the board status shown, and records the refusal', async () => {
+    const w = (world = await makeWorld());
+    const l = locum(w.issuers);
+    setStatusBit(w.bits.sus, l.index, true);
+    await w.publishBoardLists();
+    const v = await scan(w, l);
+    expect(v.verdict).toBe('invalid');
+    expect(v.checks.find((c) => c.name === 'suspension')).toMatchObject({ result: 'fail', message: expect.stringMatching(/Medical licence: The issuer has suspended/) });
+    await expect(w.service.grant(OFFICER, { verificationId: v.verificationId, scope: ['general-anaesthesia'], kind: 'standard', ...twoWeeks() })).rejects.toMatchObject({ code: 'CONFLICT' });
+    const refused = await w.service.recordRefusal(OFFICER, v.verificationId);
+    expect(refused.recorded).toMatchObject({ outcome: 'refused', ledger: 'pending' });
+    expect((await outbox(w.db)).map((r) => r.operation)).toEqual(['credentialing.verification']);
+  });
+
+  it('refuses the sanctioned locum by NPI with the list entry; a stale list cannot vouch', async () => {
+    const w = (world = await makeWorld());
+    const sanction = { sanctionId: 'LEIE-0042', npi: '1457300126', reason: '1128a1 Program-related conviction', source: 'OIG LEIE (sample)', from: '2025-03-01T00:00:00.000Z', recordedAt: '2025-03-02T00:00:00.000Z' };
+    await w.db.write((x) => x.run(sql`INSERT INTO mirror_sanction (sanction_id, subject_did, license_number, npi, record, block_number) VALUES ('LEIE-0042', NULL, NULL, '1457300126', ${JSON.stringify(sanction)}, 2)`));
+    const v = await scan(w, locum(w.issuers, { npi: '1457300126' }));
+    expect(v.verdict).toBe('invalid');
+    expect(v.checks.find((c) => c.name === 'npi-sanctions')).toMatchObject({ result: 'fail', message: expect.stringContaining('LEIE-0042') });
+    expect(v.sanctions).toEqual([expect.objectContaining({ sanctionId: 'LEIE-0042', matchedBy: 'npi', active: true })]);
+
+    await w.db.write((x) => x.run(sql`UPDATE mirror_freshness SET as_of = ${new Date(Date.now() - 3 * DAY).toISOString()} WHERE mirror = 'sanctions'`));
+    const stale = await scan(w, locum(w.issuers));
+    expect([stale.verdict, stale.sanctionsList.stale]).toEqual(['cannot-determine', true]);
+    await expect(w.service.grant(OFFICER, { verificationId: stale.verificationId, scope: ['admitting'], kind: 'standard', ...twoWeeks() })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/sanctions list/) });
+  });
+
+  it("shows Hospital B's verification and privileges, and flags a suspension there as a conflict", async () => {
+    const w = (world = await makeWorld());
+    const l = locum(w.issuers);
+    const verification = { verificationId: 'ver-b-1', doctorDid: l.doctor.did, mspId: 'HospitalBMSP', outcome: 'verified', kind: 'full', verifiedAt: '2026-12-02T09:00:00.000Z' };
+    const priv = { privilegeId: 'priv-b-1', verificationId: 'ver-b-1', doctorDid: l.doctor.did, mspId: 'HospitalBMSP', scope: ['general-anaesthesia'], from: '2026-12-02T09:00:00.000Z', until: '2099-12-31T00:00:00.000Z', status: 'suspended', suspension: { reasonCode: 'conduct-concern', at: '2026-12-03T00:00:00.000Z' } };
+    await w.db.write(async (x) => {
+      await x.run(sql`INSERT INTO mirror_credential_check (verification_id, doctor_did, outcome, record, block_number) VALUES ('ver-b-1', ${l.doctor.did}, 'verified', ${JSON.stringify(verification)}, 3)`);
+      await x.run(sql`INSERT INTO mirror_privileges (privilege_id, doctor_did, status, record, block_number) VALUES ('priv-b-1', ${l.doctor.did}, 'suspended', ${JSON.stringify(priv)}, 4)`);
+    });
+    const v = await scan(w, l);
+    expect(v.verdict).toBe('valid');
+    expect(v.elsewhere).toEqual([expect.objectContaining({ mspId: 'HospitalBMSP', conflict: true, privilegeStatus: 'suspended' })]);
+    expect(v.elsewhere[0]?.sentence).toMatch(/^Verified by Hospital B on .* for general anaesthesia, privileges SUSPENDED \(conduct-concern\)\.$/);
+  });
+
+  it('refuses privileges beyond the specialty with a sentence', async () => {
+    const w = (world = await makeWorld());
+    const v = await scan(w, locum(w.issuers));
+    await expect(w.service.grant(OFFICER, { verificationId: v.verificationId, scope: ['cardiac-catheterisation'], kind: 'standard', ...twoWeeks() })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/does not cover Cardiac catheterisation/),
+    });
+    expect(await outbox(w.db)).toEqual([]);
+  });
+
+  it('grants 72-hour disaster privileges only in a declared disaster, never longer, shown as disaster privileges', async () => {
+    const w = (world = await makeWorld());
+    const v = await scan(w, locum(w.issuers));
+    const from = new Date().toISOString();
+    const request = { verificationId: v.verificationId, scope: ['emergency-department'], kind: 'disaster' as const, from, until: new Date(Date.now() + 72 * 3_600_000).toISOString() };
+    await expect(w.service.grant(OFFICER, request)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/No disaster is declared/) });
+    await w.service.declareDisaster(OFFICER, 'Major incident 14');
+    await expect(w.service.grant(OFFICER, { ...request, until: new Date(Date.now() + 73 * 3_600_000).toISOString() })).rejects.toMatchObject({ code: 'VALIDATION' });
+    const line = await w.service.grant(OFFICER, request);
+    expect([line.kind, line.next.what, line.next.warning]).toEqual(['disaster', 'privileges', '7']);
+    const recorded = JSON.parse(JSON.parse((await outbox(w.db))[0]?.payload ?? '{}').args[0]) as { kind: string; checks: { check: string; result: string }[] };
+    expect(recorded.kind).toBe('disaster');
+    expect(recorded.checks.filter((c) => c.result === 'pass').map((c) => c.check)).toEqual(expect.arrayContaining(['signature', 'holder-binding', 'issuer-trust', 'validity-period', 'revocation', 'sanctions']));
+  });
+
+  it('a sanction imported for a doctor with active privileges raises an alert; by default the officer decides; with auto-suspend they are suspended', async () => {
+    const w = (world = await makeWorld());
+    const l = locum(w.issuers, { npi: '1881234567' });
+    const v = await scan(w, l);
+    const line = await w.service.grant(OFFICER, { verificationId: v.verificationId, scope: ['general-anaesthesia'], kind: 'standard', ...twoWeeks() });
+    const event = {
+      name: 'Sanctions.Imported',
+      payload: { sanctions: [{ sanctionId: 'LEIE-7', npi: '1881234567', reason: '1128b4 License revocation', source: 'OIG LEIE', from: new Date().toISOString() }] },
+      blockNumber: 9,
+      txId: 'tx9',
+    };
+    await w.db.write((x) => credentialingAlertsApplier.apply(x, event, { mspId: 'HospitalAMSP', now: new Date().toISOString() }));
+    await w.db.write((x) => credentialingAlertsApplier.apply(x, event, { mspId: 'HospitalAMSP', now: new Date().toISOString() }));
+    const alerts = await w.service.alerts({ includeClosed: false });
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'sanction', privilegeId: line.privilegeId, state: 'open', message: expect.stringContaining('LEIE-7') })]);
+    expect((await w.service.privilege(line.privilegeId)).status).toBe('active');
+    await w.service.resolveAlert(OFFICER, alerts[0]?.alertId ?? 0, 'suspend');
+    expect(await w.service.privilege(line.privilegeId)).toMatchObject({ status: 'suspended', suspensionReason: 'sanction', ledger: 'pending' });
+
+    // Auto-suspend: a second doctor, the policy set, a suspension of the licence on the board's list.
+    const l2 = locum(w.issuers);
+    const v2 = await scan(w, l2);
+    const line2 = await w.service.grant(OFFICER, { verificationId: v2.verificationId, scope: ['admitting'], kind: 'standard', ...twoWeeks() });
+    await w.service.saveSettings(OFFICER, { jurisdictions: ['GB'], autoSuspend: true, sanctionsMaxAgeHours: 24 });
+    setStatusBit(w.bits.sus, l2.index, true);
+    const list = { listId: LISTS.sus, issuerDid: w.issuers.board.did, statusPurpose: 'suspension', encodedList: encodeStatusList(w.bits.sus), updatedAt: new Date().toISOString() };
+    await w.db.write((x) => credentialingAlertsApplier.apply(x, { name: 'Status.ListPublished', payload: { statusList: list }, blockNumber: 10, txId: 'tx10' }, { mspId: 'HospitalAMSP', now: new Date().toISOString() }));
+    expect(await w.service.privilege(line2.privilegeId)).toMatchObject({ status: 'suspended', suspensionReason: 'licence-suspended' });
+    const ops = (await outbox(w.db)).map((r) => r.operation);
+    expect(ops.filter((o) => o === 'credentialing.suspend')).toHaveLength(2);
+  });
+});
