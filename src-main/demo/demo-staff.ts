@@ -12,7 +12,7 @@
  * network material: `demoOrganisationCa`). Never use these secrets outside a demo.
  */
 import { StaffRole } from '../../src-shared/ipc/contract';
-import { ROLES_BY_KIND, type HospitalRole } from '../../src-shared/organisations/roles';
+import { OrganisationKind, ROLES_BY_KIND, rolesOf, type HospitalRole } from '../../src-shared/organisations/roles';
 import { ensureNetworkMaterial, loadConfig } from '../../ledger/devnet/src/network';
 import type { Workstation } from '../services';
 import type { OrganisationCa } from '../session/organisation-ca';
@@ -53,14 +53,41 @@ interface DemoIdentity {
   privateKeyPem: string;
 }
 
-async function devnetStaff(devnetDir: string): Promise<DemoIdentity[]> {
+/** One demo staff member of an organisation: who to sign in as. */
+export interface DemoStaffMember {
+  role: StaffRole;
+  displayName: string;
+}
+
+/**
+ * The demo staff of `mspId` in the devnet config (one per role of the organisation's kind, in the
+ * kind's role order), for the start-up message and the tests. Empty for an unknown MSP.
+ */
+export function demoStaffOf(mspId: string): DemoStaffMember[] {
+  const org = loadConfig().orgs.find((o) => o.mspId === mspId);
+  const kind = OrganisationKind.safeParse(org?.kind);
+  if (!org || !kind.success) return [];
+  const out: DemoStaffMember[] = [];
+  for (const role of rolesOf(kind.data)) {
+    const who = org.identities.find((i) => i.role === role);
+    if (who) out.push({ role, displayName: who.displayName ?? who.name });
+  }
+  return out;
+}
+
+/** The devnet organisation `mspId`, or the first hospital without one. */
+function pickOrg<T extends { mspId: string; kind: string }>(orgs: readonly T[], mspId: string | undefined): T | undefined {
+  return mspId === undefined ? orgs.find((o) => o.kind === 'hospital') : orgs.find((o) => o.mspId === mspId);
+}
+
+async function devnetStaff(devnetDir: string, mspId: string | undefined): Promise<DemoIdentity[]> {
   const material = await ensureNetworkMaterial(devnetDir, loadConfig());
-  const hospital = material.orgs.find((o) => o.kind === 'hospital');
-  if (!hospital) return [];
+  const org = pickOrg(material.orgs, mspId);
+  if (!org) return [];
   const out: DemoIdentity[] = [];
   for (const id of material.identities) {
     const role = StaffRole.safeParse(id.role);
-    if (id.mspId === hospital.mspId && role.success && !out.some((o) => o.role === role.data)) {
+    if (id.mspId === org.mspId && role.success && !out.some((o) => o.role === role.data)) {
       out.push({ role: role.data, mspId: id.mspId, certificatePem: id.certificatePem, privateKeyPem: id.privateKeyPem });
     }
   }
@@ -68,22 +95,25 @@ async function devnetStaff(devnetDir: string): Promise<DemoIdentity[]> {
 }
 
 /**
- * The demo hospital's MSP definition from the devnet's network material in `devnetDir`, for a
- * demo workstation without a configured ledger (the devnet's bundle gives the same otherwise).
+ * The MSP definition of the devnet's organisation `mspId` (default: its first hospital) from the
+ * network material in `devnetDir`, for a demo workstation without a configured ledger (the
+ * devnet's bundle gives the same otherwise).
  */
-export async function demoOrganisationCa(devnetDir: string): Promise<OrganisationCa | null> {
+export async function demoOrganisationCa(devnetDir: string, mspId?: string): Promise<OrganisationCa | null> {
   const material = await ensureNetworkMaterial(devnetDir, loadConfig());
-  const hospital = material.orgs.find((o) => o.kind === 'hospital');
-  if (!hospital) return null;
-  return { mspId: hospital.mspId, organisationName: hospital.displayName, rootCertificatesPem: [hospital.ca.certificatePem], intermediateCertificatesPem: [], crlsPem: [], organisationKind: 'hospital' };
+  const org = pickOrg(material.orgs, mspId);
+  const kind = OrganisationKind.safeParse(org?.kind);
+  if (!org || !kind.success) return null;
+  return { mspId: org.mspId, organisationName: org.displayName, rootCertificatesPem: [org.ca.certificatePem], intermediateCertificatesPem: [], crlsPem: [], organisationKind: kind.data };
 }
 
 /**
- * Opens (or first sets up) the cache with the demo secrets and enrols the demo staff that are
- * missing. Returns where the identities came from, for the start-up message.
+ * Opens (or first sets up) the cache with the demo secrets and enrols the demo staff of the
+ * devnet organisation `mspId` (default: its first hospital) that are missing: one per role of the
+ * organisation's kind. Returns where the identities came from, for the start-up message.
  * @throws Error when the devnet's network material cannot be read or lacks a role.
  */
-export async function prepareDemo(ws: Workstation, options: { devnetDir: string; log?: (line: string) => void }): Promise<'devnet' | 'already-enrolled'> {
+export async function prepareDemo(ws: Workstation, options: { devnetDir: string; mspId?: string; log?: (line: string) => void }): Promise<'devnet' | 'already-enrolled'> {
   const state = ws.cache.state();
   if (state.status === 'needs-setup') {
     await ws.cache.setUp({
@@ -94,10 +124,11 @@ export async function prepareDemo(ws: Workstation, options: { devnetDir: string;
     await ws.cache.unlock({ passphrase: DEMO_CACHE_PASSPHRASE, isRecovery: false });
   }
   const enrolled = new Set((await ws.session.listIdentities()).map((i) => i.role));
-  const missing = ROLES_BY_KIND.hospital.filter((role) => !enrolled.has(role));
+  const kind = (await demoOrganisationCa(options.devnetDir, options.mspId))?.organisationKind ?? 'hospital';
+  const missing = rolesOf(kind).filter((role) => !enrolled.has(role));
   if (missing.length === 0) return 'already-enrolled';
   // No throw-away CA as a fallback: the workstation would rightly refuse its certificates.
-  const staff = (await devnetStaff(options.devnetDir)).filter((s) => (missing as readonly StaffRole[]).includes(s.role));
+  const staff = (await devnetStaff(options.devnetDir, options.mspId)).filter((s) => missing.includes(s.role));
   const stillMissing = missing.filter((role) => !staff.some((s) => s.role === role));
   if (stillMissing.length > 0) {
     throw new Error(`The devnet's network material in ${options.devnetDir} has no demo staff for ${stillMissing.join(', ')}; check ledger/devnet/devnet.config.json.`);

@@ -17,6 +17,18 @@
  * ledger down, `u` + Enter brings it back. The end-to-end harness runs cli.ts without the flag,
  * so its workstations stay without a ledger unless a test gives them one.
  *
+ * With the embedded ledger the demo also serves the other organisations' workstations on the same
+ * ledger (src-main/web/organisation-hosts.ts): an insurer's (Ivan Claims, Ines Adjudicator), the
+ * governance body's (Grace Governor) and the medical board's (Mo Board), each on its own port with
+ * its own data folder `<data dir>-<insurer|governance|board>`, each printing
+ *   CareLedger workstation ready for <name> (<MSP ID>): <url>
+ * `--organisations insurer,governance` picks which (`none` for Hospital A's alone).
+ *
+ * `--organisation <MSP ID>` runs that one organisation's workstation against a devnet already
+ * running (its bundle: CARELEDGER_DEVNET_BUNDLE, else `<devnet dir>/bundle.json`), e.g.
+ * `npm run start:web -- --demo --organisation InsurerMSP` beside a running `npm run start:web`;
+ * its data folder defaults to `.data/web-<msp id in lower case>`.
+ *
  * Ctrl+C (SIGINT) or SIGTERM closes the web host, the cache and the embedded ledger in that order
  * and only then prints `CareLedger web host stopped; ledger closed cleanly.` (exit 0), or the
  * error that stopped a clean close (exit 1).
@@ -30,6 +42,7 @@ import { startDemoLedger, type DemoLedger } from '../demo/embedded-ledger';
 import { demoBanner } from '../demo/seed';
 import { createWorkstation } from '../services';
 import { startWebHost } from './host';
+import { DEMO_ORGANISATION_WORKSTATIONS, organisationReadyLine, organisationsBanner, startOrganisationWorkstation, type OrganisationHost } from './organisation-hosts';
 import { keepServingAfterStrayErrors } from './last-resort';
 
 /** 0 = a free port picked by the system at each start. */
@@ -47,6 +60,8 @@ async function main(): Promise<void> {
       'devnet-dir': { type: 'string', default: '.data/devnet' },
       'embedded-ledger': { type: 'boolean', default: false },
       'wallet-home': { type: 'string', default: '.data/wallet' },
+      organisations: { type: 'string', default: DEMO_ORGANISATION_WORKSTATIONS.map((o) => o.slug).join(',') },
+      organisation: { type: 'string' },
     },
     strict: true,
   });
@@ -59,8 +74,21 @@ async function main(): Promise<void> {
     throw new Error(`No built renderer in ${rendererDir}. Run "npm run build" first (npm run start:web does it for you).`);
   }
 
-  const dataDir = path.resolve(values['data-dir']);
   const log = (l: string): void => void process.stderr.write(`${l}\n`);
+  if (values.organisation !== undefined) {
+    await serveOneOrganisation({
+      mspId: values.organisation,
+      dataDir: process.argv.some((a) => a === '--data-dir' || a.startsWith('--data-dir=')) ? values['data-dir'] : `.data/web-${values.organisation.toLowerCase()}`,
+      devnetDir: values['devnet-dir'],
+      rendererDir,
+      port,
+      demo: values.demo,
+      log,
+    });
+    return;
+  }
+  const extraOrganisations = pickOrganisations(values.organisations);
+  const dataDir = path.resolve(values['data-dir']);
   const configured = Boolean(process.env.CARELEDGER_GATEWAY_CONFIG ?? process.env.CARELEDGER_DEVNET_BUNDLE);
   let ledger: DemoLedger | null = null;
   if (values.demo && values['embedded-ledger'] && !configured) {
@@ -98,8 +126,30 @@ async function main(): Promise<void> {
   keepServingAfterStrayErrors(log);
   const host = await startWebHost({ workstation: ws, rendererDir, port });
   process.stdout.write(`CareLedger web host ready: ${host.url}\n`);
+  // The other organisations' workstations, on the same embedded ledger (through its bundle).
+  const others: OrganisationHost[] = [];
+  if (ledger && values.demo) {
+    for (const o of extraOrganisations) {
+      try {
+        const started = await startOrganisationWorkstation({
+          mspId: o.mspId,
+          bundleFile: ledger.bundleFile,
+          devnetDir: values['devnet-dir'],
+          dataDir: `${dataDir}-${o.slug}`,
+          rendererDir,
+          demo: true,
+          log,
+        });
+        others.push(started);
+        process.stdout.write(`${organisationReadyLine(started)}\n`);
+      } catch (err) {
+        log(`The ${o.mspId} workstation could not start: ${err instanceof Error ? err.message : String(err)}. Hospital A's workstation keeps running.`);
+      }
+    }
+  }
   if (ledger) {
     process.stdout.write(`${demoBanner(ledger.seed, DEMO_STAFF, DEMO_PIN)}\n`);
+    if (others.length > 0) process.stdout.write(`${organisationsBanner(others, DEMO_PIN)}\n`);
     process.stdout.write(`  Pull the cable: type d + Enter to stop the ledger (${ledger.endpoint}), u + Enter to bring it back (or kill -USR2 ${process.pid} to toggle).\n`);
     watchCable(ledger, log);
   }
@@ -115,6 +165,7 @@ async function main(): Promise<void> {
     void (async (): Promise<void> => {
       try {
         await host.close();
+        for (const o of others) await o.close();
         await ws.close();
         await ledger?.stop();
       } catch (err) {
@@ -124,6 +175,55 @@ async function main(): Promise<void> {
       const what = ledger ? 'ledger closed cleanly' : 'cache closed cleanly (no embedded ledger was running)';
       process.stdout.write(`CareLedger web host stopped; ${what}.\n`, () => process.exit(0));
     })();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** The `--organisations` list as demo workstations. @throws Error naming an unknown word. */
+function pickOrganisations(list: string): (typeof DEMO_ORGANISATION_WORKSTATIONS)[number][] {
+  const words = list
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter((w) => w.length > 0 && w !== 'none');
+  return words.map((w) => {
+    const found = DEMO_ORGANISATION_WORKSTATIONS.find((o) => o.slug === w);
+    if (!found) throw new Error(`--organisations takes ${DEMO_ORGANISATION_WORKSTATIONS.map((o) => o.slug).join(', ')} or none, not "${w}"`);
+    return found;
+  });
+}
+
+/** `--organisation <MSP ID>`: one organisation's workstation on a devnet that is already running. */
+async function serveOneOrganisation(options: {
+  mspId: string;
+  dataDir: string;
+  devnetDir: string;
+  rendererDir: string;
+  port: number;
+  demo: boolean;
+  log: (line: string) => void;
+}): Promise<void> {
+  const bundleFile = path.resolve(process.env.CARELEDGER_DEVNET_BUNDLE ?? path.join(options.devnetDir, 'bundle.json'));
+  try {
+    await access(bundleFile);
+  } catch {
+    throw new Error(`No running devnet's bundle at ${bundleFile}. Start the demo first ("npm run start:web" or "npm run devnet"), or pass --devnet-dir with its folder.`);
+  }
+  keepServingAfterStrayErrors(options.log);
+  const o = await startOrganisationWorkstation({ ...options, bundleFile });
+  process.stdout.write(`CareLedger web host ready: ${o.url}\n${organisationReadyLine(o)}\n`);
+  if (options.demo) process.stdout.write(`${organisationsBanner([o], DEMO_PIN)}\n`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void o.close().then(
+      () => process.stdout.write(`CareLedger web host stopped; cache closed cleanly (the ledger keeps running).\n`, () => process.exit(0)),
+      (err: unknown) => {
+        process.stderr.write(`CareLedger web host stopped with an error while closing: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
