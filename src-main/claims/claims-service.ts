@@ -18,7 +18,7 @@ import { patientDisplayName } from '../../src-shared/admission/names';
 import { DEMO_CODE_SETS, describeCode, describeProcedure, type CodeSets } from '../../src-shared/claims/codes';
 import { checkClaim, claimPasses, claimTotalCents, formatCents, lineNetCents, servicePeriod } from '../../src-shared/claims/rules';
 import {
-  ClaimForm as ClaimFormSchema,
+  ClaimDraftForm,
   type BillableAdmission,
   type ClaimCheck,
   type ClaimContext,
@@ -352,7 +352,7 @@ export class ClaimsService {
   /** Saves a draft (new, or the unsent version of a claim); never sends anything. */
   async saveDraft(staff: ClaimsStaff, request: { claimId: string | null; form: ClaimForm }): Promise<ClaimDetail> {
     this.#hospitalOnly(staff);
-    const form = ClaimFormSchema.parse(request.form);
+    const form = ClaimDraftForm.parse(request.form);
     const now = this.#now().toISOString();
     const claimId = await this.#db.write(async (w) => {
       const a = await this.#admission(w, form.admissionId);

@@ -75,6 +75,30 @@ export type ClaimForm = z.input<typeof ClaimForm>;
 export type ParsedClaimForm = z.output<typeof ClaimForm>;
 
 /**
+ * A draft as saved: the same shape, without the code and amount checks, so work in progress
+ * (a half-typed code, a price not yet known) is never lost. The checklist says what is missing.
+ */
+export const ClaimDraftForm = z.object({
+  admissionId: Id,
+  claimType: ClaimType,
+  diagnoses: z.array(z.object({ code: z.string().trim().toUpperCase().max(16) })).max(12, 'At most 12 diagnoses.'),
+  items: z
+    .array(
+      z.object({
+        code: z.string().trim().toUpperCase().max(16),
+        modifiers: z.array(z.string().trim().toUpperCase().max(4)).max(8),
+        revenueCode: z.string().trim().max(8),
+        servicedDate: z.string().max(10),
+        units: z.number().int().min(0).max(9999),
+        unitPrice: z.number().min(0).max(10_000_000),
+      }),
+    )
+    .max(50, 'At most 50 service lines.'),
+  billTotal: z.number().nonnegative().nullable(),
+  note: z.string().trim().max(500).default(''),
+});
+
+/**
  * What the workstation knows about a claim.
  * - `draft`: only on this workstation.
  * - `queued`: waiting in the outbox (offline, or being sent).
@@ -219,8 +243,8 @@ export type ClaimLineView = z.infer<typeof ClaimLineView>;
 
 export const ClaimDetail = z.object({
   summary: ClaimSummary,
-  /** The form of the current version (what the clerk would correct). Null after a purge at the insurer. */
-  form: ClaimForm.nullable(),
+  /** The form of the current version (what the clerk would correct); null on the insurer's side. */
+  form: ClaimDraftForm.nullable(),
   lines: z.array(ClaimLineView),
   diagnoses: z.array(ReasonCode),
   coverage: z.object({ memberId: z.string(), planName: z.string(), start: z.string(), end: z.string() }).nullable(),
@@ -242,8 +266,9 @@ export type ClaimDetail = z.infer<typeof ClaimDetail>;
 
 // ---- requests ---------------------------------------------------------------------------
 
+export const CheckRequest = z.object({ form: ClaimDraftForm }).strict();
 export const ClaimIdRequest = z.object({ claimId: Id }).strict();
-export const SaveDraftRequest = z.object({ claimId: Id.nullable(), form: ClaimForm }).strict();
+export const SaveDraftRequest = z.object({ claimId: Id.nullable(), form: ClaimDraftForm }).strict();
 export const SubmitRequest = z.object({ claimId: Id }).strict();
 export const WithdrawRequest = z
   .object({ claimId: Id, reasonCode: z.string().regex(CARC_FORMAT, 'Choose a reason code from the list.').optional(), note: z.string().trim().min(3, 'Say in a few words why the claim is withdrawn.').max(500) })

@@ -31,6 +31,7 @@ import {
 } from '../admission/schemas';
 import {
   AdjudicateRequest,
+  CheckRequest,
   ClaimCheck,
   ClaimContext,
   ClaimDetail,
@@ -711,7 +712,7 @@ export const contract = {
   }),
   'claims.check': channel({
     summary: 'Run every claim check on a form, as the workstation will before sending it.',
-    request: z.object({ form: ClaimForm }).strict(),
+    request: CheckRequest,
     response: z.array(ClaimCheck),
     access: { kinds: ['hospital'], roles: ['claims'] },
   }),
