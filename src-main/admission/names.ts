@@ -4,8 +4,21 @@
  * given and family names swapped, a typo) reduced to comparable forms.
  */
 
+const NORMALISED_LIMIT = 4096;
+/** A match scores each candidate four ways, so the same few names are normalised again and again. */
+const normalised = new Map<string, string>();
+
 /** Lower case, accents removed, hyphens/apostrophes/dots as spaces, single spaces. */
 export function normaliseName(name: string): string {
+  const hit = normalised.get(name);
+  if (hit !== undefined) return hit;
+  const n = normaliseUncached(name);
+  if (normalised.size >= NORMALISED_LIMIT) normalised.clear();
+  normalised.set(name, n);
+  return n;
+}
+
+function normaliseUncached(name: string): string {
   return name
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
@@ -94,23 +107,26 @@ export function areNicknames(a: string, b: string): boolean {
 export function editDistance(a: string, b: string, max = 3): number {
   if (a === b) return 0;
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  const rows = a.length + 1;
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i < rows; i++) {
-    let rowMin = Number.POSITIVE_INFINITY;
-    const row = d[i] as number[];
-    const prev = d[i - 1] as number[];
+  // Three rolling rows (i-2, i-1, i) instead of the whole table: the swap rule looks two back.
+  let before = new Int32Array(cols);
+  let prev = new Int32Array(cols);
+  let row = new Int32Array(cols);
+  for (let j = 0; j < cols; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    row[0] = i;
+    let rowMin = i;
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (before[j - 2] as number) + 1);
       row[j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
+    [before, prev, row] = [prev, row, before];
   }
-  return (d[a.length] as number[])[b.length] as number;
+  return prev[b.length] as number;
 }
 
 /** Edit distance allowed for a name of this length: none for very short names (Li vs Lu). */
