@@ -136,16 +136,31 @@ export function endorserRefusal(err: DevnetError, channel: string, mspId: string
   return `error validating proposal: ${err.message}`;
 }
 
+/**
+ * Unary calls being answered now, over every gateway endpoint of this process: with more than
+ * one, signature checks go to the thread pool (the event loop has other calls to serve);
+ * a lone call checks inline, which answers it sooner.
+ */
+let unaryInFlight = 0;
+const busy = (): { pool: boolean } => ({ pool: unaryInFlight > 1 });
+
 function unary<Req, Res>(
   handler: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
+    unaryInFlight++;
     // Through a promise chain so that a synchronous throw becomes a status, not UNKNOWN.
     Promise.resolve()
       .then(() => handler(call.request, call))
       .then(
-        (response) => callback(null, response),
-        (err: unknown) => callback(toServiceError(err)),
+        (response) => {
+          unaryInFlight--;
+          callback(null, response);
+        },
+        (err: unknown) => {
+          unaryInFlight--;
+          callback(toServiceError(err));
+        },
       );
   };
 }
@@ -190,7 +205,7 @@ export class GatewayServer {
   async #check(signed: peer.SignedProposal | undefined, channelId: string): Promise<CheckedProposal> {
     if (!signed) throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the request holds no proposed transaction');
     if (channelId && channelId !== this.#deps.channelId) throw unknownChannel(channelId, this.#deps.channelId);
-    return checkProposal(signed, this.#deps.membership, this.#deps.channelId);
+    return checkProposal(signed, this.#deps.membership, this.#deps.channelId, busy());
   }
 
   /**
@@ -434,8 +449,11 @@ export class GatewayServer {
     const chosen = orgs
       .map((m) => ({ mspId: m, result: results.get(m) }))
       .filter((r): r is { mspId: string; result: SimulationResult } => r.result !== undefined);
-    const responses = chosen.map(({ mspId, result }) =>
-      buildProposalResponse(proposal, result, cc.version, this.#peer(mspId).signer),
+    const pool = busy();
+    const responses = await Promise.all(
+      chosen.map(({ mspId, result }) =>
+        buildProposalResponse(proposal, result, cc.version, this.#peer(mspId).signer, pool),
+      ),
     );
     // The committer need not check again what this devnet's own peers just signed.
     for (const response of responses) {
@@ -556,7 +574,7 @@ export class GatewayServer {
     // policy). The signature is checked off the event loop while earlier submits finish; the
     // transactions are still ordered in the order their Submit calls arrived.
     const admitted = this.#deps.membership
-      .verifyAsync(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8())
+      .verifyAsync(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8(), undefined, busy())
       .then((identity) => requireNodeOU(identity, WRITERS, 'Writers'))
       .then(
         () => undefined,
@@ -593,6 +611,8 @@ export class GatewayServer {
         request.getIdentity_asU8(),
         signed.getRequest_asU8(),
         signed.getSignature_asU8(),
+        undefined,
+        busy(),
       ),
       READERS,
       'Readers',
@@ -618,6 +638,8 @@ export class GatewayServer {
         request.getIdentity_asU8(),
         signed.getRequest_asU8(),
         signed.getSignature_asU8(),
+        undefined,
+        busy(),
       ),
       READERS,
       'Readers',

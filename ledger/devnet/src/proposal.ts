@@ -55,6 +55,7 @@ export async function checkProposal(
   signed: peer.SignedProposal,
   membership: Membership,
   channelId: string,
+  options: { pool?: boolean } = {},
 ): Promise<CheckedProposal> {
   const proposalBytes = signed.getProposalBytes_asU8();
   if (proposalBytes.length === 0) throw bad('The proposal is empty.');
@@ -79,7 +80,13 @@ export async function checkProposal(
   if (nonce.length === 0) throw bad('The proposal has no nonce.');
   if (creatorBytes.length === 0) throw bad('The proposal has no creator.');
   // Signature first: nothing else in an unsigned proposal can be trusted.
-  const creator = await membership.verifyAsync(creatorBytes, proposalBytes, signed.getSignature_asU8());
+  const creator = await membership.verifyAsync(
+    creatorBytes,
+    proposalBytes,
+    signed.getSignature_asU8(),
+    undefined,
+    options,
+  );
   const txId = channelHeader.getTxId();
   const expected = computeTxId(nonce, creatorBytes);
   if (txId !== expected)
@@ -141,12 +148,13 @@ export async function checkProposal(
 }
 
 /** The signed response of one endorsing peer. */
-export function buildProposalResponse(
+export async function buildProposalResponse(
   proposal: CheckedProposal,
   result: SimulationResult,
   chaincodeVersion: string,
   signer: Signer,
-): peer.ProposalResponse {
+  options: { pool?: boolean } = {},
+): Promise<peer.ProposalResponse> {
   const response = new peer.Response();
   response.setStatus(result.response.status);
   response.setMessage(result.response.message);
@@ -165,7 +173,7 @@ export function buildProposalResponse(
   const prpBytes = prp.serializeBinary();
   const endorsement = new peer.Endorsement();
   endorsement.setEndorser(signer.serializedIdentity);
-  endorsement.setSignature(signer.sign(Buffer.concat([prpBytes, signer.serializedIdentity])));
+  endorsement.setSignature(await signer.signAsync(Buffer.concat([prpBytes, signer.serializedIdentity]), options));
   const proposalResponse = new peer.ProposalResponse();
   proposalResponse.setVersion(1);
   const peerResponse = new peer.Response();

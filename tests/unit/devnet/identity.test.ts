@@ -136,14 +136,18 @@ describe('signatures checked once (issue 14: verification off the hot path)', ()
     const membership = fresh();
     const data = Buffer.from('envelope payload');
     const low = toLowS(sign('sha256', data, createPrivateKey(clerk.privateKeyPem)));
-    expect((await membership.verifyAsync(id, data, low)).commonName).toBe('clerk');
+    expect((await membership.verifyAsync(id, data, low, undefined, { pool: true })).commonName).toBe('clerk');
     const bad = { code: 'BAD_SIGNATURE' };
-    await expect(fresh().verifyAsync(id, data, toHighS(low))).rejects.toMatchObject(bad);
-    await expect(fresh().verifyAsync(id, Buffer.from('envelope payloae'), low)).rejects.toMatchObject(bad);
+    await expect(fresh().verifyAsync(id, data, toHighS(low), undefined, { pool: true })).rejects.toMatchObject(bad);
+    await expect(
+      fresh().verifyAsync(id, Buffer.from('envelope payloae'), low, undefined, { pool: true }),
+    ).rejects.toMatchObject(bad);
     const other = await issueIdentity(ca, { enrollmentId: 'other' });
     const otherSig = toLowS(sign('sha256', data, createPrivateKey(other.privateKeyPem)));
-    await expect(fresh().verifyAsync(id, data, otherSig)).rejects.toMatchObject(bad);
-    await expect(fresh().verifyAsync(id, data, Buffer.from('not a signature'))).rejects.toMatchObject(bad);
+    await expect(fresh().verifyAsync(id, data, otherSig, undefined, { pool: true })).rejects.toMatchObject(bad);
+    await expect(
+      fresh().verifyAsync(id, data, Buffer.from('not a signature'), undefined, { pool: true }),
+    ).rejects.toMatchObject(bad);
   });
 
   it('a remembered good signature does not vouch for other bytes, another creator or its high-S twin', async () => {
@@ -179,6 +183,17 @@ describe('signatures checked once (issue 14: verification off the hot path)', ()
     expect(() => membership.verify(id, data, low, later)).toThrowError(
       expect.objectContaining({ code: 'EXPIRED_CERTIFICATE' }) as Error,
     );
+  });
+
+  it('a peer Signer on the thread pool also produces low-S signatures that verify', async () => {
+    const membership = fresh();
+    const peer = await issueIdentity(ca, { enrollmentId: 'peer2', ou: 'peer' });
+    const signer = new Signer('HospitalAMSP', peer.certificatePem, peer.privateKeyPem);
+    for (let i = 0; i < 20; i++) {
+      const data = Buffer.from(`response ${i}`);
+      const sig = await signer.signAsync(data, { pool: true });
+      expect(membership.verify(signer.serializedIdentity, data, sig).ou).toBe('peer');
+    }
   });
 
   it("the devnet's own peer signatures, once recorded, verify without a second ECDSA check and only for what was signed", async () => {
