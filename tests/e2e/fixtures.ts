@@ -2,7 +2,10 @@
  * Fixtures shared by every spec. A spec asks for:
  * - `workstation`: the shared demo workstation, opened in a fresh page, signed out;
  * - `launchWorkstation(options)`: a workstation of its own (fresh data folder, or a
- *   restart on an existing one), stopped when the test ends.
+ *   restart on an existing one), stopped when the test ends;
+ * - `organisationWorkstation(org)`: a signed-out page of the insurer's, governance body's,
+ *   medical board's or Hospital A's workstation of the organisation demo, all on one shared
+ *   demo ledger (see tests/e2e/support/organisations.ts for usage).
  *
  * The `transport` option picks how the renderer reaches the services: `web` (Chromium and
  * the web host) or `electron` (the real app; skipped when Electron's binary is missing).
@@ -13,6 +16,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron as electron, test as base, type ElectronApplication, type Page } from '@playwright/test';
+import { startOrganisationDemo, type DemoOrganisation, type OrganisationDemo } from './support/organisations';
 import { repoRoot, startWebHost, type RunningWebHost } from './support/web-host';
 
 export type Transport = 'web' | 'electron';
@@ -59,10 +63,14 @@ interface TestFixtures {
   requireTransport: void;
   workstation: Workstation;
   launchWorkstation: (options: LaunchOptions) => Promise<Workstation>;
+  /** A signed-out page of one organisation's workstation of the organisation demo (web host). */
+  organisationWorkstation: (org: DemoOrganisation) => Promise<Workstation>;
 }
 
 interface WorkerFixtures {
   transport: Transport;
+  /** The organisation demo (one devnet, four workstations), started once per worker when first asked for. */
+  organisationDemo: OrganisationDemo;
 }
 
 async function openWebHost(page: Page, host: RunningWebHost): Promise<Workstation> {
@@ -127,6 +135,32 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       return ws;
     });
     for (const ws of started) await ws.stop();
+  },
+
+  organisationDemo: [
+    // Playwright reads a fixture's dependencies from its destructured first argument: none here.
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const demo = await startOrganisationDemo();
+      await use(demo);
+      await demo.stop();
+    },
+    { scope: 'worker', timeout: 300_000 },
+  ],
+
+  organisationWorkstation: async ({ page, context, organisationDemo }, use) => {
+    const opened: Page[] = [];
+    await use(async (org) => {
+      // The first workstation in the test's own page, any further one in a page of its own.
+      const target = opened.length === 0 ? page : await context.newPage();
+      opened.push(target);
+      await target.goto(organisationDemo.urls[org]);
+      // One demo for the whole run: whoever an earlier test left signed in is signed out first.
+      await callFromPage(target, 'session.signOut', {});
+      await target.reload();
+      return { page: target, transport: 'web', dataDir: organisationDemo.dataDirs[org], stop: () => Promise.resolve() };
+    });
+    for (const p of opened) await callFromPage(p, 'session.signOut', {}).catch(() => undefined);
   },
 
   workstation: async ({ page, transport }, use) => {
