@@ -17,6 +17,8 @@ import { systemClock, type Clock } from './clock';
 import type { ScryptParams } from './crypto/secret-box';
 import { EventBus } from './events';
 import { createDispatcher, type DispatchLog, type Dispatcher } from './ipc/dispatcher';
+import { chartRevocationApplier, createRecordsServices, type RecordsServices } from './records';
+import { DEMO_HOSPITAL_DID } from './admission/demo-config';
 import { createHandlers } from './ipc/handlers';
 import type { ChannelMspCheck } from './ledger/channel-msp';
 import type { OrganisationCa } from './session/organisation-ca';
@@ -75,8 +77,10 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     organisationCa,
     session: { signingIdentity: () => session.signingIdentity() },
     publish: (state) => events.publish({ type: 'sync', state }),
+    // The outbox drains on the sync thread: a backlog never runs on the thread answering the UI.
+    offThread: true,
     // The desk's bed occupancy comes from the ledger's admission events too (other desks' patients).
-    appliers: [...CARELEDGER_APPLIERS, organisationRegistryApplier, bedOccupancyApplier, credentialingAlertsApplier, claimsTimelineApplier],
+    appliers: [...CARELEDGER_APPLIERS, organisationRegistryApplier, bedOccupancyApplier, credentialingAlertsApplier, claimsTimelineApplier, chartRevocationApplier],
   });
   cache.onOpen((db) => sync.start(db));
   // A damaged cache file: stop sending from it; the rebuild starts the engine on the fresh cache.
@@ -94,6 +98,21 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
   let credentialing: CredentialingService | undefined;
   cache.onOpen((db) => {
     credentialing = createCredentialing({ db, ledger: sync, dataDir: options.dataDir, ...(options.admission?.hospitalDid ? { settings: { hospitalDid: options.admission.hospitalDid } } : {}) });
+    return Promise.resolve();
+  });
+  let records: RecordsServices | undefined;
+  cache.onOpen((db) => {
+    records = createRecordsServices({
+      db,
+      sync,
+      dataDir: options.dataDir,
+      hospitalDid: options.admission?.hospitalDid ?? process.env['CARELEDGER_HOSPITAL_DID'] ?? DEMO_HOSPITAL_DID,
+      ...(options.admission?.didWebCacheDir ? { didWebCacheDir: options.admission.didWebCacheDir } : {}),
+      signedIn: () => {
+        const s = session.signingIdentity();
+        return s ? { id: s.summary.id, mspId: s.summary.mspId, signing: { certificatePem: s.certificatePem, privateKey: s.privateKey } } : null;
+      },
+    });
     return Promise.resolve();
   });
   cache.onOpen((db) => {
@@ -123,7 +142,7 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     },
   });
   const dispatcher = createDispatcher({
-    handlers: createHandlers({ cache, session, sync, dateTime, admissionDesk: () => admissionDesk, credentialing: () => credentialing, claims: () => claims }),
+    handlers: createHandlers({ cache, session, sync, dateTime, admissionDesk: () => admissionDesk, credentialing: () => credentialing, claims: () => claims, records: () => records }),
     session,
     validateResponses: options.validateResponses ?? true,
     ...(options.log ? { log: options.log } : {}),

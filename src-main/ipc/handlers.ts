@@ -8,6 +8,7 @@ import { createCredentialingHandlers, type CredentialingService } from '../crede
 import type { CacheService } from '../cache/cache-service';
 import { createClaimsHandlers, type ClaimsService } from '../claims';
 import { organisationRegistryView } from '../organisations/registry-mirror';
+import { createRecordsHandlers, type RecordsServices } from '../records/handlers';
 import type { SessionService } from '../session/session-service';
 import { DateTimeSettings } from '../settings/date-time-settings';
 import type { SyncService } from '../sync/sync-service';
@@ -25,9 +26,11 @@ export interface HandlerServices {
   claims?: () => ClaimsService | undefined;
   /** Locum credentialing, once the cache is open. */
   credentialing?: () => CredentialingService | undefined;
+  /** The clinician's chart and the privacy office, once the cache is open. */
+  records?: () => RecordsServices | undefined;
 }
 
-export function createHandlers({ cache, session, sync, dateTime = new DateTimeSettings(), admissionDesk, credentialing, claims }: HandlerServices): Handlers {
+export function createHandlers({ cache, session, sync, dateTime = new DateTimeSettings(), admissionDesk, credentialing, claims, records }: HandlerServices): Handlers {
   return {
     'cache.state': () => Promise.resolve(cache.state()),
     'cache.setUp': (r) => cache.setUp(r),
@@ -70,5 +73,6 @@ export function createHandlers({ cache, session, sync, dateTime = new DateTimeSe
     ...createAdmissionHandlers(admissionDesk ?? (() => undefined)),
     ...createClaimsHandlers(claims ?? (() => undefined)),
     ...createCredentialingHandlers(credentialing ?? (() => undefined)),
+    ...createRecordsHandlers(records ?? (() => undefined)),
   };
 }

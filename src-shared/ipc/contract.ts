@@ -60,6 +60,28 @@ import {
 } from '../credentialing/schemas';
 import { OrganisationKind } from '../organisations/roles';
 import { OrganisationRegistryView } from '../organisations/schemas';
+import {
+  AccessEntryView,
+  AccessReport,
+  AccessReportPdf,
+  AccessReportRequest,
+  BreakGlassRequest,
+  BreakGlassState,
+  CategoryView,
+  Chart,
+  ChartDocument,
+  ChartStillOpen,
+  ConsentView,
+  DocumentRequest,
+  OpenChartRequest,
+  PatientRequest,
+  PrivacySettings,
+  ReviewRequest,
+  StillOpenRequest,
+  ViewCategoryRequest,
+  WardListRequest,
+  WardPatient,
+} from '../records/schemas';
 
 /**
  * Staff roles as carried in the `role` attribute of a staff certificate. Which organisation kind
@@ -789,6 +811,101 @@ export const contract = {
     request: Empty,
     response: OrganisationRegistryView,
     access: { kinds: ['governance'], roles: ['governance-admin'] },
+  }),
+
+  // ---- Clinician chart and privacy office (issue 11). Shapes: src-shared/records/schemas.ts.
+  // Every records.* call that shows records writes its access entry (src-main/records/chart-service.ts).
+  // Errors: NOT_FOUND (unknown patient or document), UNAVAILABLE (ledger unreachable for a privacy
+  // read), ROLE_REFUSED (reviewing another hospital's entry), CACHE_LOCKED; each with a sentence.
+  'records.wardList': channel({
+    summary: 'Open admissions at this hospital, or patients found by name or MRN, for the chart.',
+    request: WardListRequest,
+    response: z.array(WardPatient),
+    access: ['clinician'],
+  }),
+  'records.open': channel({
+    summary: "Open a patient's chart: records from every hospital the consent (or own admission, or break-the-glass) allows, with what is withheld and why; logged.",
+    request: OpenChartRequest,
+    response: Chart,
+    access: ['clinician'],
+  }),
+  'records.viewCategory': channel({
+    summary: 'One tab of an open chart (one record category); logged as its own access.',
+    request: ViewCategoryRequest,
+    response: CategoryView,
+    access: ['clinician'],
+  }),
+  'records.document': channel({
+    summary: "A document's PDF for the in-app viewer; logged as a view of documents.",
+    request: DocumentRequest,
+    response: ChartDocument,
+    access: ['clinician'],
+  }),
+  'records.breakGlass': channel({
+    summary: 'Emergency access to a chart with a reason code and a note, for a limited time; always reviewed.',
+    request: BreakGlassRequest,
+    response: BreakGlassState,
+    access: ['clinician'],
+  }),
+  'records.endBreakGlass': channel({
+    summary: 'End an emergency access early.',
+    request: PatientRequest,
+    response: z.object({ ended: z.literal(true) }),
+    access: ['clinician'],
+  }),
+  'records.stillOpen': channel({
+    summary: 'Whether an open chart may stay open (consent revoked or ended, emergency access over).',
+    request: StillOpenRequest,
+    response: ChartStillOpen,
+    access: ['clinician'],
+  }),
+  'privacy.patients': channel({
+    summary: 'Find a patient in this workstation by name or MRN, for the access report and consents.',
+    request: WardListRequest,
+    response: z.array(WardPatient),
+    access: ['privacy'],
+  }),
+  'privacy.reviewQueue': channel({
+    summary: "This hospital's break-the-glass (and not-covered) accesses awaiting review, from the ledger.",
+    request: Empty,
+    response: z.array(AccessEntryView),
+    access: ['privacy'],
+  }),
+  'privacy.review': channel({
+    summary: 'Record a review of an access: justified or unjustified, with a note (its hash goes to the ledger).',
+    request: ReviewRequest,
+    response: z.object({ entryId: z.string(), outcome: z.string() }),
+    access: ['privacy'],
+  }),
+  'privacy.accessReport': channel({
+    summary: "Every access to a patient's records across all hospitals, from the ledger.",
+    request: AccessReportRequest,
+    response: AccessReport,
+    access: ['privacy'],
+  }),
+  'privacy.accessReportPdf': channel({
+    summary: 'The access report as a PDF the patient can take home.',
+    request: AccessReportRequest,
+    response: AccessReportPdf,
+    access: ['privacy'],
+  }),
+  'privacy.consents': channel({
+    summary: "A patient's consents to this hospital with their scope and history.",
+    request: AccessReportRequest,
+    response: z.array(ConsentView),
+    access: ['privacy'],
+  }),
+  'privacy.settings': channel({
+    summary: 'How long emergency access lasts at this workstation.',
+    request: Empty,
+    response: PrivacySettings,
+    access: ['privacy', 'clinician'],
+  }),
+  'privacy.setBreakGlassMinutes': channel({
+    summary: 'Change how long emergency access lasts (5 to 720 minutes).',
+    request: PrivacySettings,
+    response: PrivacySettings,
+    access: ['privacy'],
   }),
 } as const;
 

@@ -282,3 +282,17 @@ export const ConsentView = z.object({
 export type ConsentView = z.infer<typeof ConsentView>;
 
 export const PrivacySettings = z.object({ breakGlassMinutes: z.number().int().min(5).max(720) });
+
+export const StillOpenRequest = z
+  .object({
+    patientId: Id,
+    consentIds: z.array(z.string().max(200)).max(20),
+    breakGlassSessionId: z.string().max(100).nullable(),
+  })
+  .strict();
+export const PatientRequest = z.object({ patientId: Id }).strict();
+export const AccessReportPdf = z.object({
+  fileName: z.string(),
+  contentType: z.literal('application/pdf'),
+  base64: z.string(),
+});

@@ -14,6 +14,7 @@ import type { Migration } from './types';
  * - `chart_offline_batch`: batches of offline views anchored with `Access:anchorOfflineBatch`.
  * - `chart_break_glass`: emergency access sessions (reason, note hash, opened, expires, closed);
  *   `note` is kept only until it leaves with the session's first access entry.
+ * - `chart_review`: the privacy officer's reviews, with the note (the ledger gets its hash).
  */
 const migration: Migration = {
   version: 10,
@@ -96,6 +97,16 @@ const migration: Migration = {
         opened_at TEXT NOT NULL,
         expires_at TEXT NOT NULL,
         closed_at TEXT
+      )`);
+    await w.run(sql`
+      CREATE TABLE chart_review (
+        entry_id TEXT PRIMARY KEY,
+        outcome TEXT NOT NULL,
+        note TEXT NOT NULL,
+        note_sha256 TEXT NOT NULL,
+        reviewer_id TEXT NOT NULL,
+        reviewed_at TEXT NOT NULL,
+        outbox_seq INTEGER
       )`);
     await w.run(sql`CREATE INDEX chart_break_glass_open ON chart_break_glass (patient_id, staff_id, expires_at)`);
     await w.run(sql`INSERT OR IGNORE INTO workstation_setting (key, value) VALUES ('breakGlassMinutes', '60')`);

@@ -1,0 +1,101 @@
+/**
+ * The patient access report as a PDF the patient can take home: every access to their records,
+ * across hospitals, one line each, on as many A4 pages as needed. Written directly like the
+ * wristband (PDF 1.4, Helvetica, uncompressed) so tests can read its text.
+ */
+import { pdfString } from '../admission/wristband-pdf';
+import type { AccessReport } from '../../src-shared/records/schemas';
+import { workstationDates } from '../settings/date-time-settings';
+
+const A4 = { width: 595.28, height: 841.89 };
+const MARGIN = 42;
+const LINE = 12;
+
+function num(n: number): string {
+  return (Math.round(n * 100) / 100).toString();
+}
+
+/** One line per access, in words: when, where, who (role), why, on what basis, decision. */
+export function accessLine(e: AccessReport['entries'][number]): string {
+  const dates = workstationDates();
+  const basis = e.breakGlassReason
+    ? `EMERGENCY ACCESS (${e.breakGlassReason})`
+    : e.consentId
+      ? 'under your consent'
+      : e.decision === 'refused'
+        ? 'no consent'
+        : 'during your admission';
+  const review = e.review ? `; reviewed: ${e.review.outcome}` : '';
+  return `${dates.dateTime(e.accessedAt)}  ${e.hospitalMspId}  ${e.role}  ${e.purpose}  ${e.categories.join(', ')}  ${basis}  ${e.decision.toUpperCase()}${review}${e.where === 'local' ? '  (not yet on the ledger)' : ''}`;
+}
+
+export function accessReportPdf(report: AccessReport, hospitalName: string): Uint8Array {
+  const dates = workstationDates();
+  const header = [
+    { size: 14, bold: true, text: 'Who looked at your health records' },
+    {
+      size: 9,
+      bold: false,
+      text: `${report.patientName ?? 'Patient'}  ·  ${report.patientDid.slice(0, 48)}${report.patientDid.length > 48 ? '…' : ''}`,
+    },
+    {
+      size: 9,
+      bold: false,
+      text: `Produced by ${hospitalName} on ${dates.dateTime(report.generatedAt)} from the shared ledger. ${report.entries.length} access${report.entries.length === 1 ? '' : 'es'}.`,
+    },
+    ...(report.complete ? [] : [{ size: 9, bold: true, text: report.note ?? 'This report may be incomplete.' }]),
+    { size: 8, bold: true, text: 'When  ·  Hospital  ·  Role  ·  Purpose  ·  Records  ·  Basis  ·  Decision' },
+  ];
+  const lines =
+    report.entries.length > 0 ? report.entries.map(accessLine) : ['No access to your records is on the ledger.'];
+  const pages: string[][] = [];
+  let ops: string[] = [];
+  let y = A4.height - MARGIN;
+  const newPage = (): void => {
+    if (ops.length > 0) pages.push(ops);
+    ops = [];
+    y = A4.height - MARGIN;
+  };
+  for (const h of header) {
+    ops.push(`BT /${h.bold ? 'F2' : 'F1'} ${h.size} Tf ${MARGIN} ${num(y)} Td ${pdfString(h.text)} Tj ET`);
+    y -= h.size + 6;
+  }
+  for (const line of lines) {
+    if (y < MARGIN + LINE) newPage();
+    ops.push(
+      `BT /F1 7.5 Tf ${MARGIN} ${num(y)} Td ${pdfString(line.length > 150 ? `${line.slice(0, 149)}…` : line)} Tj ET`,
+    );
+    y -= LINE;
+  }
+  newPage();
+
+  const objects: string[] = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>',
+  ];
+  const kids: number[] = [];
+  pages.forEach((pageOps, i) => {
+    const stream = `${pageOps.join('\n')}\nBT /F1 7 Tf ${MARGIN} 24 Td ${pdfString(`Page ${i + 1} of ${pages.length}`)} Tj ET\n`;
+    objects.push(`<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}endstream`);
+    const contentRef = objects.length;
+    objects.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${A4.width} ${A4.height}] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ${contentRef} 0 R >>`,
+    );
+    kids.push(objects.length);
+  });
+  objects[1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
+  objects.push(`<< /Title ${pdfString('Access report')} /Producer (CareLedger Workstation) >>`);
+  let out = '%PDF-1.4\n%\xE2\xE3\xCF\xD3\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(out, 'latin1'));
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out, 'latin1');
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info ${objects.length} 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new Uint8Array(Buffer.from(out, 'latin1'));
+}
