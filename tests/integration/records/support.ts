@@ -10,8 +10,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CacheDatabase, keyCheckValue } from '../../../src-main/cache/database';
-import { LATEST_SCHEMA_VERSION, migrate } from '../../../src-main/cache/migrations';
-import chartMigration from '../../../src-main/cache/migrations/0010-chart';
+import { migrate } from '../../../src-main/cache/migrations';
 import { sql } from '../../../src-main/cache/sql';
 import { queueLedgerWrite } from '../../../src-main/ledger/outbox';
 import { ChartService, type ChartLedger } from '../../../src-main/records/chart-service';
@@ -69,8 +68,6 @@ export async function openChartCache(dir: string): Promise<CacheDatabase> {
     expectedKeyCheck: keyCheckValue(key),
   });
   await migrate(db);
-  // Until the migration list reaches 0010 (other lanes' 0007-0009), apply the chart's step here.
-  if (LATEST_SCHEMA_VERSION < chartMigration.version) await db.write((w) => chartMigration.up(w));
   return db;
 }
 
@@ -206,9 +203,7 @@ export async function outbox(
   return db.read((r) => r.all(sql`SELECT seq, operation, order_key, payload FROM outbox ORDER BY seq`));
 }
 
-export async function accessRows(
-  db: CacheDatabase,
-): Promise<
+export async function accessRows(db: CacheDatabase): Promise<
   Array<{
     entry_id: string;
     view: string;
