@@ -20,6 +20,7 @@ import { registerOnLedger, type RegisterOutcome } from '../../tools/wallet/regis
 import { initIssuers, listCredentials, loadIssuers, loadWallet, walletDir } from '../../tools/wallet/store';
 import { DEMO_HOSPITAL_DID } from '../admission/demo-config';
 import { seedCredentialingDemo } from './seed-credentialing';
+import { seedCredentialingDemo } from './seed-credentialing';
 import { FileDidWebCache } from '../identity/mirrors';
 
 /** What a demo patient shows at the desk. */
@@ -177,6 +178,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSeed> {
     log(`Revocations in these lists will show as "cannot determine". Delete the devnet folder (${path.dirname(options.bundleFile)}) and start again to recreate it with the current organisations.`);
   }
   const hospitals = await registerHospitals(bundle);
+  await seedCredentialingDemo({ home, bundle, bundleFile: options.bundleFile, log });
   await seedCredentialingDemo({ home, bundle, bundleFile: options.bundleFile, log });
   const didDocuments = await installDidDocuments(home, options.didWebCacheDir);
   const qrDir = path.join(home, 'qr');
