@@ -10,6 +10,7 @@
  * that granted them, and goes out when that officer is signed in).
  */
 import { decodeStatusList, getStatusBit } from '../../src-shared/identity/status-list';
+import { describeScope } from '../../src-shared/credentialing/privileges';
 import { CredentialingSettings } from '../../src-shared/credentialing/schemas';
 import type { WriteHandle } from '../cache/database';
 import { sql } from '../cache/sql';
@@ -23,6 +24,7 @@ export const CREDENTIALING_ALERTS_MIRROR = 'credentialing-alerts';
 interface ActivePrivilege {
   privilege_id: string;
   verification_id: string;
+  scope: string;
   doctor_did: string;
   doctor_name: string;
   license_number: string;
@@ -52,8 +54,9 @@ async function policy(w: WriteHandle): Promise<boolean> {
   return parsed.success && parsed.data.autoSuspend;
 }
 
-async function raise(w: WriteHandle, p: ActivePrivilege, kind: 'sanction' | 'revocation' | 'suspension', cause: string, message: string, at: string): Promise<void> {
+async function raise(w: WriteHandle, p: ActivePrivilege, kind: 'sanction' | 'revocation' | 'suspension', cause: string, found: string, at: string): Promise<void> {
   const auto = await policy(w);
+  const message = `${found} Affected privileges: ${describeScope(JSON.parse(p.scope) as string[])}.`;
   const { changes } = await w.run(sql`INSERT OR IGNORE INTO locum_alert (at, privilege_id, kind, cause, message, state) VALUES (${at}, ${p.privilege_id}, ${kind}, ${cause}, ${message}, ${auto ? 'privileges-suspended' : 'open'})`);
   if (changes === 0 || !auto) return;
   // Hospital policy: suspend at once, under the identity that granted them.
@@ -75,7 +78,7 @@ async function raise(w: WriteHandle, p: ActivePrivilege, kind: 'sanction' | 'rev
 
 async function activePrivileges(w: WriteHandle, at: string): Promise<ActivePrivilege[]> {
   return w.all<ActivePrivilege>(
-    sql`SELECT privilege_id, verification_id, doctor_did, doctor_name, license_number, npi, status_entries, last_seq FROM locum_privilege WHERE status = 'active' AND until_at > ${at}`,
+    sql`SELECT privilege_id, verification_id, scope, doctor_did, doctor_name, license_number, npi, status_entries, last_seq FROM locum_privilege WHERE status = 'active' AND until_at > ${at}`,
   );
 }
 

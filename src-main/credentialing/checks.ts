@@ -257,7 +257,7 @@ export function assessLocum(input: LocumInputs): LocumAssessment {
   const firstBad = checks.find((c) => c.result === 'fail') ?? checks.find((c) => c.result === 'cannot-determine');
   const summary =
     verdict === 'valid'
-      ? `Verified: ${doctor?.name ?? 'the doctor'} passed every check.`
+      ? `Every check passed: signatures, issuers, validity, status lists, sanctions, jurisdiction and specialty.`
       : verdict === 'invalid'
         ? `Refused: ${checks.filter((c) => c.result === 'fail').length} check(s) failed. ${firstBad?.message ?? ''}`.trim()
         : `Cannot be determined: ${firstBad?.message ?? ''}`.trim();

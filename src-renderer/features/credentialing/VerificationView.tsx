@@ -52,7 +52,7 @@ export function VerificationView({ verification: v, options }: { verification: L
       {doc ? (
         <section className="card cred-doctor" aria-label="Doctor" data-testid="locum-doctor">
           <h3>{doc.name}</h3>
-          <dl className="facts">
+          <dl className="cred-facts">
             <dt>Licence</dt>
             <dd>
               {doc.licenseNumber} ({doc.jurisdiction}){doc.profession ? `, ${doc.profession}` : ''}
