@@ -202,7 +202,7 @@ export class ClaimsService {
     const like = `%${search}%`;
     const rows = await this.#db.read((r) =>
       r.all<ClaimRow>(sql`
-        SELECT * FROM claim WHERE side = ${side}
+        SELECT * FROM claim WHERE side = ${side} AND (CASE WHEN side = 'insurer' THEN insurer_msp ELSE hospital_msp END) = ${staff.mspId}
           AND (${filter.status ?? null} IS NULL OR status = ${filter.status ?? null}
                OR (${filter.status ?? null} = 'needs-action' AND (status IN ('pended', 'refused') OR (status = 'adjudicated' AND outcome IN ('denied', 'partial')))))
           AND (${search} = '' OR lower(patient_name) LIKE ${like} OR lower(claim_id) LIKE ${like} OR lower(coalesce(mrn, '')) LIKE ${like})
@@ -955,7 +955,7 @@ export async function storeFetchedClaim(w: WriteHandle, claimId: string, submiss
   const patient = claim.contained?.find((c) => c.resourceType === 'Patient') as Patient | undefined;
   const name = patient ? patientDisplayName({ givenName: patient.name?.[0]?.given?.[0] ?? '', familyName: patient.name?.[0]?.family ?? '' }) : null;
   const type = claim.type.coding?.[0]?.code === 'professional' ? 'professional' : 'institutional';
-  await w.run(sql`UPDATE claim SET patient_name = coalesce(${name}, patient_name), claim_type = ${type}, service_from = ${claim.billablePeriod?.start ?? ''} WHERE claim_id = ${claimId} AND side = 'insurer'`);
+  await w.run(sql`UPDATE claim SET patient_name = coalesce(${name}, patient_name), claim_type = ${type}, service_from = ${claim.billablePeriod?.start ?? ''} WHERE claim_id = ${claimId} AND (side = 'insurer' OR patient_name LIKE 'Claim %')`);
 }
 
 export { memberIdSystem };
