@@ -8,6 +8,7 @@
  * ledger/chaincode/test/claims-response.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ClaimWorkList } from '../../src-shared/claims/schemas';
 import type { Result } from '../../src-shared/ipc/contract';
 import type { Caller } from '../../src-main/ipc/dispatcher';
 import { sql } from '../../src-main/cache/sql';
@@ -98,10 +99,8 @@ describe('claims: billing and deciding belong to different organisations', () =>
     // Rows a damaged or tampered cache might hold: addressed to another insurer, or a hospital's own.
     await plantClaim(t, 'clm-other-insurer', 'insurer', 'OtherInsurerMSP');
     await plantClaim(t, 'clm-hospital-side', 'hospital', 'InsurerMSP');
-    const list = await t.ws.dispatcher.dispatch('claims.workList', { limit: 50 }, caller);
-    expect(list).toMatchObject({ ok: true });
-    if (!list.ok) return;
-    expect(list.value.claims.map((c) => c.claimId)).toEqual(['clm-ours']);
+    const list = (await t.ws.dispatcher.dispatch('claims.workList', { limit: 50 }, caller)) as Result<ClaimWorkList>;
+    expect(list.ok && list.value.claims.map((c) => c.claimId)).toEqual(['clm-ours']);
     for (const claimId of ['clm-other-insurer', 'clm-hospital-side']) {
       expect(refusal(await t.ws.dispatcher.dispatch('claims.get', { claimId }, caller)).code).toBe('NOT_FOUND');
       expect(refusal(await t.ws.dispatcher.dispatch('claims.export', { claimId, format: 'x12-837' }, caller)).code).toBe('NOT_FOUND');
