@@ -104,7 +104,9 @@ export const claimsTimelineApplier: EventApplier = {
     const c = recordOf(event);
     if (c.hospitalMspId !== context.mspId && c.insurerMspId !== context.mspId) return undefined;
     const insurer = c.insurerMspId === context.mspId;
-    if (insurer && (event.name === 'Claims.Submitted' || event.name === 'Claims.Resubmitted')) {
+    // The insurer reads every version it receives; a hospital reads a first submission too, for
+    // claims another of its workstations (or the demo seed) sent: the list then names the patient.
+    if ((insurer && event.name === 'Claims.Resubmitted') || event.name === 'Claims.Submitted') {
       const r = await read(ledger, 'Claims:getClaimDetail', c.claimId);
       return r.unread !== undefined ? { unread: r.unread } : { claim: (r.value as { claim: Claim }).claim };
     }

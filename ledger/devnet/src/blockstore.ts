@@ -9,7 +9,18 @@
  * state snapshot's height, is refused (`BLOCKS_LOST`) until an administrator restores it or runs
  * `npm run devnet -- repair`, which cuts it explicitly and logs what was lost.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
 import { sha256 } from './identity';
@@ -375,21 +386,48 @@ export class BlockStore {
 
   /** Appends and fsyncs; the block must be the next in sequence. */
   append(block: common.Block): void {
+    const { record, publish } = this.#record(block);
+    this.#writeRecord(record);
+    fsyncSync(this.#fd);
+    publish();
+  }
+
+  /**
+   * As append, with the fsync on libuv's thread pool so that the event loop keeps serving
+   * while the disk flushes. Resolves, once the block is durable, to the function that makes it
+   * the store's next block (height, hashes, checkpoint): call it where the block may be
+   * announced. One block at a time: the next write waits for this one to be published.
+   */
+  async write(block: common.Block): Promise<() => void> {
+    const { record, publish } = this.#record(block);
+    this.#writeRecord(record);
+    await fsyncOnThreadPool(this.#fd);
+    return publish;
+  }
+
+  #record(block: common.Block): { record: Buffer; publish: () => void } {
     const header = block.getHeader();
     if (!header || header.getNumber() !== this.#blocks.length) throw new Error('Block out of sequence.');
     const commit = checkCommitHash(block, this.#lastCommitHash);
     if ('error' in commit) throw new Error(`Block ${header.getNumber()}: ${commit.error}.`);
     const bytes = block.serializeBinary();
     const record = Buffer.concat([encodeVarint(bytes.length), bytes]);
+    return {
+      record,
+      publish: () => {
+        this.#blocks.push(bytes);
+        this.#lastHeaderHash = blockHeaderHash(header);
+        this.#lastCommitHash = commit.next;
+        this.#size += record.length;
+        // Before the block is announced: from here on a client may see it acknowledged.
+        this.#checkpoint();
+      },
+    };
+  }
+
+  #writeRecord(record: Buffer): void {
     let written = 0;
     while (written < record.length) written += writeSync(this.#fd, record, written);
-    fsyncSync(this.#fd);
-    this.#blocks.push(bytes);
-    this.#lastHeaderHash = blockHeaderHash(header);
-    this.#lastCommitHash = commit.next;
-    this.#size += record.length;
-    // Before the block is announced: from here on a client may see it acknowledged.
-    this.#checkpoint();
   }
 
   close(): void {
@@ -403,6 +441,8 @@ export class BlockStore {
     }
   }
 }
+
+const fsyncOnThreadPool = promisify(fsync);
 
 export interface VerifyReport {
   ok: boolean;

@@ -11,6 +11,7 @@
 import {
   closeSync,
   existsSync,
+  fsync,
   fsyncSync,
   openSync,
   readFileSync,
@@ -19,6 +20,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { common, ledger as ledgerProtos, msp as mspProtos, orderer, peer } from '@hyperledger/fabric-protos';
 import { BlockStore, blockDataHash, blockHeaderHash, commitHash } from './blockstore';
 import { DevnetError } from './errors';
@@ -156,6 +158,8 @@ class StateLock {
     for (const w of waiters) w();
   }
 }
+
+const fsyncOnThreadPool = promisify(fsync);
 
 /** Blocks between two snapshots while running; one is also written at clean stop. */
 const SNAPSHOT_EVERY_BLOCKS = 500;
@@ -636,10 +640,12 @@ export class Ledger {
       );
       let written = 0;
       while (written < line.length) written += writeSync(this.#pvtFd, line, written);
-      fsyncSync(this.#pvtFd);
+      await fsyncOnThreadPool(this.#pvtFd);
     }
+    // Durable before anything of it is visible; the event loop keeps serving while the disk flushes.
+    const publish = await this.#blocks.write(block);
     await this.lock.write(() => {
-      this.#blocks.append(block);
+      publish();
       this.#apply(batch, number);
       txs.forEach((tx) => {
         if (tx.txId && !this.#txIndex.has(tx.txId))
