@@ -164,6 +164,18 @@ export interface OutboxCounts {
   committed: number;
 }
 
+/**
+ * What the status bar shows: writes still to send, and those needing the user. Only the
+ * pending and problem states are counted, each a range of the (state, seq) index, so the query
+ * costs what is waiting, not the years of committed history the outbox keeps.
+ */
+export async function statusCounts(r: ReadHandle): Promise<Omit<OutboxCounts, 'committed'>> {
+  const rows = await r.all<{ state: OutboxState; n: number }>(sql`SELECT state, count(*) AS n FROM outbox WHERE state IN (${blockingList}, 'quarantined') GROUP BY state`);
+  const n = (s: OutboxState): number => rows.find((x) => x.state === s)?.n ?? 0;
+  return { pending: PENDING_STATES.reduce((a, s) => a + n(s), 0), failed: n('failed'), quarantined: n('quarantined') };
+}
+
+/** Every state's count, committed history included (tests and tools; the status bar uses `statusCounts`). */
 export async function countOutbox(r: ReadHandle): Promise<OutboxCounts> {
   const rows = await r.all<{ state: OutboxState; n: number }>(sql`SELECT state, count(*) AS n FROM outbox GROUP BY state`);
   const n = (s: OutboxState): number => rows.find((x) => x.state === s)?.n ?? 0;

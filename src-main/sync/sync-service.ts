@@ -23,10 +23,9 @@ import type { ConnectionSettings } from '../ledger/connection-file';
 import { Inbox, type EventApplier } from '../ledger/inbox';
 import { channelMspOf, compareWithChannel, fetchChannelConfig, type ChannelMspCheck } from '../ledger/channel-msp';
 import { CARELEDGER_APPLIERS } from '../ledger/mirrors';
-import { countOutbox, discardWrite, listProblems, queueLedgerWrite, retryWrite, type LedgerWrite, type OutboxProblem } from '../ledger/outbox';
+import { discardWrite, listProblems, queueLedgerWrite, recordOutcome, retryWrite, statusCounts, type LedgerWrite, type OutboxProblem } from '../ledger/outbox';
 import { OutboxWorker, type SettlementHandler, type WorkerHooks } from '../ledger/outbox-worker';
 import { BatchWriter } from '../ledger/batch-writer';
-import { recordOutcome } from '../ledger/outbox';
 import { SyncThread } from './sync-thread-host';
 import { fixedSignerOf } from './ledger-settings';
 import type { OrganisationCa } from '../session/organisation-ca';
@@ -376,7 +375,7 @@ export class SyncService {
   async #computeState(): Promise<SyncState & { backlog: DrainProgress | null }> {
     if (!this.#db) return { ...notConfiguredSyncState(), backlog: null };
     const [counts, last] = await this.#db.read(async (r) => [
-      await countOutbox(r),
+      await statusCounts(r),
       await r.get<{ value: string }>(sql`SELECT value FROM sync_meta WHERE key = 'lastSyncAt'`),
     ]);
     if (counts.pending >= PROGRESS_THRESHOLD && (!this.#drain || counts.pending > this.#drain.total)) this.#drain = { total: counts.pending, remaining: counts.pending };

@@ -24,7 +24,7 @@ import { sql } from '../../../src-main/cache/sql';
 import { LedgerConnection, signerFromKey, type LedgerSigner } from '../../../src-main/ledger/connection';
 import { settingsFromDevnetBundle, type ConnectionSettings } from '../../../src-main/ledger/connection-file';
 import { Inbox, type EventApplier } from '../../../src-main/ledger/inbox';
-import { countOutbox, queueLedgerWrite } from '../../../src-main/ledger/outbox';
+import { countOutbox, queueLedgerWrite, statusCounts } from '../../../src-main/ledger/outbox';
 import { SyncService } from '../../../src-main/sync/sync-service';
 import { startChildDevnet } from '../../../tests/integration/sync/support';
 import { type BenchRow, type BenchSuite, percentile } from '../types';
@@ -49,12 +49,12 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
   }
 }
 
-/** The status bar's question (outbox counts) asked `n` times on an idle cache: the query's own cost. */
+/** The status bar's query (statusCounts, what SyncService.state runs) asked `n` times on an idle cache: its own cost. */
 async function idleStatusQuery(db: CacheDatabase, n: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    await db.read((r) => countOutbox(r));
+    await db.read((r) => statusCounts(r));
     out.push(performance.now() - t);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -150,7 +150,7 @@ const suite: BenchSuite = async (ctx) => {
       const stateReads: number[] = [];
       for (;;) {
         const t = performance.now();
-        const pendingNow = (await db.read((r) => countOutbox(r))).pending;
+        const pendingNow = (await db.read((r) => statusCounts(r))).pending;
         stateReads.push(performance.now() - t);
         if (pendingNow === 0) break;
         if (performance.now() - started > 900_000) throw new Error('bench: the drain timed out');
