@@ -79,8 +79,6 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     publish: (state) => events.publish({ type: 'sync', state }),
     // The outbox drains on the sync thread: a backlog never runs on the thread answering the UI.
     offThread: true,
-    // The outbox drains on the sync thread: a backlog never runs on the thread answering the UI.
-    offThread: true,
     // The desk's bed occupancy comes from the ledger's admission events too (other desks' patients).
     appliers: [...CARELEDGER_APPLIERS, organisationRegistryApplier, bedOccupancyApplier, credentialingAlertsApplier, claimsTimelineApplier, chartRevocationApplier],
   });
