@@ -131,12 +131,13 @@ async function start(): Promise<void> {
     dataDir,
     keychain: safeStorageKeychain(),
     validateResponses: !app.isPackaged,
-    ...(demoWithoutLedger ? { organisationCa: async () => (await import('../demo/demo-staff')).demoOrganisationCa(devnetDir) } : {}),
+    ...(demoWithoutLedger ? { organisationCa: async () => (await import('../demo/demo-staff')).demoOrganisationCa(devnetDir, process.env.CARELEDGER_MSP_ID) } : {}),
   });
   await workstation.start();
   if (process.env.CARELEDGER_DEMO === '1' && devnetDir) {
     const { prepareDemo } = await import('../demo/demo-staff');
-    await prepareDemo(workstation, { devnetDir, log: (line) => console.warn(line) });
+    // CARELEDGER_MSP_ID: another devnet organisation's workstation (its own demo staff).
+    await prepareDemo(workstation, { devnetDir, ...(process.env.CARELEDGER_MSP_ID ? { mspId: process.env.CARELEDGER_MSP_ID } : {}), log: (line) => console.warn(line) });
   }
   registerIpc(workstation, () => mainWindow, devServerOrigin);
   await createWindow();
