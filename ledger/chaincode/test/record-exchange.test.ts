@@ -89,7 +89,7 @@ describe('Access: release entries of a record gatekeeper', () => {
     const { ledger, cc } = await initialisedLedger();
     const patient = ed25519DidKey();
     const jti = await grantToA(ledger, cc, patient, ['conditions', 'medications']);
-    const value = release(patient.did, ledger.clock);
+    const value = release(patient.did, ledger.clock, { consentIds: [jti] });
     const receipt = await logRelease(ledger, cc, value);
     assert.deepEqual(receipt.consentIds, [jti]);
     const entry = (await ledger.invoke<Entry>(cc.Access!, 'getAccessEntry', [receipt.entryId], { as: 'HospitalAMSP/privacy' })).value;
@@ -102,13 +102,18 @@ describe('Access: release entries of a record gatekeeper', () => {
   it('refuses to log a release the requesting hospital consent does not cover, so nothing is released', async () => {
     const { ledger, cc } = await initialisedLedger();
     const patient = ed25519DidKey();
-    await grantToA(ledger, cc, patient, ['conditions']);
-    await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock)), 'CONSENT_NOT_COVERED', 'medications');
-    await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock, { purpose: 'HRESCH', categories: ['conditions'], released: ['conditions'] })), 'CONSENT_NOT_COVERED', 'purpose-not-covered');
+    const jti = await grantToA(ledger, cc, patient, ['conditions']);
+    const consentIds = [jti];
+    await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock, { consentIds })), 'CONSENT_NOT_COVERED', 'medications');
+    await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock, { consentIds, purpose: 'HRESCH', categories: ['conditions'], released: ['conditions'] })), 'CONSENT_NOT_COVERED', 'purpose-not-covered');
+    // A release that cites no consent is not covered, whatever the patient signed.
+    await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock, { categories: ['conditions'], released: ['conditions'] })), 'CONSENT_NOT_COVERED', 'no consent cited');
+    // Another patient's consent cannot be cited.
+    await rejectsWith(logRelease(ledger, cc, release(ed25519DidKey().did, ledger.clock, { consentIds, categories: ['conditions'], released: ['conditions'] })), 'CONSENT_NOT_COVERED');
     // A consent to Hospital A does not cover Hospital B's own clinicians asking Hospital A.
-    await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock, { categories: ['conditions'], released: ['conditions'], requester: { ...requester, mspId: 'HospitalBMSP' } }), GK_A), 'CONSENT_NOT_COVERED');
+    await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock, { consentIds, categories: ['conditions'], released: ['conditions'], requester: { ...requester, mspId: 'HospitalBMSP' } }), GK_A), 'CONSENT_NOT_COVERED', 'other-grantee');
     // Sensitive records need the sensitive category named in the consent.
-    await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock, { categories: ['conditions', 'mental-health'], released: ['conditions', 'mental-health'] })), 'CONSENT_NOT_COVERED', 'mental-health');
+    await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock, { consentIds, categories: ['conditions', 'mental-health'], released: ['conditions', 'mental-health'] })), 'CONSENT_NOT_COVERED', 'mental-health');
     // An insurer is never a requester.
     await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock, { categories: ['conditions'], released: ['conditions'], requester: { ...requester, mspId: 'InsurerMSP' } })), 'FORBIDDEN', 'not a hospital');
   });
@@ -116,8 +121,8 @@ describe('Access: release entries of a record gatekeeper', () => {
   it('logs refusals and partial releases, and checks that released and withheld split what was asked', async () => {
     const { ledger, cc } = await initialisedLedger();
     const patient = ed25519DidKey();
-    await grantToA(ledger, cc, patient, ['conditions']);
-    await logRelease(ledger, cc, release(patient.did, ledger.clock, { released: ['conditions'], withheld: ['medications'] }));
+    const jti = await grantToA(ledger, cc, patient, ['conditions']);
+    await logRelease(ledger, cc, release(patient.did, ledger.clock, { consentIds: [jti], released: ['conditions'], withheld: ['medications'] }));
     const refused = await logRelease(ledger, cc, release(patient.did, ledger.clock, { released: [], withheld: ['conditions', 'medications'], decision: 'refused', basis: 'none', refusalCode: 'NO_CONSENT' }));
     assert.equal((await ledger.invoke<Entry>(cc.Access!, 'getAccessEntry', [refused.entryId], { as: 'HospitalBMSP/privacy' })).value.decision, 'refused');
     await rejectsWith(logRelease(ledger, cc, release(patient.did, ledger.clock, { released: ['conditions'], withheld: [] })), 'INVALID_ARGUMENT', 'split');
@@ -166,7 +171,7 @@ describe('Access: release entries of a record gatekeeper', () => {
     const { ledger, cc } = await initialisedLedger();
     const patient = ed25519DidKey();
     const jti = await grantToA(ledger, cc, patient, ['conditions', 'medications']);
-    const value = release(patient.did, ledger.clock);
+    const value = release(patient.did, ledger.clock, { consentIds: [jti] });
     await logRelease(ledger, cc, value);
     const view = { entryId: randomUUID(), requestId: value.requestId, patientDid: patient.did, categories: ['conditions', 'medications'], purpose: 'TREAT', decision: 'allowed', consentId: jti, accessedAt: ledger.clock.toISOString() };
     await ledger.invoke(cc.Access!, 'logAccess', [], { transient: { entry: JSON.stringify(view) }, as: 'HospitalAMSP/clinician' });

@@ -8,7 +8,7 @@ import { authorise, getOrganisation } from '../lib/organisations';
 import { HOSPITAL_READER_ROLES, deletePrivate, getPrivateJson, mustGetPrivateJson, pagePrivateByPartialKey, privateExists, purgePrivate, putPrivateIndex, putPrivateJson, transientJson } from '../lib/private';
 import { PURPOSES_OF_USE, RECORD_CATEGORIES, SENSITIVE_CATEGORIES, arrayOf, code, id, int, isoTime, mspId, object, oneOf, optional, pageArgs, parseJsonArg, personDid, requestId, sha256, str } from '../lib/validate';
 import { type Encounter } from './admissions';
-import { type Consent, consentDecision, consentDecisionFor, consentKey, servesPatient } from './consent';
+import { type Consent, consentDecisionFor, consentKey, servesPatient } from './consent';
 
 /** Break-the-glass reasons are codes; a free-text note stays in the hospital, only its hash is here. */
 export const BREAK_GLASS_REASONS = ['emergency-unconscious', 'emergency-life-threatening', 'emergency-incapacitated', 'emergency-other', 'legal-obligation'] as const;
@@ -39,6 +39,12 @@ const releaseArg = object({
   withheld: categoryList(0),
   decision: oneOf(['released', 'refused'] as const),
   basis: oneOf(['consent', 'own-admission', 'break-glass', 'none'] as const),
+  /**
+   * The consents the gatekeeper relied on (from Consent:checkConsents). Cited, not searched: a
+   * Fabric transaction that range-queries private data may not write, so the chaincode re-checks
+   * exactly these by key.
+   */
+  consentIds: optional(arrayOf(id(), { max: 20, unique: true })),
   encounterId: optional(id()),
   breakGlass: optional(object({ reasonCode: oneOf(BREAK_GLASS_REASONS), noteSha256: optional(sha256()) })),
   requester: object({ mspId: mspId(), id: str({ max: 1024 }), role: code() }),
@@ -144,20 +150,35 @@ async function checkRelease(ctx: Context, input: ReleaseInput, releasingMspId: s
   if (input.basis === 'own-admission') {
     if (input.requester.mspId !== releasingMspId) throw notCovered(`An open admission covers ${releasingMspId}'s own clinicians only; ${input.requester.mspId} needs the patient's consent.`);
     if (input.purpose !== 'TREAT') throw notCovered('An open admission covers treatment (TREAT) only; any other purpose needs the patient\'s consent.');
-    const sensitive = input.released.filter((c) => (SENSITIVE_CATEGORIES as readonly string[]).includes(c));
-    if (sensitive.length > 0) throw notCovered(`Sensitive records (${sensitive.join(', ')}) are released only under a consent that names them, even to the hospital's own clinicians.`);
     if (input.encounterId === undefined) throw invalid('A release on an open admission must name the encounter (release.encounterId).');
     const encounter = await getPrivateJson<Encounter>(ctx, key(ctx, 'encounter', [input.encounterId]));
     if (!encounter || encounter.mspId !== releasingMspId || encounter.status !== 'admitted') throw notCovered(`Encounter ${input.encounterId} is not an open admission at ${releasingMspId}.`);
-    return [];
+    // Sensitive records are never covered by the admission, even for the hospital's own clinicians: only a consent naming them.
+    const sensitive = input.released.filter((c) => (SENSITIVE_CATEGORIES as readonly string[]).includes(c));
+    return coveredByCitedConsents(ctx, input, requester.did, sensitive, (category, reason) => `Sensitive records (${category}) are released only under a consent that names them, even to the hospital's own clinicians (${reason}).`);
   }
-  const consentIds = new Set<string>();
-  for (const category of input.released) {
-    const decision = await consentDecision(ctx, input.patientDid, requester.did, input.purpose, category, input.accessedAt);
-    if (decision.decision !== 'permit') throw notCovered(`The patient's consent does not cover ${category} for ${input.purpose} by ${input.requester.mspId} (${decision.reason}); nothing may be released for it.`);
-    consentIds.add(decision.consentId);
+  return coveredByCitedConsents(ctx, input, requester.did, input.released, (category, reason) => `The patient's consent does not cover ${category} for ${input.purpose} by ${input.requester.mspId} (${reason}); nothing may be released for it.`);
+}
+
+/** Each category must be permitted by one of the consents the release cites; returns those relied on. */
+async function coveredByCitedConsents(ctx: Context, input: ReleaseInput, requesterDid: string, categories: readonly string[], sentence: (category: string, reason: string) => string): Promise<string[]> {
+  const cited: Consent[] = [];
+  for (const consentId of input.consentIds ?? []) {
+    const consent = await getPrivateJson<Consent>(ctx, consentKey(ctx, consentId));
+    if (consent && consent.patientDid === input.patientDid) cited.push(consent);
   }
-  return [...consentIds].sort();
+  const used = new Set<string>();
+  for (const category of categories) {
+    let reason = cited.length === 0 ? 'no consent cited' : '';
+    const permit = cited.find((consent) => {
+      const decision = consentDecisionFor(consent, requesterDid, input.purpose, category as (typeof RECORD_CATEGORIES)[number], input.accessedAt);
+      if (decision.decision !== 'permit') reason ||= decision.reason;
+      return decision.decision === 'permit';
+    });
+    if (!permit) throw notCovered(sentence(category, reason));
+    used.add(permit.consentId);
+  }
+  return [...used].sort();
 }
 
 /** What an access transaction returns and announces: the id and the stored value's hash. */
