@@ -15,6 +15,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { categoryInWords, purposeInWords } from '../../src-shared/admission/consent-words';
 import type {
   Chart,
+  ChartDocument,
   ChartEntry,
   ChartStillOpen,
   CategoryView,
@@ -46,6 +47,7 @@ import {
   wardPatients,
   type ChartPatient,
 } from './chart-store';
+import { pdfTextPages } from './pdf-text';
 import { decideConsent, withheldInWords, type MirroredConsent } from './consent-engine';
 import type { AnchorVerifier, RecordGatekeepers } from './gatekeepers';
 
@@ -246,7 +248,7 @@ export class ChartService {
   async document(
     staff: ChartStaff,
     request: { patientId: string; key: string },
-  ): Promise<{ fileName: string; contentType: 'application/pdf'; base64: string; accessEntryId: string }> {
+  ): Promise<ChartDocument> {
     const view = await this.viewCategory(staff, {
       patientId: request.patientId,
       category: 'documents',
@@ -263,7 +265,7 @@ export class ChartService {
         'NOT_FOUND',
         'This document has no PDF attached. Ask the hospital that holds it for a copy.',
       );
-    return { ...pdf, contentType: 'application/pdf', accessEntryId: view.accessEntryId };
+    return { ...pdf, contentType: 'application/pdf', accessEntryId: view.accessEntryId, pages: pdfTextPages(Buffer.from(pdf.base64, 'base64')) };
   }
 
   /**

@@ -215,7 +215,10 @@ export const ChartDocument = z.object({
   contentType: z.literal('application/pdf'),
   base64: z.string(),
   accessEntryId: z.string(),
+  /** The document's text, page by page, for the in-app viewer (the CSP allows no PDF plug-in). */
+  pages: z.array(z.array(z.string())),
 });
+export type ChartDocument = z.infer<typeof ChartDocument>;
 export const DocumentRequest = z.object({ patientId: Id, key: z.string().min(1).max(300) }).strict();
 
 // ---- Privacy office

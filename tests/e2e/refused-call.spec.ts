@@ -23,6 +23,7 @@ test.describe('refusals happen in the main process, not only in the menu', () =>
     await shell.signOut();
     await new SignInPage(page).signIn(DEMO_STAFF.privacy, DEMO_PIN);
     const audit = new PrivacyAuditPage(page);
+    await audit.showSignIns();
     await expect(audit.events.locator('tbody tr').filter({ hasText: 'Refused for role' }).first()).toContainText(
       DEMO_STAFF.claims,
     );

@@ -4,6 +4,8 @@ import { api } from '../../lib/api';
 import { formatDateTime, roleLabel } from '../../lib/format';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice } from '../../ui/Notice';
+import { AccessReportPanel, ConsentsPanel, EmergencySettings, ReviewQueue } from './PrivacyOffice';
+import '../records/records.css';
 
 const KIND_LABELS: Record<SignInEvent['kind'], { label: string; tone: string }> = {
   'sign-in': { label: 'Signed in', tone: 'badge-success' },
@@ -18,8 +20,46 @@ const KIND_LABELS: Record<SignInEvent['kind'], { label: string; tone: string }> 
 
 const LIMIT = 200;
 
-/** The workstation's own sign-in, lock and refusal events, for privacy officers. */
+type PrivacyTab = 'review' | 'report' | 'consents' | 'settings' | 'sign-ins';
+
+const PRIVACY_TABS: ReadonlyArray<{ id: PrivacyTab; label: string }> = [
+  { id: 'review', label: 'Break-glass review' },
+  { id: 'report', label: 'Patient access report' },
+  { id: 'consents', label: 'Consents' },
+  { id: 'settings', label: 'Emergency access' },
+  { id: 'sign-ins', label: 'Workstation sign-ins' },
+];
+
+/** The privacy office: break-the-glass review, patient access reports, consents, and this workstation's sign-ins. */
 export function PrivacyAuditScreen(): ReactNode {
+  const [tab, setTab] = useState<PrivacyTab>('review');
+  return (
+    <div className="stack">
+      <nav className="privacy-tabs chart-tabs" aria-label="Privacy office">
+        {PRIVACY_TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            className={`chart-tab${tab === t.id ? ' chart-tab-active' : ''}`}
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </nav>
+      {tab === 'review' ? <ReviewQueue /> : null}
+      {tab === 'report' ? <AccessReportPanel /> : null}
+      {tab === 'consents' ? <ConsentsPanel /> : null}
+      {tab === 'settings' ? <EmergencySettings /> : null}
+      {tab === 'sign-ins' ? <SignInEvents /> : null}
+    </div>
+  );
+}
+
+/** The workstation's own sign-in, lock and refusal events, for privacy officers. */
+function SignInEvents(): ReactNode {
   const [events, setEvents] = useState<SignInEvent[] | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const [loading, setLoading] = useState(true);
@@ -45,8 +85,8 @@ export function PrivacyAuditScreen(): ReactNode {
   return (
     <div className="stack">
       <p className="lead">
-        Sign-ins, locks, wrong PINs and refused actions on this workstation, newest first. Access to patient records
-        will be listed here too once record viewing is available.
+        Sign-ins, locks, wrong PINs and refused actions on this workstation, newest first. Access to patient records is
+        in the patient access report.
       </p>
       <section className="card card-flush" aria-labelledby="audit-heading">
         <div className="card-toolbar">
@@ -111,5 +151,7 @@ export function PrivacyAuditScreen(): ReactNode {
 
 /** Events recorded before the one date style wrote machine times into the detail ("locked until 2026-…Z"). */
 function readableTimes(detail: string): string {
-  return detail.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatDateTime(iso, { seconds: true }));
+  return detail.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) =>
+    formatDateTime(iso, { seconds: true }),
+  );
 }

@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-/** Privacy & audit: the workstation's sign-in events. */
+/** Privacy & audit: the workstation's sign-in events (its own tab of the privacy office). */
 export class PrivacyAuditPage {
   readonly events: Locator;
 
@@ -8,8 +8,13 @@ export class PrivacyAuditPage {
     this.events = page.getByTestId('audit-events');
   }
 
+  async showSignIns(): Promise<void> {
+    await this.page.getByRole('tab', { name: 'Workstation sign-ins' }).click();
+  }
+
   /** The "Event" column, newest first. */
   async eventKinds(): Promise<string[]> {
+    await this.showSignIns();
     await expect(this.events).toBeVisible();
     return (await this.events.locator('tbody tr td:nth-child(2)').allInnerTexts()).map((t) => t.trim());
   }
@@ -41,7 +46,12 @@ export class DateTimeSettingsPage {
   }
 
   /** Chooses and saves; `timeZone` is an IANA name such as "Europe/London". */
-  async choose(style: { dateOrder: 'dmy' | 'mdy' | 'ymd'; hourCycle: 'h23' | 'h12'; timeZone: string; locale: string }): Promise<void> {
+  async choose(style: {
+    dateOrder: 'dmy' | 'mdy' | 'ymd';
+    hourCycle: 'h23' | 'h12';
+    timeZone: string;
+    locale: string;
+  }): Promise<void> {
     await this.card.getByLabel('Date order').selectOption(style.dateOrder);
     await this.card.getByLabel('Clock').selectOption(style.hourCycle);
     await this.card.getByLabel('Time zone of this hospital').selectOption(style.timeZone);
