@@ -4,6 +4,8 @@
  * organisation in the channel configuration (read from the ledger, never from a local file),
  * unexpired and unrevoked, of an organisation registered as a hospital in the Governance registry.
  */
+// @peculiar/x509 resolves its services through tsyringe, which needs the metadata polyfill loaded first.
+import 'reflect-metadata';
 import { X509Certificate as NodeX509, createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { HEADERS, REPLAY_WINDOW_SECONDS, SIGNATURE_MAX_AGE_SECONDS, contentDigest, parseSignatureHeaders, signatureBase, signatureFresh, verifySignatureBase } from '../../../src-shared/records';
