@@ -8,7 +8,7 @@ import { DomainError } from '../errors';
 import type { CallContext, Handlers } from '../ipc/dispatcher';
 import type { CredentialingService, LocumStaff } from './locum-service';
 
-export type CredentialingChannel = Extract<ChannelName, `credentialing.${string}`>;
+export type CredentialingChannel = Extract<ChannelName, `credentialing.${string}` | `sanctions.${string}`>;
 
 function staffOf(ctx: CallContext): LocumStaff {
   if (!ctx.staff) throw new DomainError('NOT_SIGNED_IN', 'Sign in first.');
@@ -39,5 +39,9 @@ export function createCredentialingHandlers(service: () => CredentialingService 
     'credentialing.alerts': (r) => need().alerts(r),
     'credentialing.resolveAlert': (r, ctx) => need().resolveAlert(staffOf(ctx), r.alertId, r.action),
     'credentialing.report': (r, ctx) => need().report(staffOf(ctx), r.verificationId),
+    'sanctions.list': (r) => need().sanctions(r.limit),
+    'sanctions.import': (r) => need().importExclusionList(r.csvText, r.source),
+    'sanctions.add': (r) => need().addSanction(r),
+    'sanctions.lift': (r) => need().liftSanction(r.sanctionId, r.reason),
   };
 }

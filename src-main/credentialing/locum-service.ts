@@ -49,6 +49,8 @@ import { workstationDates } from '../settings/date-time-settings';
 import { assessLocum, scopeProblem, type LocumAssessment } from './checks';
 import { expiringItems } from './expirables';
 import { reportPdf, type ReportLine } from './report-pdf';
+import { addSanction, importExclusionList, liftSanction, sanctionsView } from './sanctions-admin';
+import type { SanctionsImportResult, SanctionsView, SingleSanctionRequest } from '../../src-shared/credentialing/sanctions';
 
 export interface CredentialingLedger {
   transact<T>(work: (w: WriteHandle, queue: (write: LedgerWrite) => Promise<number>) => Promise<T>): Promise<T>;
@@ -591,6 +593,24 @@ export class CredentialingService {
       await w.run(sql`UPDATE locum_alert SET state = ${action === 'suspend' ? 'privileges-suspended' : 'acknowledged'}, acted_by = ${staff.displayName}, acted_at = ${now} WHERE alert_id = ${alertId}`);
     });
     return this.alerts({ includeClosed: false });
+  }
+
+  // ---- the governance body's sanctions list (governance workstation) -----------------------
+
+  sanctions(limit: number): Promise<SanctionsView> {
+    return sanctionsView(this.#db, limit);
+  }
+
+  importExclusionList(csvText: string, source: string): Promise<SanctionsImportResult> {
+    return importExclusionList(this.#o.ledger, csvText, source);
+  }
+
+  addSanction(request: SingleSanctionRequest): Promise<{ sanctionId: string }> {
+    return addSanction(this.#o.ledger, request);
+  }
+
+  liftSanction(sanctionId: string, reason: string): Promise<{ sanctionId: string }> {
+    return liftSanction(this.#o.ledger, sanctionId, reason);
   }
 
   // ---- recorded verifications and the report ----------------------------------------------

@@ -58,6 +58,7 @@ import {
   ReportDocument,
   SuspendReasonCode,
 } from '../credentialing/schemas';
+import { SanctionsImportRequest, SanctionsImportResult, SanctionsView, SingleSanctionRequest } from '../credentialing/sanctions';
 import { OrganisationKind } from '../organisations/roles';
 import { OrganisationRegistryView } from '../organisations/schemas';
 import {
@@ -699,6 +700,31 @@ export const contract = {
     request: z.object({ alertId: z.number().int().positive(), action: z.enum(['suspend', 'acknowledge']) }).strict(),
     response: z.array(LocumAlert),
     access: ['credentialing'],
+  }),
+  // ---- The governance body's sanctions list (issue 13): governance administrators only.
+  'sanctions.list': channel({
+    summary: "The ledger's sanctions list as this workstation last read it, with its age and writes still waiting.",
+    request: z.object({ limit: z.number().int().min(1).max(2000).default(200) }).strict(),
+    response: SanctionsView,
+    access: { kinds: ['governance'], roles: ['governance-admin'] },
+  }),
+  'sanctions.import': channel({
+    summary: 'Import (part of) an exclusion list in the OIG LEIE CSV format: entries with an NPI or licence go to the ledger in batches.',
+    request: SanctionsImportRequest,
+    response: SanctionsImportResult,
+    access: { kinds: ['governance'], roles: ['governance-admin'] },
+  }),
+  'sanctions.add': channel({
+    summary: 'Add one sanction (by NPI, licence number or DID) to the ledger.',
+    request: SingleSanctionRequest,
+    response: z.object({ sanctionId: z.string() }),
+    access: { kinds: ['governance'], roles: ['governance-admin'] },
+  }),
+  'sanctions.lift': channel({
+    summary: 'Lift a sanction from now on, with a reason.',
+    request: z.object({ sanctionId: z.string().min(1).max(128), reason: z.string().trim().min(1, 'Give the reason for lifting it.').max(500) }).strict(),
+    response: z.object({ sanctionId: z.string() }),
+    access: { kinds: ['governance'], roles: ['governance-admin'] },
   }),
   'credentialing.report': channel({
     summary: 'The verification report PDF: doctor, credentials, every check, sanctions list, ledger transaction id, privileges, officer.',

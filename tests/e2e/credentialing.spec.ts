@@ -4,10 +4,11 @@
  * Cora verifies the clean locum (already verified by Hospital B, which the screen shows) and
  * grants two weeks; the report PDF holds every check and the ledger transaction id; the
  * board-suspended and the sanctioned locums are refused with the board's status and the list
- * entry; a disaster is declared and a 72-hour privilege shows its countdown; a sanction the
- * governance body records for a doctor with active privileges raises the alert on Cora's screen.
+ * entry; a disaster is declared and a 72-hour privilege shows its countdown; an exclusion list the
+ * governance administrator imports (LEIE CSV) naming a doctor with active privileges raises the
+ * alert on Cora's screen, and she suspends them.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from './fixtures';
@@ -16,8 +17,8 @@ import { captureScreen } from './pages/screenshots';
 import { ShellPage } from './pages/ShellPage';
 import { SignInPage } from './pages/SignInPage';
 import { DEMO_PIN, DEMO_STAFF } from './support/demo';
-import { connectAsName } from '../integration/wallet/support';
-import type { NetworkBundle } from '../../ledger/devnet/src/index';
+import { ORGANISATION_STAFF } from './support/organisations';
+import { repoRoot } from './support/web-host';
 
 test('Cora verifies, grants, refuses, grants disaster privileges and is alerted to a sanction', async ({ organisationWorkstation, organisationDemo, transport }) => {
   test.skip(transport !== 'web', 'Runs on the organisation demo (web hosts).');
@@ -80,15 +81,21 @@ test('Cora verifies, grants, refuses, grants disaster privileges and is alerted 
   await expect(disasterRow.getByTestId('disaster-countdown')).toContainText(/(2 d 23 h|3 d 0 h|2 d 2\d h) left: complete the full verification/);
   await captureScreen(page, 'credentialing-tracker');
 
-  // The governance body records a sanction for Amal (by NPI): the alert reaches Cora's screen.
-  const bundle = JSON.parse(await readFile(organisationDemo.bundleFile, 'utf8')) as NetworkBundle;
-  const gov = connectAsName(bundle, 'governance-admin');
-  try {
-    const sanction = { sanctionId: `LEIE-E2E-${Date.now()}`, npi: '1902345671', reason: '1128b4 License revocation or suspension', source: 'OIG LEIE', from: new Date().toISOString() };
-    await gov.gateway.getNetwork(bundle.channel).getContract(bundle.chaincode).submitTransaction('Sanctions:addSanction', JSON.stringify(sanction));
-  } finally {
-    gov.close();
-  }
+  // Grace Governor imports an exclusion list (LEIE CSV) naming Amal by NPI: the alert reaches Cora's screen.
+  const csv = path.join(out, 'leie-update.csv');
+  const sample = await readFile(path.join(repoRoot, 'resources/sanctions/leie-sample.csv'), 'utf8');
+  await writeFile(csv, `${sample.trimEnd()}\nHADDAD,AMAL,,,INDIVIDUAL,ANESTHESIOLOGY,,1902345671,19800101,"2 Sample Street",SAMPLETOWN,ZZ,00000,1128b4,${new Date().toISOString().slice(0, 10).replace(/-/g, '')},00000000,00000000,\n`);
+  const gov = await organisationWorkstation('governance');
+  await new SignInPage(gov.page).signIn(ORGANISATION_STAFF.governance['governance-admin'], DEMO_PIN);
+  const sanctionsAdmin = gov.page.getByTestId('sanctions-admin');
+  await expect(sanctionsAdmin).toBeVisible();
+  await gov.page.getByLabel('List name (the source shown to hospitals)').fill('OIG LEIE update');
+  await gov.page.getByTestId('sanctions-file').setInputFiles(csv);
+  await expect(gov.page.getByTestId('sanctions-imported')).toContainText(/23 of 26 rows go to the ledger in 1 transaction/);
+  await expect(gov.page.getByTestId('sanctions-table')).toContainText('NPI 1902345671', { timeout: 90_000 });
+  await expect(gov.page.getByTestId('sanctions-age')).toContainText(/entries on the ledger, as of/);
+  await captureScreen(gov.page, 'credentialing-governance-sanctions');
+  await page.bringToFront();
   await expect(cred.alerts.getByTestId('locum-alert').first()).toContainText('Dr Amal Haddad is on the sanctions list', { timeout: 90_000 });
   await captureScreen(page, 'credentialing-alert');
   await cred.alerts.getByTestId('alert-suspend').first().click();

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { scopeProblem } from '../../src-main/credentialing/checks';
+import { CHANNEL_NAMES, contract, roleMayCall, STAFF_ROLES } from '../../src-shared/ipc/contract';
 import { createLocumWorld } from '../unit/credentialing/support';
 import { signJwt } from '../unit/identity/support';
 
@@ -68,5 +69,28 @@ describe('credentialing: hostile presentations', () => {
   it('refuses privileges beyond the specialty', () => {
     expect(scopeProblem(['general-anaesthesia', 'general-surgery'], ['394577000'])).toMatch(/does not cover General surgery/);
     expect(scopeProblem(['general-anaesthesia'], [])).toMatch(/does not cover General anaesthesia/);
+  });
+});
+
+describe('credentialing and sanctions channels: who may call them', () => {
+  const kinds = ['hospital', 'insurer', 'medical-board', 'governance'] as const;
+  it('only credentialing staff of a hospital may verify, grant or suspend privileges', () => {
+    for (const channel of CHANNEL_NAMES.filter((c) => c.startsWith('credentialing.'))) {
+      for (const kind of kinds) {
+        for (const role of STAFF_ROLES) {
+          expect(roleMayCall(contract[channel].access, role, kind), `${channel} as ${role} at ${kind}`).toBe(kind === 'hospital' && role === 'credentialing');
+        }
+      }
+    }
+  });
+
+  it("only the governance body's administrators may change or read the sanctions list through these channels", () => {
+    for (const channel of CHANNEL_NAMES.filter((c) => c.startsWith('sanctions.'))) {
+      for (const kind of kinds) {
+        for (const role of STAFF_ROLES) {
+          expect(roleMayCall(contract[channel].access, role, kind), `${channel} as ${role} at ${kind}`).toBe(kind === 'governance' && role === 'governance-admin');
+        }
+      }
+    }
   });
 });

@@ -6,6 +6,7 @@ import { api } from '../../lib/api';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice, Notice } from '../../ui/Notice';
+import { SanctionsAdmin } from '../credentialing/SanctionsAdmin';
 
 /**
  * The governance body's home: the ledger's organisation registry (who takes part, as which kind
@@ -52,6 +53,7 @@ export function GovernanceScreen(): ReactNode {
           <IssuersTable view={view} />
         </>
       ) : null}
+      <SanctionsAdmin />
     </div>
   );
 }

@@ -270,4 +270,18 @@ describe('credentialing service', () => {
     const ops = (await outbox(w.db)).map((r) => r.operation);
     expect(ops.filter((o) => o === 'credentialing.suspend')).toHaveLength(2);
   });
+
+  it('imports an exclusion list as ledger writes of 200 entries each, names left out, and shows the mirrored list with its age', async () => {
+    const w = (world = await makeWorld());
+    const header = 'LASTNAME,FIRSTNAME,MIDNAME,BUSNAME,GENERAL,SPECIALTY,UPIN,NPI,DOB,ADDRESS,CITY,STATE,ZIP,EXCLTYPE,EXCLDATE,REINDATE,WAIVERDATE,WVRSTATE';
+    const rows = Array.from({ length: 450 }, (_, i) => `PERSON${i},TEST,,,,,,${String(1_000_000_000 + i)},19700101,,,,,1128a1,20240101,00000000,00000000,`);
+    const result = await w.service.importExclusionList([header, ...rows, 'NOBODY,X,,,,,,0000000000,,,,,,1128a1,20240101,,,'].join('\n'), 'OIG LEIE 2026-12');
+    expect(result).toMatchObject({ rows: 451, queued: 450, transactions: 3, skippedCount: 1 });
+    const writes = (await outbox(w.db)).filter((r) => r.operation === 'sanctions.import');
+    expect(writes.map((r) => (JSON.parse(JSON.parse(r.payload).args[0]) as unknown[]).length)).toEqual([200, 200, 50]);
+    expect(writes.map((r) => r.payload).join('')).not.toContain('PERSON');
+    await expect(w.service.importExclusionList('a,b\n1,2', 'x')).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/not an exclusion list/) });
+    const view = await w.service.sanctions(50);
+    expect([view.total, view.pendingWrites, view.asOf !== null]).toEqual([0, 3, true]);
+  });
 });
