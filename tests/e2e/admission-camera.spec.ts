@@ -38,7 +38,7 @@ test.afterAll(async () => {
   await wallet?.remove();
 });
 
-test('camera: the code is outlined, decoded in the page and verified', async () => {
+test('camera: the code is outlined, decoded in the page (its decoder worker) and verified', async () => {
   const url = process.env.CARELEDGER_E2E_URL;
   if (!url) throw new Error('The shared web host is not running: tests/e2e/global-setup.ts sets CARELEDGER_E2E_URL.');
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
@@ -75,6 +75,8 @@ test('camera: the code is outlined, decoded in the page and verified', async () 
     await desk.expectVerdict('valid', 'Verified');
     const scans = stub.requests('admission.scan');
     expect(scans[0]).toEqual({ text: code.text, source: 'camera' });
+    // The frames were decoded off the page's thread, by the decoder worker (issue 14).
+    expect(page.workers().map((w) => w.url()).some((u) => /qr-worker/.test(u))).toBe(true);
     await captureScreen(page, 'admission-16-camera-verified');
   } finally {
     await callFromPage(page, 'session.signOut', {}).catch(() => undefined);

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
-import { readBarcodes } from 'zxing-wasm/reader';
-import { grabVideoFrame, scanDecoder } from '../../lib/qr';
+import { grabVideoFrame, locateInFrame, warmScanDecoder, type DecodePass } from '../../lib/qr';
 
 /** Corners of a detected code, in video pixels, for the outline drawn over the preview. */
 export interface CodeOutline {
@@ -19,6 +18,16 @@ export type CameraState =
 
 /** Milliseconds between decode attempts: fast enough to feel instant, light on a 2-core desk PC. */
 const FRAME_INTERVAL_MS = 120;
+
+/**
+ * The decoder's passes per camera frame: the quick ones every frame, the two costly last
+ * resorts (small codes off-centre, codes out of focus) on alternate frames. A camera sees the
+ * same code many times a second, so every pass still gets its turn within a quarter second.
+ */
+const CAMERA_PASSES: readonly (readonly DecodePass[])[] = [
+  ['half', 'full', 'global'],
+  ['half', 'full', 'sharpened'],
+];
 
 /**
  * The webcam preview and its scan loop. The camera is opened only by `start()`, which the
@@ -77,27 +86,21 @@ export function useCameraScan(
     video.srcObject = stream;
     await video.play().catch(() => undefined);
     setState({ status: 'on' });
-    scanDecoder(); // loads the locally served wasm once; readBarcodes below shares that module
+    warmScanDecoder(); // the worker and its locally served wasm, if the screen did not start them yet
     const canvas = document.createElement('canvas');
     let lastText = '';
+    let frameNumber = 0;
     const tick = async (): Promise<void> => {
       if (streamRef.current !== stream) return;
       const frame = grabVideoFrame(video, canvas);
       if (frame) {
+        const { width, height } = frame;
         try {
-          const results = await readBarcodes(frame as ImageData, {
-            formats: ['QRCode'],
-            tryHarder: true,
-            maxNumberOfSymbols: 1,
-          });
-          const hit = results.find((r) => r.isValid && r.text.length > 0);
+          // Decoded in the worker: the page stays free while the frame is searched.
+          const hit = await locateInFrame(frame, CAMERA_PASSES[frameNumber++ % CAMERA_PASSES.length]);
+          if (streamRef.current !== stream) return;
           if (hit) {
-            const p = hit.position;
-            setOutline({
-              points: [p.topLeft, p.topRight, p.bottomRight, p.bottomLeft],
-              width: frame.width,
-              height: frame.height,
-            });
+            setOutline({ points: hit.corners, width, height });
             // A camera sees the same code many times a second: hand each text over once in a row.
             if (hit.text !== lastText) {
               lastText = hit.text;
@@ -116,6 +119,13 @@ export function useCameraScan(
   }, [videoRef]);
 
   useEffect(() => stop, [stop]);
+
+  // Start the decoder shortly after the scan screen appears (not during its first paint), so
+  // the first code shown to the camera is read at once instead of after the wasm compiles.
+  useEffect(() => {
+    const timer = window.setTimeout(warmScanDecoder, 400);
+    return () => window.clearTimeout(timer);
+  }, []);
 
   return { state, outline, start, stop };
 }

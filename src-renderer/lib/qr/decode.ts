@@ -11,6 +11,7 @@
  */
 import jsQR from 'jsqr';
 import { prepareZXingModule, readBarcodes, type ReaderOptions } from 'zxing-wasm/reader';
+import { FrameBuffers } from './passes';
 
 /** RGBA pixels, row by row (what CanvasRenderingContext2D.getImageData returns). */
 export interface RgbaImage {
@@ -40,6 +41,25 @@ const ZXING_OPTIONS: ReaderOptions = {
   maxNumberOfSymbols: 1,
 };
 
+/**
+ * The passes over one frame, cheapest first; decoding stops at the first that reads a code.
+ * Measured on the distorted set (tools/bench/suites/walletqr.ts, notes in tools/bench/NOTES.md):
+ * - `half`: the 2x2-averaged grey frame, quick options: most codes at a desk, a quarter of the pixels;
+ * - `full`: the whole frame, every zxing option (small codes, 2-2.5 px per module);
+ * - `global`: the whole frame with the global-histogram binariser (small codes off-centre,
+ *   which the local binariser misses);
+ * - `sharpened`: the whole frame after an unsharp mask (codes out of focus).
+ */
+export type DecodePass = 'half' | 'full' | 'global' | 'sharpened';
+export const DECODE_PASSES: readonly DecodePass[] = ['half', 'full', 'global', 'sharpened'];
+
+const PASS_OPTIONS: Record<DecodePass, ReaderOptions> = {
+  half: { formats: ['QRCode'], tryHarder: false, tryRotate: false, tryInvert: true, tryDownscale: false, maxNumberOfSymbols: 1 },
+  full: ZXING_OPTIONS,
+  global: { ...ZXING_OPTIONS, binarizer: 'GlobalHistogram' },
+  sharpened: { ...ZXING_OPTIONS, tryDownscale: false },
+};
+
 /** A decoded code with its corners in image pixels (for an outline over the camera preview). */
 export interface LocatedCode {
   text: string;
@@ -50,8 +70,8 @@ export interface LocatedCode {
 /** zxing-wasm also reads encoded image files (PNG, JPEG, GIF, BMP) itself. */
 export interface ZxingQrDecoder extends QrDecoder {
   readonly engine: 'zxing-wasm';
-  /** Like decode, with where the code is in the frame. */
-  locate(image: RgbaImage): Promise<LocatedCode | null>;
+  /** Like decode, with where the code is in the frame; `passes` limits the work (a camera loop). */
+  locate(image: RgbaImage, passes?: readonly DecodePass[]): Promise<LocatedCode | null>;
   /** The text of the first QR code in an image file's bytes, or null. */
   decodeFile(file: Uint8Array | Blob): Promise<string | null>;
 }
@@ -74,19 +94,25 @@ export function createZxingDecoder(source: ZxingWasmSource): ZxingQrDecoder {
     prepareZXingModule({ overrides, fireImmediately: false });
     zxingSource = key;
   }
+  const buffers = new FrameBuffers();
+  const locate = async (image: RgbaImage, passes: readonly DecodePass[] = DECODE_PASSES): Promise<LocatedCode | null> => {
+    for (const pass of passes) {
+      const input = pass === 'half' ? buffers.halfSize(image) : pass === 'sharpened' ? buffers.sharpened(image) : image;
+      const results = await readBarcodes({ data: input.data, width: input.width, height: input.height, colorSpace: 'srgb' }, PASS_OPTIONS[pass]);
+      const hit = results.find((r) => r.isValid && r.text.length > 0);
+      if (!hit) continue;
+      const scale = pass === 'half' ? 2 : 1;
+      const { topLeft, topRight, bottomRight, bottomLeft } = hit.position;
+      return { text: hit.text, corners: [topLeft, topRight, bottomRight, bottomLeft].map(({ x, y }) => ({ x: x * scale, y: y * scale })) };
+    }
+    return null;
+  };
   return {
     engine: 'zxing-wasm',
     async decode(image: RgbaImage): Promise<string | null> {
-      const results = await readBarcodes({ data: image.data, width: image.width, height: image.height, colorSpace: 'srgb' }, ZXING_OPTIONS);
-      return firstText(results);
+      return (await locate(image))?.text ?? null;
     },
-    async locate(image: RgbaImage): Promise<LocatedCode | null> {
-      const results = await readBarcodes({ data: image.data, width: image.width, height: image.height, colorSpace: 'srgb' }, ZXING_OPTIONS);
-      const hit = results.find((r) => r.isValid && r.text.length > 0);
-      if (!hit) return null;
-      const { topLeft, topRight, bottomRight, bottomLeft } = hit.position;
-      return { text: hit.text, corners: [topLeft, topRight, bottomRight, bottomLeft].map(({ x, y }) => ({ x, y })) };
-    },
+    locate,
     async decodeFile(file: Uint8Array | Blob): Promise<string | null> {
       return firstText(await readBarcodes(file, ZXING_OPTIONS));
     },

@@ -9,7 +9,8 @@
  * WebAssembly compilation (script-src 'wasm-unsafe-eval') and fetching from 'self'.
  */
 import zxingWasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
-import { createZxingDecoder, type LocatedCode, type RgbaImage, type ZxingQrDecoder } from './decode';
+import { createZxingDecoder, DECODE_PASSES, type DecodePass, type LocatedCode, type RgbaImage, type ZxingQrDecoder } from './decode';
+import type { QrWorkerRequest, QrWorkerResponse } from './qr-worker';
 
 export const ZXING_WASM_URL: string = zxingWasmUrl;
 
@@ -47,7 +48,76 @@ export async function decodeFrame(image: RgbaImage): Promise<string | null> {
   return scanDecoder().decode(image);
 }
 
-/** Decodes a camera frame and says where the code is (for the outline); null when none. */
-export async function locateInFrame(image: RgbaImage): Promise<LocatedCode | null> {
-  return scanDecoder().locate(image);
+// ---------------------------------------------------------------------------------------
+// The decoder worker (qr-worker.ts): camera frames are decoded off the page's thread.
+
+interface PendingLocate {
+  resolve: (result: LocatedCode | null) => void;
+  reject: (error: Error) => void;
+}
+
+let worker: Worker | null | undefined;
+let nextId = 1;
+const pending = new Map<number, PendingLocate>();
+
+/** The worker, started on first use; null where workers are unavailable or it failed to start. */
+function decoderWorker(): Worker | null {
+  if (worker !== undefined) return worker;
+  if (typeof Worker === 'undefined') return (worker = null);
+  try {
+    const w = new Worker(new URL('./qr-worker.ts', import.meta.url), { type: 'module', name: 'qr-decoder' });
+    w.addEventListener('message', (event: MessageEvent<QrWorkerResponse>) => {
+      const reply = event.data;
+      const waiting = pending.get(reply.id);
+      if (!waiting) return;
+      pending.delete(reply.id);
+      if ('error' in reply) waiting.reject(new Error(reply.error));
+      else waiting.resolve(reply.result);
+    });
+    // A worker that cannot load (a policy, a missing file): decode in the page from now on.
+    w.addEventListener('error', () => {
+      worker = null;
+      w.terminate();
+      for (const [id, waiting] of pending) {
+        pending.delete(id);
+        waiting.reject(new Error('the QR decoder worker stopped'));
+      }
+    });
+    // An absolute URL: a relative one would resolve against the worker script, not the page.
+    const init: QrWorkerRequest = { kind: 'init', wasmUrl: new URL(ZXING_WASM_URL, document.baseURI).href };
+    w.postMessage(init);
+    worker = w;
+  } catch {
+    worker = null;
+  }
+  return worker;
+}
+
+/**
+ * Starts the decoder (worker and wasm) ahead of the first scan, so the first code the camera
+ * sees is read at once rather than after the wasm compiles.
+ */
+export function warmScanDecoder(): void {
+  if (decoderWorker() === null) scanDecoder();
+}
+
+/**
+ * Decodes a camera frame and says where the code is (for the outline); null when none.
+ * The frame's pixel buffer is handed to the worker (it is unusable here afterwards);
+ * `passes` lets a camera loop spread the costly passes over successive frames.
+ */
+export async function locateInFrame(image: RgbaImage, passes: readonly DecodePass[] = DECODE_PASSES): Promise<LocatedCode | null> {
+  const w = decoderWorker();
+  if (w === null) return scanDecoder().locate(image, passes);
+  const id = nextId++;
+  const request: QrWorkerRequest = { kind: 'locate', id, width: image.width, height: image.height, data: image.data, passes };
+  try {
+    return await new Promise<LocatedCode | null>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      w.postMessage(request, [image.data.buffer]);
+    });
+  } catch (err) {
+    if (worker === null) return null; // the worker died with this frame; the next one is decoded in the page
+    throw err;
+  }
 }
