@@ -157,9 +157,9 @@ async function scale(ctx: BenchContext): Promise<BenchRow[]> {
       name: `main process peak RSS, services + cache of ${label}`,
       value: main.peakRss / 2 ** 20,
       unit: 'MiB',
-      floor: { name: 'the same fresh process, services started, no cache open', value: main.idleRss / 2 ** 20 },
+      floor: { name: 'the same fresh process, services started, no cache open, no sync thread', value: main.idleRss / 2 ** 20 },
       target: 300,
-      note: `a fresh process (tools/bench/support/main-memory.ts): 2,000 lookups + charts, all ${main.records.toLocaleString('en')} records read in pages of 5,000`,
+      note: `a fresh process (tools/bench/support/main-memory.ts) with the sync thread: 2,000 lookups + charts, all ${main.records.toLocaleString('en')} records read in pages of 5,000`,
     },
     { name: 'peak RSS of the bench process during the scale run', value: peakRss / 2 ** 20, unit: 'MiB', note: 'sampled every 50 ms; includes whatever earlier suites left in the runner process' },
   ];
