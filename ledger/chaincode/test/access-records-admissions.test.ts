@@ -56,6 +56,35 @@ describe('Access log', () => {
     assert.deepEqual(queue.value.records.map((e) => e.entryId), ['e1']);
   });
 
+  it('confirms a view of own records during an open admission of the caller’s hospital, and flags one outside it (other hospital, discharged, sensitive, not TREAT)', async () => {
+    const { ledger, cc } = await initialisedLedger();
+    const patient = ed25519DidKey();
+    const encounterId = `enc-${randomUUID()}`;
+    const admit = JSON.stringify({ encounterId, patientPseudonym: hospitalPseudonym(), eventType: 'admit', occurredAt: ledger.clock.toISOString(), wardCode: 'W3' });
+    await ledger.invoke(cc.Admissions!, 'recordAdmissionEvent', [], { transient: { event: admit }, as: 'HospitalAMSP/admissions' });
+    ledger.advance(60_000);
+    const base = { patientDid: patient.did, purpose: 'TREAT', decision: 'allowed', encounterId, accessedAt: ledger.clock.toISOString() };
+    const log = (entryId: string, extra: object, as = 'HospitalAMSP/clinician'): Promise<unknown> => ledger.invoke(cc.Access!, 'logAccess', [], { transient: { entry: JSON.stringify({ ...base, entryId, categories: ['conditions'], ...extra }) }, as });
+    await log('own', {});
+    await log('other-hospital', {}, 'HospitalBMSP/clinician');
+    await log('sensitive', { categories: ['conditions', 'mental-health'] });
+    await log('research', { purpose: 'HRESCH' });
+    await log('before-admission', { accessedAt: new Date(ledger.clock.getTime() - 3_600_000).toISOString() });
+    const check = async (id: string, as = 'HospitalAMSP/privacy'): Promise<[string, string | undefined]> => {
+      const e = await read<Entry>(ledger, cc, 'Access', 'getAccessEntry', [id], as);
+      return [e.consentCheck, e.consentCheckReason];
+    };
+    assert.deepEqual(await check('own'), ['own-admission', undefined]);
+    assert.deepEqual(await check('other-hospital', 'HospitalBMSP/privacy'), ['not-covered', 'encounter-not-open']);
+    assert.deepEqual(await check('sensitive'), ['not-covered', 'own-admission-scope']);
+    assert.deepEqual(await check('research'), ['not-covered', 'own-admission-scope']);
+    assert.deepEqual(await check('before-admission'), ['not-covered', 'encounter-not-open']);
+    const queue = await ledger.invoke<{ records: Entry[] }>(cc.Access!, 'listAccessAwaitingReview', ['HospitalAMSP', '10', ''], { as: 'HospitalAMSP/privacy' });
+    assert.deepEqual(queue.value.records.map((e) => e.entryId).sort(), ['before-admission', 'research', 'sensitive']);
+    // Without a consent, an encounter or a break-the-glass reason an allowed access is refused.
+    await rejectsWith(ledger.invoke(cc.Access!, 'logAccess', [], { transient: { entry: JSON.stringify({ ...base, entryId: 'nothing', categories: ['conditions'], encounterId: undefined }) }, as: 'HospitalAMSP/clinician' }), 'INVALID_ARGUMENT', 'encounterId');
+  });
+
   it('requires a consent or a break-the-glass reason code for an allowed access, and reviews break-the-glass', async () => {
     const { ledger, cc } = await initialisedLedger();
     const patient = ed25519DidKey();

@@ -7,7 +7,7 @@ import { emit, key, result, txTime } from '../lib/ledger';
 import { authorise, getOrganisation } from '../lib/organisations';
 import { HOSPITAL_READER_ROLES, deletePrivate, getPrivateJson, mustGetPrivateJson, pagePrivateByPartialKey, privateExists, purgePrivate, putPrivateIndex, putPrivateJson, transientJson } from '../lib/private';
 import { PURPOSES_OF_USE, RECORD_CATEGORIES, SENSITIVE_CATEGORIES, arrayOf, code, id, int, isoTime, mspId, object, oneOf, optional, pageArgs, parseJsonArg, personDid, requestId, sha256, str } from '../lib/validate';
-import { type Encounter } from './admissions';
+import { type Encounter, encounterKey } from './admissions';
 import { type Consent, consentDecisionFor, consentKey, servesPatient } from './consent';
 
 /** Break-the-glass reasons are codes; a free-text note stays in the hospital, only its hash is here. */
@@ -24,6 +24,12 @@ const entryArg = object({
   accessedAt: isoTime(),
   /** The request id of a record-gatekeeper request this view came from: links it to the gatekeeper's release entry. */
   requestId: optional(requestId()),
+  /**
+   * A view of the hospital's own records during the patient's open admission (no consent needed
+   * for TREAT): the encounter it relies on. The chaincode checks that the encounter is the
+   * caller's hospital's and was open at `accessedAt`.
+   */
+  encounterId: optional(id()),
 });
 
 const categoryList = (min: number): ReturnType<typeof arrayOf<(typeof RECORD_CATEGORIES)[number]>> => arrayOf(oneOf(RECORD_CATEGORIES), { min, max: RECORD_CATEGORIES.length, unique: true });
@@ -68,7 +74,7 @@ type EntryInput = ReturnType<typeof entryArg>;
 export interface AccessEntry extends EntryInput {
   staff: { mspId: string; id: string; role: string };
   /** The chaincode's own check of the cited consent at `accessedAt`. */
-  consentCheck: 'confirmed' | 'not-covered' | 'unknown-consent' | 'none';
+  consentCheck: 'confirmed' | 'not-covered' | 'unknown-consent' | 'own-admission' | 'none';
   consentCheckReason?: string;
   loggedAt: string;
   /** Hash of the entry as submitted, so a retried submission is recognised. */
@@ -213,8 +219,8 @@ export class AccessContract extends Contract {
     const input = transientJson(ctx, 'entry', 'The access entry', entryArg);
     const now = txTime(ctx);
     if (Date.parse(input.accessedAt) > Date.parse(now) + FUTURE_SKEW_MS) throw invalid(`entry.accessedAt (${input.accessedAt}) is in the future; check the workstation clock.`);
-    if (input.decision === 'allowed' && input.consentId === undefined && input.breakGlass === undefined) {
-      throw invalid('An allowed access must cite the consentId that covers it or a breakGlass reason.');
+    if (input.decision === 'allowed' && input.consentId === undefined && input.breakGlass === undefined && input.encounterId === undefined) {
+      throw invalid('An allowed access must cite the consentId that covers it, the open encounter of its own hospital (encounterId), or a breakGlass reason.');
     }
     const inputSha256 = sha256Hex(canonicalJson(input));
     const existing = await getPrivateJson<AccessEntry>(ctx, entryKey(ctx, input.entryId));
@@ -233,6 +239,15 @@ export class AccessContract extends Contract {
         consentCheck = reasons.length === 0 ? 'confirmed' : 'not-covered';
         consentCheckReason = reasons[0]?.reason;
       }
+    }
+    if (input.consentId === undefined && input.encounterId !== undefined) {
+      // Own records during an open admission: TREAT only, never a sensitive category, and only
+      // while the caller's own hospital has that encounter open.
+      const encounter = await getPrivateJson<Encounter>(ctx, encounterKey(ctx, input.encounterId));
+      const open = encounter !== undefined && encounter.mspId === who.mspId && encounter.admittedAt <= input.accessedAt && (encounter.dischargedAt === undefined || input.accessedAt < encounter.dischargedAt);
+      const scope = input.purpose === 'TREAT' && input.categories.every((c) => !(SENSITIVE_CATEGORIES as readonly string[]).includes(c));
+      consentCheck = open && scope ? 'own-admission' : 'not-covered';
+      consentCheckReason = !open ? 'encounter-not-open' : scope ? undefined : 'own-admission-scope';
     }
     const entry: AccessEntry = {
       ...input,
@@ -254,7 +269,7 @@ export class AccessContract extends Contract {
     await putPrivateIndex(ctx, 'access~patient', [entry.patientDid, entry.accessedAt, entry.entryId]);
     if (entry.requestId !== undefined) await putPrivateIndex(ctx, 'access~request', [entry.requestId, entry.entryId]);
     // Break-the-glass, and allowed accesses the cited consent does not cover, wait for the privacy officer.
-    const needsReview = entry.decision === 'allowed' && (entry.breakGlass !== undefined || (consentCheck !== 'confirmed' && consentCheck !== 'none'));
+    const needsReview = entry.decision === 'allowed' && (entry.breakGlass !== undefined || (consentCheck !== 'confirmed' && consentCheck !== 'own-admission' && consentCheck !== 'none'));
     if (needsReview) await putPrivateIndex(ctx, 'access~review', [who.mspId, entry.entryId]);
     emit(ctx, 'Access.Logged', entryReceipt(entry, sha256));
     return result(entryReceipt(entry, sha256));

@@ -45,7 +45,8 @@ export interface AdmissionEvent extends Omit<EventInput, 'patientPseudonym'> {
   recordedAt: string;
 }
 
-function encounterKey(ctx: Context, encounterId: string): string {
+/** The key of an encounter (exported for the Access contract's own-admission check). */
+export function encounterKey(ctx: Context, encounterId: string): string {
   return key(ctx, 'encounter', [encounterId]);
 }
 
