@@ -128,32 +128,7 @@ async function main(): Promise<void> {
   process.stdout.write(`CareLedger web host ready: ${host.url}\n`);
   // The other organisations' workstations, on the same embedded ledger (through its bundle).
   const others: OrganisationHost[] = [];
-  if (ledger && values.demo) {
-    for (const o of extraOrganisations) {
-      try {
-        const started = await startOrganisationWorkstation({
-          mspId: o.mspId,
-          bundleFile: ledger.bundleFile,
-          devnetDir: values['devnet-dir'],
-          dataDir: `${dataDir}-${o.slug}`,
-          rendererDir,
-          demo: true,
-          log,
-        });
-        others.push(started);
-        process.stdout.write(`${organisationReadyLine(started)}\n`);
-      } catch (err) {
-        log(`The ${o.mspId} workstation could not start: ${err instanceof Error ? err.message : String(err)}. Hospital A's workstation keeps running.`);
-      }
-    }
-  }
-  if (ledger) {
-    process.stdout.write(`${demoBanner(ledger.seed, DEMO_STAFF, DEMO_PIN)}\n`);
-    if (others.length > 0) process.stdout.write(`${organisationsBanner(others, DEMO_PIN)}\n`);
-    process.stdout.write(`  Pull the cable: type d + Enter to stop the ledger (${ledger.endpoint}), u + Enter to bring it back (or kill -USR2 ${process.pid} to toggle).\n`);
-    watchCable(ledger, log);
-  }
-
+  // Ctrl+C works from here on, even while the other workstations are still starting.
   let stopping = false;
   const stop = (): void => {
     if (stopping) {
@@ -164,6 +139,8 @@ async function main(): Promise<void> {
     log('Stopping: closing the web host, the cache and the ledger...');
     void (async (): Promise<void> => {
       try {
+        // Let a workstation still starting finish, so it is closed too.
+        await othersStarted;
         await host.close();
         for (const o of others) await o.close();
         await ws.close();
@@ -178,6 +155,36 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  const othersStarted = (async (): Promise<void> => {
+    if (ledger && values.demo) {
+      for (const o of extraOrganisations) {
+        if (stopping) break;
+        try {
+          const started = await startOrganisationWorkstation({
+            mspId: o.mspId,
+            bundleFile: ledger.bundleFile,
+            devnetDir: values['devnet-dir'],
+            dataDir: `${dataDir}-${o.slug}`,
+            rendererDir,
+            demo: true,
+            log,
+          });
+          others.push(started);
+          process.stdout.write(`${organisationReadyLine(started)}\n`);
+        } catch (err) {
+          log(`The ${o.mspId} workstation could not start: ${err instanceof Error ? err.message : String(err)}. Hospital A's workstation keeps running.`);
+        }
+      }
+    }
+  })();
+  await othersStarted;
+  if (stopping) return;
+  if (ledger) {
+    process.stdout.write(`${demoBanner(ledger.seed, DEMO_STAFF, DEMO_PIN)}\n`);
+    if (others.length > 0) process.stdout.write(`${organisationsBanner(others, DEMO_PIN)}\n`);
+    process.stdout.write(`  Pull the cable: type d + Enter to stop the ledger (${ledger.endpoint}), u + Enter to bring it back (or kill -USR2 ${process.pid} to toggle).\n`);
+    watchCable(ledger, log);
+  }
 }
 
 /** The `--organisations` list as demo workstations. @throws Error naming an unknown word. */
