@@ -3,10 +3,12 @@
  * thread has its own cache connection and gRPC channel; outcomes whose settlement handler is
  * registered on the main thread are recorded there, in one transaction with the handler.
  * Exactly once holds as inline: through a normal drain, a chaincode refusal, and a workstation
- * process killed (SIGKILL) mid-drain and restarted.
+ * process killed (SIGKILL) mid-drain and restarted. A thread that cannot start leaves the drain
+ * to the main thread.
  */
 import { spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sql } from '../../../src-main/cache/sql';
@@ -145,5 +147,24 @@ it('a workstation killed mid-drain (SIGKILL) resumes on the sync thread without 
   await expectEachWriteOnceOnTheLedger('kill', count);
   await sync.close();
   await db.close();
+  await removeDir(dir);
+});
+
+it('when the sync thread cannot open its own connection, the drain runs inline and nothing is lost', async () => {
+  const dir = tempDir('off-thread-fallback');
+  const cache = await openTestCache(dir);
+  const logged: string[] = [];
+  const sync = new SyncService({ settings: settingsFor(devnet.bundle), offThread: true, appliers: [], session: clerk(), log: (line) => logged.push(line) });
+  // The thread opens the cache file by name; this connection keeps working on its open handle.
+  rmSync(cache.file);
+  await sync.start(cache.db);
+  await queueAssets(cache, sync, 'fallback', 3);
+  await waitFor(async () => (await sync.state()).queued === 0, 60_000, 'the inline drain after the thread failed');
+  expect(sync.offThread).toBe(false);
+  expect(logged.some((line) => /sync thread could not start.*sending inline/.test(line))).toBe(true);
+  expect(await cache.db.read((r) => r.all(sql`SELECT state, count(*) AS n FROM outbox GROUP BY state`))).toEqual([{ state: 'committed', n: 3 * (1 + UPDATES) }]);
+  await expectEachWriteOnceOnTheLedger('fallback', 3);
+  await sync.close();
+  await cache.db.close();
   await removeDir(dir);
 });
