@@ -9,6 +9,7 @@ import { PURPOSES_OF_USE, RECORD_CATEGORIES } from '../../src-shared/identity/cr
 import { encodeWalletQr, V30_M_ALPHANUMERIC_CHARS } from '../../src-shared/walletqr';
 import { DEMO_HOSPITAL_DID, DEMO_HOSPITAL_NAME, issueConsentGrant, signConsentRevocation, signPresentation, type CredentialType } from './credentials';
 import type { Identifier } from './keys';
+import { postConsentAction } from './gatekeeper';
 import { qrVersionOf, writeQrPng, writeY4m } from './qr-image';
 import { publishStatusLists, readBundle, registerOnLedger } from './register';
 import {
@@ -69,7 +70,12 @@ Commands:
               --categories demographics,encounters,conditions,medications,allergies,observations,
                            procedures,immunizations,documents,imaging [--days N]
                              a ConsentGrantCredential signed by the patient's own DID
-  revoke-consent --wallet W [--consent ID]      a ConsentRevocation JWT signed by the patient
+  revoke-consent --wallet W [--consent ID] [--gatekeeper URL]
+                             a ConsentRevocation JWT signed by the patient; with --gatekeeper, posted
+                             to that hospital's record gatekeeper, which records it on the ledger
+  grant --wallet W --gatekeeper URL [--consent ID]
+                             posts the patient's consent (the newest, or ID) to a hospital's gatekeeper
+  revoke consent --wallet W --gatekeeper URL [--consent ID]   (same as revoke-consent --gatekeeper)
   revoke <credential> --wallet W                set the credential's revocation bit (final)
   suspend <credential> --wallet W               set its suspension bit
   reinstate <credential> --wallet W             clear its suspension bit
@@ -222,13 +228,30 @@ export async function runWalletCli(argv: string[], io: CliIo = defaultIo, cwd = 
         await mkdir(path.dirname(file), { recursive: true });
         await writeFile(file, jwt + '\n');
         report(`Consent ${consentId} revoked by the patient; revocation JWT written to ${file}\n${jwt}`, { consentId, jwt, file });
-        return 0;
+        const gatekeeper = optional(opts, 'gatekeeper');
+        if (gatekeeper === undefined) return 0;
+        const answer = await postConsentAction(gatekeeper, 'revoke', jwt);
+        if (answer.ok) io.out(answer.message);
+        else io.err(answer.message);
+        return answer.ok ? 0 : 1;
+      }
+      case 'grant': {
+        // `grant` posts a consent the wallet already signed (`consent`) to a hospital's gatekeeper.
+        const dir = walletDir(home, str(opts, 'wallet'));
+        const id = optional(opts, 'consent');
+        const credential = await findCredential(dir, id ?? 'consent');
+        const answer = await postConsentAction(str(opts, 'gatekeeper'), 'grant', credential.jwt);
+        if (answer.ok) io.out(answer.message);
+        else io.err(answer.message);
+        return answer.ok ? 0 : 1;
       }
       case 'revoke':
       case 'suspend':
       case 'reinstate': {
         const ref = positionals[1];
         if (!ref) throw new WalletCliError(`Say which credential to ${command}: a type word (identity, coverage, licence, …) or its id.`);
+        // `revoke consent --gatekeeper URL`: the patient revokes a consent from home (a signed revocation, posted).
+        if (command === 'revoke' && ref === 'consent' && optional(opts, 'gatekeeper') !== undefined) return runWalletCli(['revoke-consent', ...argv.filter((a) => a !== 'revoke' && a !== 'consent')], io, cwd);
         const dir = walletDir(home, str(opts, 'wallet'));
         const credential = await findCredential(dir, ref);
         const purpose = command === 'revoke' ? 'revocation' : 'suspension';

@@ -27,6 +27,8 @@ import {
 } from '../../../services/record-gatekeeper/src/index';
 import { newPseudonymKey } from '../../../src-main/admission/pseudonym';
 import { generatePatientRecords, loadRecords } from '../../../tools/records/generate';
+import { runWalletCli } from '../../../tools/wallet/commands';
+import { loadWallet, walletDir } from '../../../tools/wallet/store';
 import { chaincodeDir, connectAs, type Connection, consentGrant, json, newPatient, productionPolicy, signJwt } from '../chaincode/support';
 import { type StaffKey, refusalCode, recordsUrl, send } from './client';
 
@@ -249,6 +251,27 @@ describe('record exchange between hospitals under the patient consent', () => {
     } finally {
       await own.stop();
     }
+  });
+});
+
+describe("the patient's wallet, from home", () => {
+  it('grants and revokes through a hospital gatekeeper with npm run wallet -- grant / revoke consent', async () => {
+    const home = path.join(workDir, 'wallet-home');
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(`ERR ${l}`) };
+    expect(await runWalletCli(['new-patient', '--name', 'Grace Mensah', '--birth-date', '1993-07-08', '--slug', 'grace', '--bare', '--home', home], io)).toBe(0);
+    expect(await runWalletCli(['consent', '--wallet', 'grace', '--grantee', HOSPITAL_A_DID, '--purpose', 'TREAT', '--categories', 'conditions', '--home', home], io)).toBe(0);
+    expect(await runWalletCli(['grant', '--wallet', 'grace', '--gatekeeper', gkB.baseUrl, '--home', home], io), lines.join('\n')).toBe(0);
+    expect(lines.at(-1)).toMatch(/is active on the ledger/);
+    const grace = await loadWallet(walletDir(home, 'grace'));
+    const url = recordsUrl(gkB.baseUrl, { patient: grace.did, purpose: 'TREAT', category: 'conditions' });
+    expect((await send(url, staff('a-clinician'))).decisions).toEqual({ conditions: 'released' });
+    expect(await runWalletCli(['revoke', 'consent', '--wallet', 'grace', '--gatekeeper', gkB.baseUrl, '--home', home], io), lines.join('\n')).toBe(0);
+    expect(lines.at(-1)).toMatch(/is revoked on the ledger/);
+    expect((await send(url, staff('a-clinician'))).decisions).toEqual({ conditions: 'withheld-consent' });
+    // A gatekeeper that cannot be reached: a clear sentence, and the exit code says it failed.
+    expect(await runWalletCli(['grant', '--wallet', 'grace', '--gatekeeper', 'http://127.0.0.1:9/fhir', '--home', home], io)).toBe(1);
+    expect(lines.at(-1)).toMatch(/^ERR .*cannot be reached.*nothing was recorded/);
   });
 });
 
