@@ -144,6 +144,16 @@ export function endorserRefusal(err: DevnetError, channel: string, mspId: string
 let unaryInFlight = 0;
 const busy = (): { pool: boolean } => ({ pool: unaryInFlight > 1 });
 
+/** A call parked until something happens (a commit status waiting for its block) does not count as busy. */
+async function parked<T>(waiting: Promise<T>): Promise<T> {
+  unaryInFlight--;
+  try {
+    return await waiting;
+  } finally {
+    unaryInFlight++;
+  }
+}
+
 function unary<Req, Res>(
   handler: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
@@ -266,6 +276,7 @@ export class GatewayServer {
           chaincodeName: proposal.chaincodeName,
           txId: proposal.txId,
           signedProposal: proposal.signedProposalBytes,
+          decoded: { creatorMspId: proposal.creator.mspId, signedProposal: proposal.signedProposal },
           proposal: proposal.proposalBytes,
           args: proposal.args,
           transient: proposal.transient,
@@ -621,7 +632,7 @@ export class GatewayServer {
       throw unknownChannel(request.getChannelId(), this.#deps.channelId);
     const abort = new AbortController();
     call.on('cancelled', () => abort.abort());
-    const status = await this.#deps.ledger.waitForTx(request.getTransactionId(), abort.signal);
+    const status = await parked(this.#deps.ledger.waitForTx(request.getTransactionId(), abort.signal));
     const out = new gateway.CommitStatusResponse();
     out.setResult(status.code as peer.TxValidationCodeMap[keyof peer.TxValidationCodeMap]);
     out.setBlockNumber(status.blockNumber);

@@ -9,6 +9,7 @@ import { type Membership, type Signer, type VerifiedIdentity, WRITERS, requireNo
 import type { SimulationResult } from './simulation';
 
 export interface CheckedProposal {
+  signedProposal: peer.SignedProposal;
   signedProposalBytes: Uint8Array;
   proposalBytes: Uint8Array;
   header: common.Header;
@@ -128,6 +129,7 @@ export async function checkProposal(
   if (!chaincodeName) throw bad('The proposal names no chaincode.');
   if (args.length === 0) throw bad('The proposal names no chaincode function.');
   return {
+    signedProposal: signed,
     signedProposalBytes: signed.serializeBinary(),
     proposalBytes,
     header,

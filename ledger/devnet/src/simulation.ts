@@ -8,6 +8,8 @@
  * and the chaincode event. The core never sees shim messages; the runtime never writes state.
  */
 
+import type { peer } from '@hyperledger/fabric-protos';
+
 /** Fabric's version of a committed key: the block and the transaction within it. */
 export interface Version {
   blockNum: number;
@@ -67,6 +69,12 @@ export interface SimulationRequest {
   /** The endorsing peer's organisation: decides which private data it can read and store. */
   peerMspId: string;
   isInit: boolean;
+  /**
+   * Already decoded by the caller (the gateway checked the proposal): the client's MSP ID and
+   * the SignedProposal message, so that a runtime need not decode them again per simulation.
+   * They must describe `proposal` and `signedProposal`.
+   */
+  decoded?: { creatorMspId: string; signedProposal: peer.SignedProposal };
 }
 
 export interface SimulationResult {

@@ -468,7 +468,7 @@ function transactionMessage(request: SimulationRequest): ChaincodeMessage {
   message.setPayload(input.serializeBinary());
   message.setTxid(request.txId);
   message.setChannelId(request.channelId);
-  message.setProposal(peer.SignedProposal.deserializeBinary(request.signedProposal));
+  message.setProposal(request.decoded?.signedProposal ?? peer.SignedProposal.deserializeBinary(request.signedProposal));
   (message as unknown as { setTimestamp(value: ReturnType<typeof timestampMessage>): void }).setTimestamp(
     timestampMessage(request.timestamp),
   );

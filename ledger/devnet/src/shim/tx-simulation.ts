@@ -101,7 +101,7 @@ export class TransactionSimulation {
     private readonly namespace: string,
   ) {
     this.builder = new RwSetBuilder(namespace);
-    this.creatorMspId = creatorMspIdOf(request.proposal);
+    this.creatorMspId = request.decoded?.creatorMspId ?? creatorMspIdOf(request.proposal);
   }
 
   /** Answer one request; refusals become ERROR replies the shim throws inside the contract. */
