@@ -22,6 +22,7 @@ test.describe('organisation workstations', () => {
     // Only the insurer's own staff are enrolled there.
     await expect(signIn.root.getByRole('radio')).toHaveCount(2);
     await expect(signIn.identity(ORGANISATION_STAFF.insurer.claims)).toBeVisible();
+    await captureScreen(page, 'insurer-sign-in');
     await signIn.signIn(ORGANISATION_STAFF.insurer.adjudicator, DEMO_PIN);
     const shell = new ShellPage(page);
     await shell.expectSignedInAs(ORGANISATION_STAFF.insurer.adjudicator, 'Adjudicator');
