@@ -33,7 +33,7 @@ export function AuthLayout({
         {children}
       </main>
       <footer className="auth-footer muted">
-        Shared hospital workstation. Sign out or lock the screen when you leave it.
+        Shared workstation. Sign out or lock the screen when you leave it.
       </footer>
     </div>
   );
