@@ -41,6 +41,19 @@ function recordOnMain(row: OutboxRow, outcome: Outcome): Promise<void> {
   });
 }
 
+/**
+ * Tells the main thread the counts changed, at most every 50 ms: a drain changes them hundreds of
+ * times a second, and the status bar's push is throttled there anyway (250 ms).
+ */
+let changedTimer: NodeJS.Timeout | null = null;
+function changedSoon(): void {
+  if (changedTimer) return;
+  changedTimer = setTimeout(() => {
+    changedTimer = null;
+    post({ type: 'changed' });
+  }, 50);
+}
+
 async function main(): Promise<void> {
   const key = Buffer.from(start.key);
   let db: CacheDatabase;
@@ -59,7 +72,7 @@ async function main(): Promise<void> {
     signers: () => [...fixed, ...sessionSigners],
     ...(start.window !== undefined ? { window: start.window } : {}),
     recordElsewhere: (operation) => (operations.has(operation) ? recordOnMain : undefined),
-    onChange: () => post({ type: 'changed' }),
+    onChange: changedSoon,
     log,
   });
   let stopping = false;
@@ -97,6 +110,8 @@ async function main(): Promise<void> {
         stopping = true;
         void (async () => {
           await worker.stop();
+          if (changedTimer) clearTimeout(changedTimer);
+          post({ type: 'changed' });
           connection.close();
           await db.close();
           post({ type: 'stopped' });
