@@ -64,7 +64,7 @@ test.describe('first run and cache unlock', () => {
     await expect(enrol.root).toContainText('No staff identities are enrolled on this workstation yet');
     // The form says up front whose certificates it takes (the connection file's organisation).
     await expect(enrol.root.getByTestId('enrol-organisation')).toHaveText(
-      "This workstation enrols staff of Hospital B only: the certificate must come from Hospital B's certificate authority.",
+      "This workstation enrols staff of Hospital B only: the certificate must come from Hospital B's certificate authority, with a role of a hospital (Admissions, Clinician, Claims, Credentialing or Privacy officer).",
     );
     await captureScreen(page, 'enrol-identity');
 

@@ -1,5 +1,6 @@
 import { useEffect, useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
-import type { IpcError, StaffIdentitySummary } from '../../../src-shared/ipc/contract';
+import type { IpcError, ResponseOf, StaffIdentitySummary } from '../../../src-shared/ipc/contract';
+import { KIND_IN_A_SENTENCE, rolesOf, type OrganisationKind } from '../../../src-shared/organisations/roles';
 import { api } from '../../lib/api';
 import { roleLabel } from '../../lib/format';
 import { ErrorNotice, Notice } from '../../ui/Notice';
@@ -42,7 +43,7 @@ export function EnrolIdentityForm({
   const [error, setError] = useState<IpcError | null>(null);
   const [busy, setBusy] = useState(false);
   // Whose staff this workstation enrols (undefined while asking, null when none is configured).
-  const [organisation, setOrganisation] = useState<{ mspId: string; organisationName: string } | null | undefined>(undefined);
+  const [organisation, setOrganisation] = useState<ResponseOf<'session.enrolmentOrganisation'> | undefined>(undefined);
 
   useEffect(() => {
     let current = true;
@@ -104,7 +105,8 @@ export function EnrolIdentityForm({
       ) : organisation ? (
         <p className="muted" data-testid="enrol-organisation">
           This workstation enrols staff of <strong>{organisation.organisationName}</strong> only: the certificate must
-          come from {organisation.organisationName}&apos;s certificate authority.
+          come from {organisation.organisationName}&apos;s certificate authority, with a role of{' '}
+          {KIND_IN_A_SENTENCE[organisation.organisationKind]} ({rolesInWords(organisation.organisationKind)}).
         </p>
       ) : null}
       {error ? <ErrorNotice error={error} /> : null}
@@ -213,4 +215,10 @@ export function EnrolIdentityForm({
 
 export function enrolledMessage(identity: StaffIdentitySummary): string {
   return `${identity.displayName} (${roleLabel(identity.role)}) is enrolled. Sign in with the new PIN.`;
+}
+
+/** 'Admissions, Clinician, Claims, Credentialing or Privacy officer'. */
+function rolesInWords(kind: OrganisationKind): string {
+  const labels = rolesOf(kind).map(roleLabel);
+  return labels.length > 1 ? `${labels.slice(0, -1).join(', ')} or ${labels[labels.length - 1] ?? ''}` : (labels[0] ?? '');
 }
