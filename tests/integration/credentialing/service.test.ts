@@ -7,136 +7,17 @@
  * report with every check and the ledger transaction id), and the faults (stale sanctions
  * list, privileges beyond the specialty, a grant while the ledger is down stays pending).
  */
-import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { DIDDocument } from 'did-resolver';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_HOSPITAL_DID } from '../../../src-main/admission/demo-config';
-import type { CacheDatabase } from '../../../src-main/cache/database';
 import { sql } from '../../../src-main/cache/sql';
-import { createCredentialing, credentialingAlertsApplier, type CredentialingService } from '../../../src-main/credentialing';
-import { FileDidWebCache } from '../../../src-main/identity';
-import { queueLedgerWrite } from '../../../src-main/ledger/outbox';
-import type { LocumVerification } from '../../../src-shared/credentialing/schemas';
-import { createStatusList, encodeStatusList, setStatusBit } from '../../../src-shared/identity/status-list';
-import { encodeWalletQr } from '../../../src-shared/walletqr';
-import { issueCredential, signPresentation, statusEntry } from '../../../tools/wallet/credentials';
-import { issuerDidDocuments, makeDemoIssuers, type DemoIssuers } from '../../../tools/wallet/fixtures';
-import { newDidKey, type Identifier } from '../../../tools/wallet/keys';
-import { openCache } from '../admission/support';
-
-const OFFICER = { id: 'hospital-a-credentialing', displayName: 'Cora Credentialing', mspId: 'HospitalAMSP' };
-const DAY = 86_400_000;
-const LISTS = { rev: 'board-revocation-1', sus: 'board-suspension-1' };
-
-interface World {
-  db: CacheDatabase;
-  issuers: DemoIssuers;
-  service: CredentialingService;
-  bits: { rev: Uint8Array; sus: Uint8Array };
-  publishBoardLists(): Promise<void>;
-  close(): Promise<void>;
-}
+import { credentialingAlertsApplier } from '../../../src-main/credentialing';
+import { encodeStatusList, setStatusBit } from '../../../src-shared/identity/status-list';
+import { DAY, firstArg, LISTS, locum, makeWorld, OFFICER, outbox, scan, type World } from './support';
 
 let world: World | null = null;
 afterEach(async () => {
   await world?.close();
   world = null;
 });
-
-async function makeWorld(): Promise<World> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'careledger-cred-'));
-  const db = await openCache(dir);
-  const issuers = makeDemoIssuers('EdDSA');
-  const didWebDir = path.join(dir, 'did-web');
-  const didCache = new FileDidWebCache(didWebDir);
-  for (const [did, doc] of Object.entries(issuerDidDocuments(issuers))) await didCache.put(did, doc as unknown as DIDDocument);
-  const now = new Date().toISOString();
-  const bits = { rev: createStatusList(), sus: createStatusList() };
-  const publishBoardLists = async (): Promise<void> => {
-    await db.write(async (w) => {
-      for (const [purpose, listId] of [['revocation', LISTS.rev], ['suspension', LISTS.sus]] as const) {
-        const record = { listId, issuerDid: issuers.board.did, statusPurpose: purpose, encodedList: encodeStatusList(purpose === 'revocation' ? bits.rev : bits.sus), updatedAt: new Date().toISOString() };
-        await w.run(sql`INSERT OR REPLACE INTO mirror_status_list (list_id, issuer_did, record, block_number, fetched_at) VALUES (${listId}, ${issuers.board.did}, ${JSON.stringify(record)}, 1, ${new Date().toISOString()})`);
-      }
-    });
-  };
-  await db.write(async (w) => {
-    const trusted = [
-      { issuerDid: issuers.identity.did, operatorMspId: 'GovernanceMSP', credentialTypes: ['PatientIdentityCredential'], validFrom: '2020-01-01T00:00:00.000Z' },
-      { issuerDid: issuers.board.did, operatorMspId: 'MedicalBoardMSP', credentialTypes: ['MedicalLicenseCredential', 'SpecialtyCredential', 'BoardCertificationCredential'], validFrom: '2020-01-01T00:00:00.000Z' },
-    ];
-    for (const t of trusted) await w.run(sql`INSERT OR REPLACE INTO mirror_trusted_issuer (issuer_did, record, block_number) VALUES (${t.issuerDid}, ${JSON.stringify(t)}, 1)`);
-    for (const mirror of ['trust-registry', 'status-lists', 'sanctions', 'credential-checks']) {
-      await w.run(sql`INSERT OR REPLACE INTO mirror_freshness (mirror, through_block, as_of) VALUES (${mirror}, 1, ${now})`);
-    }
-  });
-  await publishBoardLists();
-  const author = { identityId: OFFICER.id, mspId: OFFICER.mspId, certificatePem: '-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n' };
-  const service = createCredentialing({
-    db,
-    ledger: { transact: (work) => db.write((w) => work(w, (write) => queueLedgerWrite(w, author, write))) },
-    dataDir: dir,
-    settings: { hospitalDid: DEMO_HOSPITAL_DID, didWebCacheDir: didWebDir },
-  });
-  return {
-    db,
-    issuers,
-    service,
-    bits,
-    publishBoardLists,
-    async close() {
-      await db.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-let nextIndex = 100;
-interface Locum {
-  doctor: Identifier;
-  licence: string;
-  boardCert: string;
-  index: number;
-}
-
-function locum(issuers: DemoIssuers, o: { name?: string; npi?: string; specialtyCode?: string; licenceNumber?: string } = {}): Locum {
-  const doctor = newDidKey();
-  const index = nextIndex++;
-  const status = [statusEntry(LISTS.rev, index, 'revocation'), statusEntry(LISTS.sus, index, 'suspension')];
-  const name = o.name ?? 'Dr Amal Haddad';
-  const licence = issueCredential({
-    issuer: issuers.board,
-    subjectDid: doctor.did,
-    type: 'MedicalLicenseCredential',
-    claims: { name, licenseNumber: o.licenceNumber ?? `GMC-${index}`, jurisdiction: 'GB', profession: 'physician', status: 'active', ...(o.npi ? { npi: o.npi } : {}) },
-    status,
-    validForDays: 400,
-  });
-  const boardCert = issueCredential({
-    issuer: issuers.board,
-    subjectDid: doctor.did,
-    type: 'BoardCertificationCredential',
-    claims: { name, board: 'Royal College of Anaesthetists', specialtyCode: o.specialtyCode ?? '394577000', specialtyDisplay: 'Anaesthetics', certifiedSince: '2015-06-01', recertifyBy: '2029-06-01' },
-    status: [statusEntry(LISTS.rev, index + 5000, 'revocation'), statusEntry(LISTS.sus, index + 5000, 'suspension')],
-    validForDays: 700,
-  });
-  return { doctor, licence, boardCert, index };
-}
-
-async function scan(w: World, l: Locum): Promise<LocumVerification> {
-  const vp = signPresentation({ holder: l.doctor, credentials: [l.licence, l.boardCert], audience: DEMO_HOSPITAL_DID });
-  let result;
-  for (const part of encodeWalletQr(vp)) result = await w.service.scan(OFFICER, part, 'scanner');
-  if (result?.status !== 'verified') throw new Error('scan did not complete');
-  return result.verification;
-}
-
-async function outbox(db: CacheDatabase): Promise<{ seq: number; operation: string; order_key: string; payload: string; state: string }[]> {
-  return db.read((r) => r.all(sql`SELECT seq, operation, order_key, payload, state FROM outbox ORDER BY seq`));
-}
 
 const twoWeeks = (): { from: string; until: string } => ({ from: new Date().toISOString(), until: new Date(Date.now() + 14 * DAY).toISOString() });
 
@@ -155,7 +36,7 @@ describe('credentialing service', () => {
     expect(new Set(rows.map((r) => r.order_key)).size).toBe(1);
     // The ledger gets the DID, hashes, check results and codes, never the doctor's name or licence number.
     expect(rows[0]?.payload).not.toMatch(/Haddad|GMC-|1234567893/);
-    const recorded = JSON.parse(JSON.parse(rows[0]?.payload ?? '{}').args[0]) as { checks: { check: string }[]; outcome: string; kind: string };
+    const recorded = JSON.parse(firstArg(rows[0]?.payload ?? '{}')) as { checks: { check: string }[]; outcome: string; kind: string };
     expect(recorded.checks.map((c) => c.check)).toEqual(v.checks.map((c) => c.name));
     expect([recorded.outcome, recorded.kind]).toEqual(['verified', 'full']);
 
@@ -234,7 +115,7 @@ describe('credentialing service', () => {
     await expect(w.service.grant(OFFICER, { ...request, until: new Date(Date.now() + 73 * 3_600_000).toISOString() })).rejects.toMatchObject({ code: 'VALIDATION' });
     const line = await w.service.grant(OFFICER, request);
     expect([line.kind, line.next.what, line.next.warning]).toEqual(['disaster', 'privileges', '7']);
-    const recorded = JSON.parse(JSON.parse((await outbox(w.db))[0]?.payload ?? '{}').args[0]) as { kind: string; checks: { check: string; result: string }[] };
+    const recorded = JSON.parse(firstArg((await outbox(w.db))[0]?.payload ?? '{}')) as { kind: string; checks: { check: string; result: string }[] };
     expect(recorded.kind).toBe('disaster');
     expect(recorded.checks.filter((c) => c.result === 'pass').map((c) => c.check)).toEqual(expect.arrayContaining(['signature', 'holder-binding', 'issuer-trust', 'validity-period', 'revocation', 'sanctions']));
   });
@@ -278,7 +159,7 @@ describe('credentialing service', () => {
     const result = await w.service.importExclusionList([header, ...rows, 'NOBODY,X,,,,,,0000000000,,,,,,1128a1,20240101,,,'].join('\n'), 'OIG LEIE 2026-12');
     expect(result).toMatchObject({ rows: 451, queued: 450, transactions: 3, skippedCount: 1 });
     const writes = (await outbox(w.db)).filter((r) => r.operation === 'sanctions.import');
-    expect(writes.map((r) => (JSON.parse(JSON.parse(r.payload).args[0]) as unknown[]).length)).toEqual([200, 200, 50]);
+    expect(writes.map((r) => (JSON.parse(firstArg(r.payload)) as unknown[]).length)).toEqual([200, 200, 50]);
     expect(writes.map((r) => r.payload).join('')).not.toContain('PERSON');
     await expect(w.service.importExclusionList('a,b\n1,2', 'x')).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/not an exclusion list/) });
     const view = await w.service.sanctions(50);
