@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { api, onCallError } from '../lib/api';
 import { LockScreen } from '../features/lock/LockScreen';
 import { useSessionStore } from '../features/session/store';
@@ -7,13 +7,22 @@ import { CacheErrorScreen, RebuildReportScreen } from '../features/setup/CacheEr
 import { CacheUnlockScreen } from '../features/setup/CacheUnlockScreen';
 import { SetupScreen } from '../features/setup/SetupScreen';
 import { useCacheStore } from '../features/setup/store';
-import { AppShell } from '../features/shell/AppShell';
 import { useShellStore } from '../features/shell/store';
+import type * as AppShellModule from '../features/shell/AppShell';
 import { SignInScreen } from '../features/sign-in/SignInScreen';
 import { useSyncStore } from '../features/sync/store';
 import { AuthLayout } from '../ui/AuthLayout';
 import { Loading } from '../ui/Loading';
 import { ErrorNotice } from '../ui/Notice';
+
+/**
+ * The signed-in workstation (the shell and every feature screen behind it) is most of the
+ * bundle, and the sign-in screen needs none of it: it is a separate chunk, fetched in the
+ * background once the first screen is up, so signing in does not wait for it either.
+ */
+const loadAppShell = (): Promise<typeof AppShellModule> => import('../features/shell/AppShell');
+const AppShell = lazy(() => loadAppShell().then((m) => ({ default: m.AppShell })));
+const APP_SHELL_PREFETCH_DELAY_MS = 300;
 
 /**
  * Which screen is shown follows from two pieces of state owned by the main process: the
@@ -59,6 +68,13 @@ export function App(): ReactNode {
   }, [cacheOpen, loadSession]);
 
   useResetOnUserChange();
+
+  const firstScreenUp = session !== null;
+  useEffect(() => {
+    if (!firstScreenUp) return;
+    const timer = window.setTimeout(() => void loadAppShell().catch(() => undefined), APP_SHELL_PREFETCH_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [firstScreenUp]);
 
   if (cache === null) {
     return (
@@ -113,7 +129,17 @@ export function App(): ReactNode {
     case 'locked':
       return <LockScreen identity={session.identity} lockedAt={session.lockedAt} />;
     case 'signed-in':
-      return <AppShell identity={session.identity} locksAt={session.locksAt} />;
+      return (
+        <Suspense
+          fallback={
+            <AuthLayout testId="opening-screen" title="Opening CareLedger">
+              <Loading label="Opening your workstation…" />
+            </AuthLayout>
+          }
+        >
+          <AppShell identity={session.identity} locksAt={session.locksAt} />
+        </Suspense>
+      );
   }
 }
 
