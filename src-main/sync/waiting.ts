@@ -14,6 +14,14 @@ const WORDS: Record<string, string> = {
   'admission.discharge': 'Discharge',
   'consent.record': "The patient's consent",
   'admission.override-audit': 'Audit entry for an accepted wallet code (override)',
+  'credentialing.verification': 'Locum verification outcome',
+  'credentialing.grant': 'Locum privileges granted',
+  'credentialing.suspend': 'Locum privileges suspended',
+  'credentialing.reinstate': 'Locum privileges reinstated',
+  'credentialing.expire': 'Locum privileges marked expired',
+  'sanctions.import': 'Sanctions list import (one batch)',
+  'sanctions.add': 'Sanction added',
+  'sanctions.lift': 'Sanction lifted',
 };
 
 /**
