@@ -126,7 +126,7 @@ export const claimsTimelineApplier: EventApplier = {
       // A claim this workstation did not make: the insurer's queue, or another hospital workstation's claim.
       await w.run(sql`
         INSERT INTO claim (claim_id, side, patient_name, insurer_msp, insurer_name, hospital_msp, claim_type, status, total_cents, currency, service_from, created_by, created_at, updated_at)
-        VALUES (${c.claimId}, ${side}, ${`Claim ${c.claimId}`}, ${c.insurerMspId}, ${c.insurerMspId}, ${c.hospitalMspId}, 'institutional', ${c.status}, ${c.totalAmount}, ${c.currency}, '', 'ledger', ${context.now}, ${context.now})`);
+        VALUES (${c.claimId}, ${side}, ${`Claim ${c.claimId}`}, ${c.insurerMspId}, coalesce((SELECT name FROM mirror_organisation WHERE msp_id = ${c.insurerMspId}), ${c.insurerMspId}), ${c.hospitalMspId}, 'institutional', ${c.status}, ${c.totalAmount}, ${c.currency}, '', 'ledger', ${context.now}, ${context.now})`);
     }
     // An older event (replay, out-of-order batch) never overwrites a newer status.
     await w.run(sql`

@@ -195,7 +195,7 @@ export class ClaimsService {
   // ---- reading ------------------------------------------------------------------------
 
   /** The work list: for a hospital, admissions ready to bill and our claims; for an insurer, claims addressed to it. */
-  async workList(staff: ClaimsStaff, filter: { status?: ClaimStatus | 'needs-action'; search?: string; limit?: number } = {}): Promise<ClaimWorkList> {
+  async workList(staff: ClaimsStaff, filter: { status?: ClaimStatus | 'needs-action'; search?: string; limit?: number } = {}, readMissing = true): Promise<ClaimWorkList> {
     const side = staff.kind === 'insurer' ? 'insurer' : 'hospital';
     const limit = filter.limit ?? 500;
     const search = filter.search?.trim().toLowerCase() ?? '';
@@ -209,6 +209,14 @@ export class ClaimsService {
         ORDER BY CASE WHEN status IN ('pended', 'refused') OR (status = 'adjudicated' AND outcome IN ('denied', 'partial')) THEN 0 ELSE 1 END, updated_at DESC
         LIMIT ${limit}`),
     );
+    // Claims this workstation learnt from the ledger without their detail (sent from another of this
+    // organisation's workstations, or read while nobody was signed in): read a few on the own peer now.
+    const unnamed = rows.filter((row) => row.patient_name.startsWith('Claim ') && row.submission_count > 0 && row.purged_at === null).slice(0, 10);
+    if (readMissing && unnamed.length > 0) {
+      let fetched = 0;
+      for (const row of unnamed) if (await this.#fetchDetail(row)) fetched++;
+      if (fetched > 0) return this.workList(staff, filter, false);
+    }
     const claims = rows.map((row) => this.#summary(row));
     const readyToBill = side === 'hospital' ? await this.#readyToBill() : [];
     return { side, claims, readyToBill };
@@ -718,6 +726,11 @@ export class ClaimsService {
         const response = await r.get<{ response: string }>(sql`SELECT response FROM claim_response WHERE claim_id = ${claimId} ORDER BY submission DESC LIMIT 1`);
         return { row, versions, timeline, response: response ? (JSON.parse(response.response) as ClaimResponse) : null };
       });
+      // The insurer's per-line answer, when the inbox could not read it (nobody signed in, a refused read).
+      if (!fetched && !detail.response && detail.row.side === 'hospital' && detail.row.record && !detail.row.purged_at && (JSON.parse(detail.row.record) as { responseSha256?: string }).responseSha256) {
+        fetched = true;
+        if (await this.#fetchResponse(detail.row)) continue;
+      }
       const latest = detail.versions[detail.versions.length - 1];
       const sent = [...detail.versions].reverse().find((v) => v.fhir !== null);
       // The insurer's copy (or a hospital's on another workstation) comes from the pair's collection on demand.
@@ -729,6 +742,16 @@ export class ClaimsService {
       const form = latest?.form ? (JSON.parse(latest.form) as ClaimForm) : null;
       return this.#detail(staff, detail.row, detail.versions, detail.timeline, detail.response, fhir, form);
     }
+  }
+
+  async #fetchResponse(row: ClaimRow): Promise<boolean> {
+    const read = await evaluateOnOwnPeer<{ submission: number; claimResponse: ClaimResponse }>(this.#o.ledger, 'Claims:getClaimResponse', row.claim_id);
+    if (!read.ok) return false;
+    await this.#db.write((w) =>
+      w.run(sql`INSERT INTO claim_response (claim_id, submission, response, received_at) VALUES (${row.claim_id}, ${read.value.submission}, ${JSON.stringify(read.value.claimResponse)}, ${this.#now().toISOString()})
+                ON CONFLICT (claim_id, submission) DO UPDATE SET response = excluded.response`),
+    );
+    return true;
   }
 
   async #fetchDetail(row: ClaimRow): Promise<boolean> {

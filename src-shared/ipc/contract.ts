@@ -35,8 +35,8 @@ import {
   ClaimCheck,
   ClaimContext,
   ClaimDetail,
+  ClaimDraftForm,
   ClaimExport,
-  ClaimForm,
   ClaimIdRequest,
   ClaimStatus,
   ClaimWorkList,
@@ -749,7 +749,7 @@ export const contract = {
   'claims.newFromAdmission': channel({
     summary: 'A new claim form pre-filled from an admission (stay, coverage, insurer), with the facts its checklist uses.',
     request: z.object({ admissionId: z.string().trim().min(1).max(100) }).strict(),
-    response: z.object({ context: ClaimContext, form: ClaimForm }),
+    response: z.object({ context: ClaimContext, form: ClaimDraftForm }),
     access: { kinds: ['hospital'], roles: ['claims'] },
   }),
   'claims.context': channel({

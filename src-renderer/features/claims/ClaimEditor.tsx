@@ -221,7 +221,8 @@ export function ClaimEditor({ claimId, initial, context, previous, onCancel, onS
           <p className={passes ? 'checklist-ok' : 'checklist-bad'} role="status">
             {passes ? 'Every check passes: the claim can be submitted.' : `${checks.filter((c) => !c.ok && c.severity === 'error').length} to fix before it can be submitted.`}
           </p>
-          <ul>
+          {/* Scrolls on a short screen: focusable so a keyboard user can scroll it too. */}
+          <ul tabIndex={0} aria-label="Checks">
             {checks.map((c) => (
               <li key={c.id} className={c.ok ? (c.severity === 'warning' ? 'check-warn' : 'check-ok') : 'check-bad'} data-testid="check">
                 <span className="check-mark" aria-hidden="true">

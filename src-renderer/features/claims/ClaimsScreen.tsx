@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { ClaimContext, ClaimDetail, ClaimForm, ClaimStatus, ClaimWorkList } from '../../../src-shared/claims/schemas';
 import type { IpcError } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
-import { formatDate, formatDateTime } from '../../lib/format';
+import { formatDate } from '../../lib/format';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice, Notice } from '../../ui/Notice';
 import { useSyncStore } from '../sync/store';
@@ -32,6 +32,8 @@ export function ClaimsScreen(): ReactNode {
   const [view, setView] = useState<View>({ kind: 'list' });
   const [list, setList] = useState<ClaimWorkList | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
+  // What a click asked for and was refused: kept until the next click, not cleared by the list's refresh.
+  const [actionError, setActionError] = useState<IpcError | null>(null);
   const [filter, setFilter] = useState<ClaimStatus | 'needs-action' | 'all'>('all');
   const [search, setSearch] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
@@ -67,9 +69,10 @@ export function ClaimsScreen(): ReactNode {
   }, [view.kind, reload]);
 
   async function newClaim(admissionId: string): Promise<void> {
+    setActionError(null);
     const r = await api['claims.newFromAdmission']({ admissionId });
     if (!r.ok) {
-      setError(r.error);
+      setActionError(r.error);
       return;
     }
     setView({ kind: 'edit', claimId: null, form: r.value.form, context: r.value.context, detail: null });
@@ -79,7 +82,8 @@ export function ClaimsScreen(): ReactNode {
     if (!detail.form) return;
     const c = await api['claims.context']({ admissionId: detail.form.admissionId });
     if (!c.ok) {
-      setError(c.error);
+      setActionError(c.error);
+      setView({ kind: 'list' });
       return;
     }
     setView({ kind: 'edit', claimId: detail.summary.claimId, form: detail.form, context: c.value, detail });
@@ -125,6 +129,7 @@ export function ClaimsScreen(): ReactNode {
           <p>The ledger cannot be reached. Claims you submit wait in the outbox and are sent once, as soon as it is back; statuses shown are the last the ledger said.</p>
         </Notice>
       ) : null}
+      {actionError ? <ErrorNotice error={actionError} /> : null}
       {error ? <ErrorNotice error={error} /> : null}
       {list === null && !error ? <Loading label="Loading claims…" /> : null}
       {list ? (
@@ -243,7 +248,7 @@ export function ClaimsScreen(): ReactNode {
                             {statusBadge(c).text}
                           </span>
                         </td>
-                        <td className="nowrap muted">{formatDateTime(c.updatedAt)}</td>
+                        <td className="nowrap muted">{formatDate(c.updatedAt)}</td>
                       </tr>
                     ))}
                   </tbody>
