@@ -219,7 +219,7 @@ async function serveOneOrganisation(options: {
   keepServingAfterStrayErrors(options.log);
   const o = await startOrganisationWorkstation({ ...options, bundleFile });
   process.stdout.write(`CareLedger web host ready: ${o.url}\n${organisationReadyLine(o)}\n`);
-  if (options.demo) process.stdout.write(`${organisationsBanner([o], DEMO_PIN)}\n`);
+  if (options.demo) process.stdout.write(`${organisationsBanner([o], DEMO_PIN, 'Demo: this workstation, on the running ledger:')}\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

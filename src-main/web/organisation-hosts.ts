@@ -95,10 +95,14 @@ export function organisationReadyLine(o: Pick<OrganisationHost, 'mspId' | 'name'
 }
 
 /** The demo banner's lines about the other organisations' workstations. */
-export function organisationsBanner(hosts: readonly OrganisationHost[], pin: string): string {
+export function organisationsBanner(
+  hosts: readonly OrganisationHost[],
+  pin: string,
+  heading = "Other organisations' workstations on the same ledger (each its own data folder and staff):",
+): string {
   if (hosts.length === 0) return '';
   return [
-    "  Other organisations' workstations on the same ledger (each its own data folder and staff):",
+    `  ${heading}`,
     ...hosts.map(
       (h) =>
         `    ${`${KIND_LABEL[h.kind]}: ${h.name} (${h.mspId})`.padEnd(56)} ${h.url}\n      sign in as ${h.staff.map((s) => `${s.displayName} (${s.role})`).join(', ')}; PIN ${pin}`,
