@@ -99,6 +99,8 @@ describe('ledger connection file', () => {
       rootCertificatesPem: ['ROOT-A'],
       intermediateCertificatesPem: [],
       crlsPem: [],
+      // The bundle says what kind of organisation it is: which roles it enrols.
+      organisationKind: 'hospital',
     });
   });
 
