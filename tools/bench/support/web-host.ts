@@ -26,11 +26,27 @@ export interface BenchDesk {
   stop: () => Promise<void>;
 }
 
+/** The built renderer the browser suites load: out/renderer, or CARELEDGER_BENCH_RENDERER_DIR (a build elsewhere). */
+const rendererDir = process.env.CARELEDGER_BENCH_RENDERER_DIR ?? path.join(repoRoot, 'out/renderer');
+
 /** Starts `src-main/web/cli.ts` on a random port with the demo staff in `dataDir`. */
 export async function startWebHost(dataDir: string): Promise<BenchWebHost> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'src-main/web/cli.ts'), '--port', '0', '--data-dir', dataDir, '--demo', '--devnet-dir', path.join(dataDir, 'devnet')],
+    [
+      '--import',
+      'tsx',
+      path.join(repoRoot, 'src-main/web/cli.ts'),
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--demo',
+      '--devnet-dir',
+      path.join(dataDir, 'devnet'),
+      '--renderer-dir',
+      rendererDir,
+    ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -67,9 +83,9 @@ export async function startWebHost(dataDir: string): Promise<BenchWebHost> {
  */
 export async function startBenchDesk(ctx: BenchContext): Promise<BenchDesk> {
   try {
-    await access(path.join(repoRoot, 'out/renderer/index.html'));
+    await access(path.join(rendererDir, 'index.html'));
   } catch {
-    throw new Error('No built renderer in out/renderer: run "npm run build" first.');
+    throw new Error(`No built renderer in ${rendererDir}: run "npm run build" first.`);
   }
   const dataDir = path.join(ctx.workDir, 'web-host');
   await rm(dataDir, { recursive: true, force: true });
