@@ -26,7 +26,21 @@ export function accessLine(e: AccessReport['entries'][number]): string {
         ? 'no consent'
         : 'during your admission';
   const review = e.review ? `; reviewed: ${e.review.outcome}` : '';
-  return `${dates.dateTime(e.accessedAt)}  ${e.hospitalMspId}  ${e.role}  ${e.purpose}  ${e.categories.join(', ')}  ${basis}  ${e.decision.toUpperCase()}${review}${e.where === 'local' ? '  (not yet on the ledger)' : ''}`;
+  return `${dates.dateTime(e.accessedAt)}  ${e.hospitalMspId}  ${e.role}  ${e.purpose}  ${basis}  ${e.decision.toUpperCase()}${review}${e.where === 'local' ? '  (not yet on the ledger)' : ''}  records: ${e.categories.join(', ')}`;
+}
+
+/** Splits a long line at spaces into lines of at most `width` characters; continuation lines are indented. */
+function wrap(line: string, width = 140): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > width) {
+    const cut = rest.lastIndexOf(' ', width);
+    const at = cut > width / 2 ? cut : width;
+    out.push(rest.slice(0, at));
+    rest = `      ${rest.slice(at).trimStart()}`;
+  }
+  out.push(rest);
+  return out;
 }
 
 export function accessReportPdf(report: AccessReport, hospitalName: string): Uint8Array {
@@ -44,7 +58,7 @@ export function accessReportPdf(report: AccessReport, hospitalName: string): Uin
       text: `Produced by ${hospitalName} on ${dates.dateTime(report.generatedAt)} from the shared ledger. ${report.entries.length} access${report.entries.length === 1 ? '' : 'es'}.`,
     },
     ...(report.complete ? [] : [{ size: 9, bold: true, text: report.note ?? 'This report may be incomplete.' }]),
-    { size: 8, bold: true, text: 'When  ·  Hospital  ·  Role  ·  Purpose  ·  Records  ·  Basis  ·  Decision' },
+    { size: 8, bold: true, text: 'When  ·  Hospital  ·  Role  ·  Purpose  ·  Basis  ·  Decision  ·  Records' },
   ];
   const lines =
     report.entries.length > 0 ? report.entries.map(accessLine) : ['No access to your records is on the ledger.'];

@@ -131,8 +131,9 @@ export class ChartService {
       const bases: Basis[] = [];
       const decision = decideConsent(consents, patient.patientDid, this.#o.hospitalDid, purpose, category, iso);
       if (decision.decision === 'permit') bases.push({ kind: 'consent', consentId: decision.consentId });
-      if (ownAdmission && purpose === 'TREAT' && !isSensitiveCategory(category)) bases.push({ kind: 'own-admission' });
+      // Under emergency access the records of other hospitals are seen because of it: it is cited before the own admission.
       if (breakGlass) bases.push({ kind: 'break-glass', session: breakGlass });
+      if (ownAdmission && purpose === 'TREAT' && !isSensitiveCategory(category)) bases.push({ kind: 'own-admission' });
       if (bases.length > 0) released.set(category, bases);
       if (decision.decision !== 'permit' && !breakGlass) {
         const consent =
@@ -291,7 +292,7 @@ export class ChartService {
       const entries = await readReleasedEntries(w, patient.patientDid, decisions.released, this.#o.hospitalMspId());
       const groups = new Map<string, { categories: RecordCategory[]; basis: Basis }>();
       for (const [category, bases] of decisions.released) {
-        // Cite the strongest basis: a consent, else the own admission, else break-the-glass.
+        // Cite the basis in this order: a consent, else break-the-glass, else the own admission.
         const basis = bases[0]!;
         const groupKey = basis.kind === 'consent' ? `consent:${basis.consentId}` : basis.kind;
         const group = groups.get(groupKey) ?? { categories: [], basis };
@@ -408,7 +409,8 @@ export class ChartService {
         text: "Your hospital's own records during this admission.",
       });
     if (decisions.breakGlass) {
-      banners.push({
+      // Emergency access is what the clinician must see first.
+      banners.unshift({
         basis: 'break-glass',
         consentId: null,
         until: decisions.breakGlass.expiresAt,

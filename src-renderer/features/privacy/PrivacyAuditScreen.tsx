@@ -35,7 +35,7 @@ export function PrivacyAuditScreen(): ReactNode {
   const [tab, setTab] = useState<PrivacyTab>('review');
   return (
     <div className="stack">
-      <nav className="privacy-tabs chart-tabs" aria-label="Privacy office">
+      <div className="privacy-tabs chart-tabs" role="tablist" aria-label="Privacy office">
         {PRIVACY_TABS.map((t) => (
           <button
             key={t.id}
@@ -48,7 +48,7 @@ export function PrivacyAuditScreen(): ReactNode {
             {t.label}
           </button>
         ))}
-      </nav>
+      </div>
       {tab === 'review' ? <ReviewQueue /> : null}
       {tab === 'report' ? <AccessReportPanel /> : null}
       {tab === 'consents' ? <ConsentsPanel /> : null}

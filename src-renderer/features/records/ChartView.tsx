@@ -304,7 +304,7 @@ export function ChartView({
             ) : null}
           </section>
 
-          <nav className="chart-tabs" aria-label="Chart sections">
+          <div className="chart-tabs" role="tablist" aria-label="Chart sections">
             {(['summary', ...CHART_TABS] as Tab[]).map((t) => {
               const released = t === 'summary' || chart.released.includes(t);
               return (
@@ -321,7 +321,7 @@ export function ChartView({
                 </button>
               );
             })}
-          </nav>
+          </div>
 
           {tab === 'summary' ? (
             <div className="chart-summary" data-testid="chart-summary">
