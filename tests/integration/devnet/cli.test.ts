@@ -59,7 +59,7 @@ describe('npm run devnet', () => {
       'MedicalBoardMSP',
     ]);
     expect(new Set(bundle.identities.filter((i) => i.mspId === 'HospitalAMSP').map((i) => i.role))).toEqual(
-      new Set(['admissions', 'clinician', 'claims', 'credentialing', 'privacy']),
+      new Set(['admissions', 'clinician', 'claims', 'credentialing', 'privacy', 'gatekeeper']),
     );
     const connection = connectAs(bundle, 'insurer-adjudicator');
     const contract = connection.gateway.getNetwork(bundle.channel).getContract(bundle.chaincode);
