@@ -61,7 +61,9 @@ export function accessReportPdf(report: AccessReport, hospitalName: string): Uin
     { size: 8, bold: true, text: 'When  ·  Hospital  ·  Role  ·  Purpose  ·  Basis  ·  Decision  ·  Records' },
   ];
   const lines =
-    report.entries.length > 0 ? report.entries.map(accessLine) : ['No access to your records is on the ledger.'];
+    report.entries.length > 0
+      ? report.entries.flatMap((e) => wrap(accessLine(e)))
+      : ['No access to your records is on the ledger.'];
   const pages: string[][] = [];
   let ops: string[] = [];
   let y = A4.height - MARGIN;
@@ -76,9 +78,7 @@ export function accessReportPdf(report: AccessReport, hospitalName: string): Uin
   }
   for (const line of lines) {
     if (y < MARGIN + LINE) newPage();
-    ops.push(
-      `BT /F1 7.5 Tf ${MARGIN} ${num(y)} Td ${pdfString(line.length > 150 ? `${line.slice(0, 149)}…` : line)} Tj ET`,
-    );
+    ops.push(`BT /F1 7.5 Tf ${MARGIN} ${num(y)} Td ${pdfString(line)} Tj ET`);
     y -= LINE;
   }
   newPage();
