@@ -68,7 +68,12 @@ test('chart offline: own admission, withheld categories, emergency access, and t
   await chart.openChartOf('Tomasz Nowak');
   await expect(chart.banners).toHaveText(["Your hospital's own records during this admission."]);
   await expect(page.getByTestId('chart-offline')).toContainText('The ledger cannot be reached');
-  await expect(chart.withheld).toContainText('has not given this hospital consent');
+  // Withheld categories are named in the summary line; opening it says why for each.
+  await expect(chart.withheld.locator('summary')).toContainText(
+    'diagnoses, test results and measurements, medicines, allergies',
+  );
+  await chart.withheld.locator('summary').click();
+  await expect(chart.withheld).toContainText('the patient has not given this hospital consent to see their allergies');
   await expect(page.getByTestId('chart-summary')).toContainText('No allergies released.');
   await captureScreen(page, 'chart-own-admission-offline');
 

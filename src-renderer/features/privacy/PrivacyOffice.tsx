@@ -172,9 +172,9 @@ function PatientPicker({
   const [found, setFound] = useState<WardPatient[] | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   return (
-    <div className="card stack">
+    <div className="card stack patient-picker">
       <form
-        className="inline-form"
+        className="picker-row"
         role="search"
         onSubmit={(e) => {
           e.preventDefault();
@@ -193,7 +193,7 @@ function PatientPicker({
         </button>
       </form>
       <form
-        className="inline-form"
+        className="picker-row"
         onSubmit={(e) => {
           e.preventDefault();
           if (did.trim().startsWith('did:')) onPick({ patientDid: did.trim(), name: did.trim() });
@@ -223,7 +223,10 @@ function PatientPicker({
               <button
                 type="button"
                 className="btn btn-primary"
-                onClick={() => onPick({ patientId: p.patientId, name: p.patientName })}
+                onClick={() => {
+                  setFound(null);
+                  onPick({ patientId: p.patientId, name: p.patientName });
+                }}
               >
                 {label === 'report' ? 'Show access report' : 'Show consents'}
               </button>

@@ -288,7 +288,7 @@ export function ChartView({
               </Notice>
             ) : null}
             {chart.withheld.length > 0 ? (
-              <details className="withheld" open data-testid="withheld">
+              <details className="withheld" data-testid="withheld">
                 <summary>
                   Withheld from other hospitals:{' '}
                   {chart.withheld.map((w) => CATEGORY_WORDS[w.category] ?? w.category).join(', ')}
