@@ -349,7 +349,7 @@ export function AccessReportPanel(): ReactNode {
                       <td>{categoriesInWords(e.categories)}</td>
                       <td>
                         {e.breakGlassReason ? (
-                          <span className="badge badge-danger">Emergency: {reasonInWords(e.breakGlassReason)}</span>
+                          <span className="text-danger">Emergency: {reasonInWords(e.breakGlassReason)}</span>
                         ) : e.consentId ? (
                           'Consent'
                         ) : e.decision === 'refused' ? (
