@@ -264,6 +264,7 @@ export class ClaimsService {
       mrn: row.mrn,
       insurerName: row.insurer_name,
       insurerMspId: row.insurer_msp,
+      hospitalMspId: row.hospital_msp,
       claimType: row.claim_type,
       status: row.status,
       outcome: row.outcome,

@@ -120,6 +120,8 @@ export const ClaimSummary = z.object({
   mrn: z.string().nullable(),
   insurerName: z.string(),
   insurerMspId: z.string(),
+  /** The billing hospital (what the insurer's screens name). */
+  hospitalMspId: z.string(),
   claimType: ClaimType,
   status: ClaimStatus,
   outcome: ClaimOutcome.nullable(),

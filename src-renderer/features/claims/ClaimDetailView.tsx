@@ -36,6 +36,13 @@ export function ClaimDetailView({ claimId, notice, onBack, onEdit }: { claimId: 
     };
   }, [claimId, reloads, lastSyncAt]);
 
+  // A confirmation is for the moment it was given: it goes after a while, the timeline keeps what happened.
+  useEffect(() => {
+    if (!message) return undefined;
+    const timer = setTimeout(() => setMessage(null), 8_000);
+    return () => clearTimeout(timer);
+  }, [message]);
+
   useEffect(() => {
     const timer = setInterval(() => {
       void useSyncStore.getState().load();
@@ -120,7 +127,7 @@ export function ClaimDetailView({ claimId, notice, onBack, onEdit }: { claimId: 
           <section className="card" aria-label="Summary">
             <dl className="facts claim-facts">
               <dt>{insurerSide ? 'From' : 'Insurer'}</dt>
-              <dd>{insurerSide ? s.insurerMspId : `${s.insurerName} (${s.insurerMspId})`}</dd>
+              <dd>{insurerSide ? s.hospitalMspId : `${s.insurerName} (${s.insurerMspId})`}</dd>
               <dt>Type</dt>
               <dd>{s.claimType === 'institutional' ? 'Institutional' : 'Professional'}</dd>
               {detail.coverage ? (

@@ -239,7 +239,7 @@ export function ClaimsScreen(): ReactNode {
                           {c.submissionCount > 1 ? <span className="muted"> v{c.submissionCount}</span> : null}
                         </td>
                         <td>{c.patientName}</td>
-                        <td>{insurer ? c.insurerMspId : c.insurerName}</td>
+                        <td>{insurer ? c.hospitalMspId : c.insurerName}</td>
                         <td className="nowrap">{c.serviceFrom ? formatDate(c.serviceFrom) : '–'}</td>
                         <td className="num nowrap">{money(c.totalCents, c.currency)}</td>
                         <td className="num nowrap">{c.paidCents !== null ? money(c.paidCents, c.currency) : money(c.approvedCents, c.currency)}</td>
