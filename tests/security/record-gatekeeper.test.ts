@@ -11,7 +11,7 @@ import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevCa, issueIdentity, type DevCa, type IssuedIdentity } from '../../ledger/devnet/src/ca';
 import { EmbeddedFhirStore, type GatekeeperLedger, type HospitalGatekeeper, type ReleaseEntry, startHospitalGatekeeper } from '../../services/record-gatekeeper/src/index';
-import { generatePatientRecords, loadRecords } from '../../tools/records/generate';
+import { generatePatientRecords, loadRecords } from '../../services/record-gatekeeper/src/demo-records';
 import { refusalCode, recordsUrl, send } from '../integration/record-exchange/client';
 
 const PATIENT = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';

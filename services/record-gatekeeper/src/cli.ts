@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { newPseudonymKey, parsePseudonymKeys } from '../../../src-main/admission/pseudonym';
-import { generatePatientRecords, loadRecords } from '../../../tools/records/generate';
+import { generatePatientRecords, loadRecords } from './demo-records';
 import { type BundleForGatekeeper, EmbeddedFhirStore, RemoteFhirStore, startHospitalGatekeeper } from './index';
 
 async function main(): Promise<number> {

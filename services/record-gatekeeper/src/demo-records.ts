@@ -6,7 +6,7 @@
  * with HL7 security labels. Seeded: the same seed gives the same records.
  */
 import type { AllergyIntolerance, Condition, DocumentReference, Encounter, FhirResource, Immunization, MedicationStatement, Observation, Patient, Procedure, Resource } from 'fhir/r4';
-import { ACT_CODE_SYSTEM } from '../../src-shared/records';
+import { ACT_CODE_SYSTEM } from '../../../src-shared/records';
 
 const SNOMED = 'http://snomed.info/sct';
 const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';

@@ -138,6 +138,8 @@ export class RecordGatekeeper {
   private readonly log: (line: string) => void;
   private readonly base: URL;
   private readonly offline: OfflineRelease[] = [];
+  /** Content hash → '' (valid) or the validator's message. */
+  private readonly validated = new Map<string, string>();
   private organisations = new Map<string, { value: { kind: string; did: string } | undefined; at: number }>();
 
   constructor(private readonly options: GatekeeperOptions) {
@@ -331,12 +333,9 @@ export class RecordGatekeeper {
     const valid: Resource[] = [];
     for (const resource of resources) {
       const form = releasedForm(resource);
-      try {
-        validateResource(form as never);
-        valid.push(form);
-      } catch (error) {
-        issues.push({ severity: 'warning', code: 'invalid', expression: [`${resource.resourceType}/${resource.id ?? ''}`], diagnostics: (error as Error).message.slice(0, 500), details: { coding: [{ system: EXCHANGE_SYSTEMS.decision, code: 'withheld-invalid' }], text: `${resource.resourceType}/${resource.id ?? ''} withheld: it is not valid FHIR R4 in the hospital's store.` } });
-      }
+      const problem = this.validationProblem(form);
+      if (problem === undefined) valid.push(form);
+      else issues.push({ severity: 'warning', code: 'invalid', expression: [`${resource.resourceType}/${resource.id ?? ''}`], diagnostics: problem.slice(0, 500), details: { coding: [{ system: EXCHANGE_SYSTEMS.decision, code: 'withheld-invalid' }], text: `${resource.resourceType}/${resource.id ?? ''} withheld: it is not valid FHIR R4 in the hospital's store.` } });
     }
     const page = valid.slice(query.offset, query.offset + query.count);
     const entries: BundleEntry[] = [];
@@ -352,6 +351,26 @@ export class RecordGatekeeper {
       link.push({ relation: 'next', url: `${this.base.origin}${url.pathname}?${next.toString()}` });
     }
     return { resourceType: 'Bundle', type: 'searchset', meta: { lastUpdated: snapshot }, total: valid.length, link, entry: entries };
+  }
+
+  /**
+   * FHIR validation of a resource as released; undefined when valid. Remembered by the exact
+   * content (its SHA-256), so a chart asked for again is not validated again, and any change,
+   * even one without a new version, is validated afresh.
+   */
+  private validationProblem(resource: Resource): string | undefined {
+    const key = createHash('sha256').update(JSON.stringify(resource)).digest('base64');
+    const known = this.validated.get(key);
+    if (known !== undefined) return known === '' ? undefined : known;
+    let problem = '';
+    try {
+      validateResource(resource as never);
+    } catch (error) {
+      problem = (error as Error).message || 'invalid';
+    }
+    if (this.validated.size >= 200_000) this.validated.clear();
+    this.validated.set(key, problem);
+    return problem === '' ? undefined : problem;
   }
 
   private keepOffline(record: OfflineRelease): void {

@@ -49,12 +49,34 @@ export class EmbeddedFhirStore implements FhirStore {
     loadFhirDefinitions();
   }
 
+  /**
+   * The patient compartment, kept as resources are written through this store: Medplum's
+   * in-memory search scans and evaluates every resource of a type (seconds for a 1,000-resource
+   * chart), while the gatekeeper only ever asks "everything of this type about this patient".
+   */
+  private readonly compartment = new Map<string, Map<string, Set<string>>>();
+
+  private index(resource: Resource): void {
+    const ref = (resource as { patient?: { reference?: string }; subject?: { reference?: string } }).patient?.reference ?? (resource as { subject?: { reference?: string } }).subject?.reference ?? '';
+    const patientId = resource.resourceType === 'Patient' ? resource.id : /^Patient\/([^/]+)$/.exec(ref)?.[1];
+    if (!patientId || !resource.id) return;
+    const byType = this.compartment.get(patientId) ?? new Map<string, Set<string>>();
+    this.compartment.set(patientId, byType);
+    const ids = byType.get(resource.resourceType) ?? new Set<string>();
+    byType.set(resource.resourceType, ids);
+    ids.add(resource.id);
+  }
+
   async create<T extends Resource>(resource: T): Promise<T> {
-    return (await this.repo.createResource(resource as never));
+    const created: T = await this.repo.createResource(resource as never);
+    this.index(created);
+    return created;
   }
 
   async update<T extends Resource>(resource: T): Promise<T> {
-    return (await this.repo.updateResource(resource as never));
+    const updated: T = await this.repo.updateResource(resource as never);
+    this.index(updated);
+    return updated;
   }
 
   /**
@@ -78,16 +100,15 @@ export class EmbeddedFhirStore implements FhirStore {
   }
 
   async searchForPatient(resourceType: string, patientId: string, since?: string): Promise<Resource[]> {
-    const param = PATIENT_PARAM[resourceType] ?? 'patient';
-    const value = param === '_id' ? patientId : `Patient/${patientId}`;
     const out: Resource[] = [];
-    for (let offset = 0; ; offset += 1000) {
-      const query = `${resourceType}?${param}=${encodeURIComponent(value)}&_count=1000&_offset=${offset}${since ? `&_lastUpdated=gt${encodeURIComponent(since)}` : ''}`;
-      const bundle = await this.repo.search(parseSearchRequest(query));
-      const page = (bundle.entry ?? []).map((e) => this.served(e.resource as Resource));
-      out.push(...page);
-      if (page.length < 1000) return out;
+    const after = since === undefined ? undefined : new Date(since).toISOString();
+    for (const id of this.compartment.get(patientId)?.get(resourceType) ?? []) {
+      const resource = await this.read(resourceType, id);
+      if (!resource) continue;
+      if (after !== undefined && !((resource.meta?.lastUpdated ?? '') > after)) continue;
+      out.push(resource);
     }
+    return out;
   }
 
   async changedSince(resourceTypes: readonly string[], after: string, limit: number): Promise<Resource[]> {

@@ -26,7 +26,7 @@ import {
   startHospitalGatekeeper,
 } from '../../../services/record-gatekeeper/src/index';
 import { newPseudonymKey } from '../../../src-main/admission/pseudonym';
-import { generatePatientRecords, loadRecords } from '../../../tools/records/generate';
+import { generatePatientRecords, loadRecords } from '../../../services/record-gatekeeper/src/demo-records';
 import { runWalletCli } from '../../../tools/wallet/commands';
 import { loadWallet, walletDir } from '../../../tools/wallet/store';
 import { chaincodeDir, connectAs, type Connection, consentGrant, json, newPatient, productionPolicy, signJwt } from '../chaincode/support';
