@@ -43,7 +43,6 @@ import {
   readReleasedEntries,
   recordAnswers,
   takeBreakGlassNote,
-  trendsOf,
   wardPatients,
   type ChartPatient,
 } from './chart-store';
@@ -246,10 +245,7 @@ export class ChartService {
   }
 
   /** A document's PDF, read and logged as a view of `documents`. */
-  async document(
-    staff: ChartStaff,
-    request: { patientId: string; key: string },
-  ): Promise<ChartDocument> {
+  async document(staff: ChartStaff, request: { patientId: string; key: string }): Promise<ChartDocument> {
     const view = await this.viewCategory(staff, {
       patientId: request.patientId,
       category: 'documents',
@@ -266,7 +262,12 @@ export class ChartService {
         'NOT_FOUND',
         'This document has no PDF attached. Ask the hospital that holds it for a copy.',
       );
-    return { ...pdf, contentType: 'application/pdf', accessEntryId: view.accessEntryId, pages: pdfTextPages(Buffer.from(pdf.base64, 'base64')) };
+    return {
+      ...pdf,
+      contentType: 'application/pdf',
+      accessEntryId: view.accessEntryId,
+      pages: pdfTextPages(Buffer.from(pdf.base64, 'base64')),
+    };
   }
 
   /**
@@ -289,7 +290,12 @@ export class ChartService {
   ): Promise<Chart> {
     const accessedAt = view.at.toISOString();
     return this.#o.ledger.transact(async (w, queue) => {
-      const entries = await readReleasedEntries(w, patient.patientDid, decisions.released, this.#o.hospitalMspId());
+      const { entries, trends } = await readReleasedEntries(
+        w,
+        patient.patientDid,
+        decisions.released,
+        this.#o.hospitalMspId(),
+      );
       const groups = new Map<string, { categories: RecordCategory[]; basis: Basis }>();
       for (const [category, bases] of decisions.released) {
         // Cite the basis in this order: a consent, else break-the-glass, else the own admission.
@@ -357,15 +363,7 @@ export class ChartService {
         fetched_at: string | null;
         skipped: string;
       }>(sql`SELECT * FROM chart_source WHERE patient_did = ${patient.patientDid} ORDER BY source_name`);
-      return this.#chart(
-        patient,
-        decisions,
-        view,
-        logged[0]!.entry.entryId,
-        entries,
-        sources,
-        await trendsOf(w, patient.patientDid, decisions.released, this.#o.hospitalMspId()),
-      );
+      return this.#chart(patient, decisions, view, logged[0]!.entry.entryId, entries, sources, trends);
     });
   }
 

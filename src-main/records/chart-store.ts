@@ -210,34 +210,31 @@ function toEntry(row: ResourceRow, resource: Resource): ChartEntry {
   };
 }
 
-/** The records of the released categories. Takes a WriteHandle on purpose: see the file comment. */
+/**
+ * The records of the released categories and the trend series of their observations, from one
+ * read of the rows (each resource parsed once). Takes a WriteHandle on purpose: see the file comment.
+ */
 export async function readReleasedEntries(
   w: WriteHandle,
   patientDid: string,
   released: Bases,
   ownMspId: string | null,
-): Promise<ChartEntry[]> {
-  if (released.size === 0) return [];
+): Promise<{ entries: ChartEntry[]; trends: TrendSeries[] }> {
+  if (released.size === 0) return { entries: [], trends: [] };
   const rows = await w.all<ResourceRow>(sql`SELECT * FROM chart_resource WHERE patient_did = ${patientDid}`);
-  const out: ChartEntry[] = [];
+  const entries: ChartEntry[] = [];
+  const observations: Array<{ row: ResourceRow; o: Observation }> = [];
   for (const row of rows) {
     const resource = JSON.parse(row.resource_json) as Resource;
-    if (mayShow(row, resource, released, ownMspId)) out.push(toEntry(row, resource));
+    if (!mayShow(row, resource, released, ownMspId)) continue;
+    entries.push(toEntry(row, resource));
+    if (resource.resourceType === 'Observation') observations.push({ row, o: resource as Observation });
   }
-  return out;
+  return { entries, trends: trendsOf(observations) };
 }
 
-/** Trend series per LOINC code (blood pressure's components as their own series), from released observations. */
-export async function trendsOf(
-  w: WriteHandle,
-  patientDid: string,
-  released: Bases,
-  ownMspId: string | null,
-): Promise<TrendSeries[]> {
-  if (!released.has('observations')) return [];
-  const rows = await w.all<ResourceRow>(
-    sql`SELECT * FROM chart_resource WHERE patient_did = ${patientDid} AND category = 'observations' ORDER BY effective_at`,
-  );
+/** Trend series per LOINC code (blood pressure's components as their own series), oldest point first. */
+function trendsOf(observations: ReadonlyArray<{ row: ResourceRow; o: Observation }>): TrendSeries[] {
   const series = new Map<string, TrendSeries>();
   const add = (
     code: string | undefined,
@@ -260,13 +257,11 @@ export async function trendsOf(
     s.points.push({ at, value, sourceName });
     series.set(code, s);
   };
-  for (const row of rows) {
-    const o = JSON.parse(row.resource_json) as Observation;
-    if (!mayShow(row, o, released, ownMspId)) continue;
+  const loinc = (c: CodeableConcept | undefined): string | undefined =>
+    c?.coding?.find((x) => x.system === 'http://loinc.org')?.code;
+  const label = (c: CodeableConcept | undefined): string => c?.text ?? c?.coding?.[0]?.display ?? 'Observation';
+  for (const { row, o } of observations) {
     const at = o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.issued;
-    const loinc = (c: CodeableConcept | undefined): string | undefined =>
-      c?.coding?.find((x) => x.system === 'http://loinc.org')?.code;
-    const label = (c: CodeableConcept | undefined): string => c?.text ?? c?.coding?.[0]?.display ?? 'Observation';
     add(
       loinc(o.code),
       label(o.code),
@@ -285,6 +280,7 @@ export async function trendsOf(
         row.source_name,
       );
   }
+  for (const s of series.values()) s.points.sort((a, b) => a.at.localeCompare(b.at));
   return [...series.values()].filter((s) => s.points.length >= 2).sort((a, b) => a.label.localeCompare(b.label));
 }
 
