@@ -46,7 +46,7 @@ export function ClaimsScreen(): ReactNode {
   useEffect(() => {
     if (view.kind !== 'list') return undefined;
     let current = true;
-    void api['claims.workList']({ ...(filter !== 'all' ? { status: filter } : {}), ...(search.trim() ? { search: search.trim() } : {}), limit: 500 }).then((r) => {
+    void api['claims.workList']({ ...(filter !== 'all' ? { status: filter } : {}), ...(search.trim() ? { search: search.trim() } : {}), limit: 100 }).then((r) => {
       if (!current) return;
       if (r.ok) {
         setList(r.value);
@@ -210,6 +210,7 @@ export function ClaimsScreen(): ReactNode {
               </label>
             </div>
             {list.claims.length === 0 ? <p className="muted">{filter === 'all' && !search ? (insurer ? 'No claim has been addressed to this insurer yet.' : 'No claims yet: start one from an admission above.') : 'No claim matches.'}</p> : null}
+            {list.claims.length === 100 ? <p className="muted">Showing the 100 that need action first, then the most recently changed; use the filters or search to find others.</p> : null}
             {list.claims.length > 0 ? (
               <div className="table-wrap">
                 <table className="table claims-list">
