@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startDevnet, type RunningDevnet } from '../../ledger/devnet/src/index';
+import { startDemoGatekeepers, type DemoGatekeepers } from '../../services/record-gatekeeper/src/demo';
 import { DemoSeedError, seedDemo, type DemoSeed } from './seed';
 
 /**
@@ -65,6 +66,14 @@ export async function startDemoLedger(options: DemoLedgerOptions): Promise<DemoL
     throw err;
   }
   await writeFile(path.join(dataDir, LAYOUT_MARKER), `${JSON.stringify(LAYOUT)}\n`);
+  // One record gatekeeper per demo hospital (issue 10), listed in its did:web document; the demo
+  // goes on without them if they cannot start (the chart then says no hospital answers).
+  let gatekeepers: DemoGatekeepers | undefined;
+  try {
+    gatekeepers = await startDemoGatekeepers({ bundleFile, didWebCacheDir: options.didWebCacheDir, hospitals: seed.hospitals, patients: seed.patients, log });
+  } catch (err) {
+    log(`The demo's record gatekeepers did not start: ${(err as Error).message}`);
+  }
   // One change at a time: a second toggle waits for the first.
   let pending: Promise<void> = Promise.resolve();
   const serial = (step: () => Promise<void>): Promise<void> => {
@@ -90,6 +99,9 @@ export async function startDemoLedger(options: DemoLedgerOptions): Promise<DemoL
       serial(async () => {
         const r = running;
         running = null;
+        const g = gatekeepers;
+        gatekeepers = undefined;
+        await g?.stop();
         await r?.stop();
       }),
   };
