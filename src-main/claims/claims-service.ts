@@ -200,13 +200,16 @@ export class ClaimsService {
     const limit = filter.limit ?? 500;
     const search = filter.search?.trim().toLowerCase() ?? '';
     const like = `%${search}%`;
+    // Only the conditions asked for go in the query (a "? IS NULL OR …" per filter makes SQLite
+    // test every one on each of 10,000 rows).
+    const needsAction = sql`(status IN ('pended', 'refused') OR (status = 'adjudicated' AND outcome IN ('denied', 'partial')))`;
+    const party = side === 'insurer' ? sql`insurer_msp = ${staff.mspId}` : sql`hospital_msp = ${staff.mspId}`;
+    const byStatus = filter.status === undefined ? sql`` : filter.status === 'needs-action' ? sql`AND ${needsAction}` : sql`AND status = ${filter.status}`;
+    const bySearch = search === '' ? sql`` : sql`AND (lower(patient_name) LIKE ${like} OR lower(claim_id) LIKE ${like} OR lower(coalesce(mrn, '')) LIKE ${like})`;
     const rows = await this.#db.read((r) =>
       r.all<ClaimRow>(sql`
-        SELECT * FROM claim WHERE side = ${side} AND (CASE WHEN side = 'insurer' THEN insurer_msp ELSE hospital_msp END) = ${staff.mspId}
-          AND (${filter.status ?? null} IS NULL OR status = ${filter.status ?? null}
-               OR (${filter.status ?? null} = 'needs-action' AND (status IN ('pended', 'refused') OR (status = 'adjudicated' AND outcome IN ('denied', 'partial')))))
-          AND (${search} = '' OR lower(patient_name) LIKE ${like} OR lower(claim_id) LIKE ${like} OR lower(coalesce(mrn, '')) LIKE ${like})
-        ORDER BY CASE WHEN status IN ('pended', 'refused') OR (status = 'adjudicated' AND outcome IN ('denied', 'partial')) THEN 0 ELSE 1 END, updated_at DESC
+        SELECT * FROM claim WHERE side = ${side} AND ${party} ${byStatus} ${bySearch}
+        ORDER BY CASE WHEN ${needsAction} THEN 0 ELSE 1 END, updated_at DESC
         LIMIT ${limit}`),
     );
     // Claims this workstation learnt from the ledger without their detail (sent from another of this
