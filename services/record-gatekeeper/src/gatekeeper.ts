@@ -25,7 +25,7 @@ import {
   isSensitiveCategory,
   kindOfResourceType,
   sensitiveCategoriesOf,
-  withAnchor,
+  type RecordAnchorFields,
   type RecordCategory,
   type RecordKind,
   type ReleaseDecision,
@@ -342,7 +342,7 @@ export class RecordGatekeeper {
     const outcome: OperationOutcome = { resourceType: 'OperationOutcome', issue: issues };
     entries.push({ resource: outcome, search: { mode: 'outcome' } });
     for (const resource of page) {
-      entries.push({ fullUrl: `${this.baseUrl}/${resource.resourceType}/${resource.id ?? ''}`, resource: withAnchor(resource, this.keys.fields(resource)), search: { mode: 'match' } });
+      entries.push({ fullUrl: `${this.baseUrl}/${resource.resourceType}/${resource.id ?? ''}`, resource: attachAnchor(resource, this.keys.fields(resource)), search: { mode: 'match' } });
     }
     const link: Bundle['link'] = [{ relation: 'self', url: `${this.base.origin}${url.pathname}${url.search}` }];
     if (query.offset + query.count < valid.length) {
@@ -442,6 +442,20 @@ export class RecordGatekeeper {
       ],
     };
   }
+}
+
+/**
+ * The anchor extension put on a resource that is already the gatekeeper's own copy (releasedForm
+ * cloned it): the same result as src-shared's withAnchor, without two more deep copies per
+ * resource on a 1,000-resource chart. An anchor extension the store itself carried is replaced.
+ */
+function attachAnchor<T extends Resource>(resource: T, anchor: RecordAnchorFields): T {
+  const meta = (resource.meta ??= {});
+  meta.extension = [
+    ...(meta.extension ?? []).filter((e) => e.url !== EXCHANGE_SYSTEMS.anchorExtension),
+    { url: EXCHANGE_SYSTEMS.anchorExtension, extension: [{ url: 'recordId', valueString: anchor.recordId }, { url: 'salt', valueString: anchor.salt }] },
+  ];
+  return resource;
 }
 
 function capital(text: string): string {
