@@ -54,12 +54,14 @@ export function BreakGlassForm({
       }
     >
       <h3 id="break-glass-heading">Emergency access to {patient.patientName}&apos;s chart</h3>
-      <p className="notice notice-danger" role="note">
-        Use this only in an emergency when no consent covers what you need. The chart opens for {minutes ?? 60} minutes
-        with every record the hospitals hold. This access is recorded on the ledger with your reason and{' '}
-        <strong>will be reviewed by the privacy office</strong>, at this hospital and at each hospital whose records you
-        see.
-      </p>
+      <div className="notice notice-danger" role="note">
+        <p>
+          Use this only in an emergency when no consent covers what you need. The chart opens for {minutes ?? 60}{' '}
+          minutes with every record the hospitals hold. This access is recorded on the ledger with your reason and{' '}
+          <strong>will be reviewed by the privacy office</strong>, at this hospital and at each hospital whose records
+          you see.
+        </p>
+      </div>
       <input type="hidden" {...register('patientId')} />
       <div className="field">
         <label htmlFor="break-glass-reason">Reason</label>
