@@ -63,6 +63,8 @@ export function App(): ReactNode {
   const cacheOpen = cache?.status === 'open';
   useEffect(() => {
     if (cacheOpen) void loadSession();
+    // The sign-in screen's staff list, fetched alongside the session instead of after it.
+    if (cacheOpen) void useSessionStore.getState().loadIdentities();
     // The style is kept in the encrypted cache: read it once the cache is open (before sign-in).
     if (cacheOpen) void useDateTimeStore.getState().load();
   }, [cacheOpen, loadSession]);

@@ -21,7 +21,7 @@ interface SessionStore {
  */
 let firstLoadOfThisPage = true;
 
-export const useSessionStore = create<SessionStore>()((set) => ({
+export const useSessionStore = create<SessionStore>()((set, get) => ({
   session: null,
   loadError: null,
   identities: null,
@@ -44,9 +44,21 @@ export const useSessionStore = create<SessionStore>()((set) => ({
     set({ session: result.value, loadError: null });
   },
   async loadIdentities() {
+    // Asked for as soon as the cache is open (so the sign-in screen has the list on its first
+    // render) and again by the screen itself; each answer is the list as it is then.
     const result = await api['session.listIdentities']({});
-    if (result.ok) set({ identities: result.value, identitiesError: null });
-    else set({ identitiesError: result.error });
+    if (!result.ok) {
+      set({ identitiesError: result.error });
+      return;
+    }
+    // An unchanged list is not set again: re-rendering the radios while someone is already
+    // tabbing through them must not happen for nothing.
+    const current = get().identities;
+    if (current !== null && JSON.stringify(current) === JSON.stringify(result.value)) {
+      if (get().identitiesError !== null) set({ identitiesError: null });
+      return;
+    }
+    set({ identities: result.value, identitiesError: null });
   },
   apply(state) {
     set({ session: state, loadError: null });
