@@ -13,7 +13,10 @@ const MAX_PAGES = 200;
 function unescapePdfString(s: string): string {
   return s.replace(/\\([nrtbf()\\]|[0-7]{1,3})/g, (_m, c: string) => {
     if (/^[0-7]+$/.test(c)) return String.fromCharCode(parseInt(c, 8));
-    return ({ n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '(': '(', ')': ')', '\\': '\\' } as Record<string, string>)[c] ?? c;
+    return (
+      ({ n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '(': '(', ')': ')', '\\': '\\' } as Record<string, string>)[c] ??
+      c
+    );
   });
 }
 
