@@ -48,15 +48,6 @@ test.describe('role-based navigation', () => {
     });
   }
 
-  test('screens of features not built yet describe the workflow and show no data', async ({ workstation }) => {
-    const { page } = workstation;
-    await new SignInPage(page).signIn(DEMO_STAFF.claims, DEMO_PIN);
-    const screen = page.getByTestId('planned-feature');
-    await expect(screen).toContainText('Not available on this workstation yet');
-    await expect(screen.getByRole('heading', { name: 'How it will work' })).toBeVisible();
-    await expect(screen.getByRole('table')).toHaveCount(0);
-  });
-
   test('the privacy officer sees the real sign-in events of this workstation', async ({ workstation }) => {
     const { page } = workstation;
     const signIn = new SignInPage(page);
