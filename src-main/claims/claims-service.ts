@@ -202,7 +202,9 @@ export class ClaimsService {
     const like = `%${search}%`;
     // Only the conditions asked for go in the query (a "? IS NULL OR …" per filter makes SQLite
     // test every one on each of 10,000 rows).
-    const needsAction = sql`(status IN ('pended', 'refused') OR (status = 'adjudicated' AND outcome IN ('denied', 'partial')))`;
+    // What needs this side's action: the clerk's pended, denied, partly approved and refused claims;
+    // the insurer's claims waiting for a decision.
+    const needsAction = side === 'insurer' ? sql`(status IN ('submitted', 'resubmitted'))` : sql`(status IN ('pended', 'refused') OR (status = 'adjudicated' AND outcome IN ('denied', 'partial')))`;
     const party = side === 'insurer' ? sql`insurer_msp = ${staff.mspId}` : sql`hospital_msp = ${staff.mspId}`;
     const byStatus = filter.status === undefined ? sql`` : filter.status === 'needs-action' ? sql`AND ${needsAction}` : sql`AND status = ${filter.status}`;
     const bySearch = search === '' ? sql`` : sql`AND (lower(patient_name) LIKE ${like} OR lower(claim_id) LIKE ${like} OR lower(coalesce(mrn, '')) LIKE ${like})`;

@@ -13,6 +13,14 @@ import './claims.css';
 
 type View = { kind: 'list' } | { kind: 'detail'; claimId: string } | { kind: 'edit'; claimId: string | null; form: ClaimForm; context: ClaimContext; detail: ClaimDetail | null };
 
+const INSURER_FILTERS: Array<{ id: ClaimStatus | 'needs-action' | 'all'; label: string }> = [
+  { id: 'all', label: 'All' },
+  { id: 'needs-action', label: 'Waiting for a decision' },
+  { id: 'pended', label: 'Pended' },
+  { id: 'adjudicated', label: 'Adjudicated' },
+  { id: 'paid', label: 'Paid' },
+];
+
 const FILTERS: Array<{ id: ClaimStatus | 'needs-action' | 'all'; label: string }> = [
   { id: 'all', label: 'All' },
   { id: 'needs-action', label: 'Needs action' },
@@ -198,7 +206,7 @@ export function ClaimsScreen(): ReactNode {
             <div className="section-head claims-toolbar">
               <h2 id="claims-title">{insurer ? 'Claims addressed to us' : 'Claims'}</h2>
               <div className="claims-filters" role="group" aria-label="Show">
-                {FILTERS.map((f) => (
+                {(insurer ? INSURER_FILTERS : FILTERS).map((f) => (
                   <button key={f.id} type="button" className={`chip${filter === f.id ? ' chip-on' : ''}`} aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>
                     {f.label}
                   </button>
@@ -227,7 +235,6 @@ export function ClaimsScreen(): ReactNode {
                         Approved / paid
                       </th>
                       <th scope="col">Status</th>
-                      <th scope="col">Updated</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -249,7 +256,6 @@ export function ClaimsScreen(): ReactNode {
                             {statusBadge(c).text}
                           </span>
                         </td>
-                        <td className="nowrap muted">{formatDate(c.updatedAt)}</td>
                       </tr>
                     ))}
                   </tbody>
