@@ -100,7 +100,8 @@ describe('a damaged cache page', () => {
     await waitForDamage(ws);
     const report = await ws.cache.rebuild();
     expect(report).toMatchObject({ exported: 12, reimported: 12, unreadableWrites: [], outboxComplete: true });
-    expect(report.carried).toEqual(expect.arrayContaining([{ table: 'staff_identity', rows: 1 }, { table: 'workstation_setting', rows: 1 }]));
+    // Settings carried: the one written while preparing, and the emergency-access default the chart's migration adds.
+    expect(report.carried).toEqual(expect.arrayContaining([{ table: 'staff_identity', rows: 1 }, { table: 'workstation_setting', rows: 2 }]));
 
     // The damaged file is kept, byte for byte, beside the sealed export; neither is readable by others.
     expect((await readFile(path.join(report.movedTo, 'careledger.db'))).equals(damagedBytes)).toBe(true);
