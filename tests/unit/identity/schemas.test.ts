@@ -65,7 +65,7 @@ describe('credential subject schemas', () => {
     const s = CREDENTIAL_SUBJECT_SCHEMAS.ConsentGrantCredential;
     const base = samples.ConsentGrantCredential;
     expect(s.safeParse({ ...base, purposeOfUse: ['MARKETING'] }).success).toBe(false);
-    expect(s.safeParse({ ...base, categories: ['genetics'] }).success).toBe(false);
+    expect(s.safeParse({ ...base, categories: ['astrology'] }).success).toBe(false);
     expect(s.safeParse({ ...base, categories: [] }).success).toBe(false);
     expect(s.safeParse({ ...base, purposeOfUse: ['TREAT', 'TREAT'] }).success).toBe(false);
     expect(s.safeParse({ ...base, grantee: 'did:key:z6Mk123' }).success).toBe(false);
