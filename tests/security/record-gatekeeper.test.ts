@@ -109,6 +109,15 @@ describe('record gatekeeper: hostile requests', () => {
     expect(otherCert.status).toBe(401);
   });
 
+  it('lets the privacy office ask only for running the hospital (HOPERAT), and no other role at all', async () => {
+    const privacy = await issueIdentity(caA, { enrollmentId: 'priya', role: 'privacy' });
+    const treat = await send(good(), privacy);
+    expect([treat.status, refusalCode(treat)]).toEqual([403, 'ROLE_NOT_ALLOWED']);
+    expect((await send(recordsUrl(gk.baseUrl, { patient: PATIENT, purpose: 'HOPERAT', category: 'conditions' }), privacy)).status).toBe(200);
+    const claims = await issueIdentity(caA, { enrollmentId: 'clara', role: 'claims' });
+    expect(refusalCode(await send(good(), claims))).toBe('ROLE_NOT_ALLOWED');
+  });
+
   it('refuses certificates from no channel CA, expired ones and revoked ones', async () => {
     const foreign = await send(good(), outsider);
     expect([foreign.status, refusalCode(foreign)]).toEqual([403, 'CERTIFICATE_UNTRUSTED']);

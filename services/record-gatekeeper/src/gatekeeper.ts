@@ -211,7 +211,9 @@ export class RecordGatekeeper {
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
       const targetUri = `${this.base.origin}${url.pathname}${url.search}`;
       const { requester, requestId } = await authenticate({ method, targetUri, headers, body }, this.trust(), this.replay, this.clock(), REQUEST_ROLES);
-      const query = parseRecordQuery(url.searchParams, route === 'Patient/$everything' ? undefined : (kind));
+      const query = parseRecordQuery(url.searchParams, route === 'Patient/$everything' ? undefined : kind);
+      // The privacy office reads records to run the hospital (access reviews), never to treat.
+      if (requester.role === 'privacy' && query.purpose !== 'HOPERAT') throw new GatekeeperRefusal('ROLE_NOT_ALLOWED', 'Privacy officers may ask for records for running the hospital (purpose HOPERAT) only; treatment requests come from clinicians.');
       await this.release(query, requester, requestId, url, headers['if-none-match'], res);
     } catch (error) {
       this.refuse(res, error);
