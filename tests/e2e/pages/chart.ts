@@ -6,12 +6,21 @@ export class ChartPage {
   readonly chart: Locator;
   readonly banners: Locator;
   readonly withheld: Locator;
+  /** The entries of the summary or of the open tab. */
+  readonly entries: Locator;
 
   constructor(readonly page: Page) {
     this.wardList = page.getByTestId('ward-list');
     this.chart = page.getByTestId('chart');
     this.banners = page.getByTestId('consent-banner');
     this.withheld = page.getByTestId('withheld');
+    this.entries = page.getByTestId('chart-entry');
+  }
+
+  /** Finds patients by name or MRN (the ward list shows only open admissions). */
+  async search(query: string): Promise<void> {
+    await this.page.getByRole('search').getByLabel('Name or MRN').fill(query);
+    await this.page.getByRole('search').getByRole('button', { name: 'Search' }).click();
   }
 
   async openChartOf(name: string): Promise<void> {
