@@ -55,7 +55,7 @@ import type { LedgerWrite } from '../ledger/outbox';
 import { noConsentSummary, summariseConsent } from './consent-summary';
 import type { AdmissionDesk, DeskStaff } from './desk';
 import { DEMO_CLINICIANS, DEMO_WARDS } from './demo-config';
-import { judgeEligibility } from './eligibility';
+import { cardStatusOf, judgeEligibility } from './eligibility';
 import { scoreMatch } from './matching';
 import { findMatches, getPatient, insertPatient, patientByMrn, patientByWallet, toSummary, type PatientRow } from './patient-store';
 import { normaliseName } from './names';
@@ -367,7 +367,13 @@ export class AdmissionDeskService implements AdmissionDesk {
 
   #eligibility(entry: ScanEntry, claims: AdmissionClaims, at: string): Eligibility {
     const refused = entry.report.credentials.find((c) => c.type === 'InsuranceCoverageCredential' && !c.verified) ?? null;
-    return judgeEligibility(claims.coverage, claims.coverage ? null : refused, workstationDates().calendarDate(at));
+    const judged = judgeEligibility(claims.coverage, claims.coverage ? null : refused, workstationDates().calendarDate(at));
+    if (!claims.coverage) return judged;
+    // Keep the card's status-list entry so billing can check revocation at the service date.
+    const cards = entry.report.credentials.filter((c) => c.type === 'InsuranceCoverageCredential');
+    const card = cards.find((c) => c.id !== null && c.id === claims.coverage?.credentialId) ?? cards[0];
+    const cardStatus = cardStatusOf(card);
+    return cardStatus ? { ...judged, cardStatus } : judged;
   }
 
   /**

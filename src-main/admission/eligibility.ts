@@ -79,3 +79,21 @@ export function judgeEligibility(coverage: InsuranceCoverageClaims | null, cover
     checkedFor: admissionDate,
   };
 }
+
+/**
+ * The coverage card's status-list entries as the verification found them (each status check
+ * names its list and index), with the card's issuer: kept with the admission so billing can
+ * ask the status-list mirror, on the service date, whether the card was revoked since.
+ * Undefined when the report names no entry (an old card, or none).
+ */
+export function cardStatusOf(card: CredentialReport | undefined): Eligibility['cardStatus'] {
+  if (!card?.issuer) return undefined;
+  const entries: NonNullable<Eligibility['cardStatus']>['entries'] = [];
+  for (const c of card.checks) {
+    const purpose = c.id === 'credential.revocation' ? 'revocation' : c.id === 'credential.suspension' ? 'suspension' : null;
+    const listId = c.details?.['listId'];
+    const index = c.details?.['index'];
+    if (purpose && typeof listId === 'string' && typeof index === 'number' && Number.isInteger(index) && index >= 0) entries.push({ purpose, listId, index });
+  }
+  return entries.length > 0 ? { issuer: card.issuer, entries } : undefined;
+}

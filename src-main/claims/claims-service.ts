@@ -40,6 +40,7 @@ import { sql } from '../cache/sql';
 import { DomainError } from '../errors';
 import type { LedgerWrite } from '../ledger/outbox';
 import type { Settlement } from '../ledger/outbox-worker';
+import { cardRevocation } from './coverage-status';
 import { buildFhirClaim, memberIdSystem, validateFhir, MSP_SYSTEM, type ClaimPatient } from './fhir-claim';
 import { evaluateOnOwnPeer, type LedgerAccess } from './ledger-read';
 import { summaryPdf, type SummaryLine } from './summary-pdf';
@@ -309,8 +310,11 @@ export class ClaimsService {
 
   async #contextOf(r: ReadHandle, a: AdmissionFacts): Promise<ClaimContext> {
     const e = JSON.parse(a.eligibility) as Eligibility;
+    const hasCard = Boolean(e.insurerName && e.insurerDid && e.memberId && e.planName && e.coverageStart && e.coverageEnd);
+    // Revocation since the desk verified the card: its kept status entry, in the status-list mirror.
+    const card = hasCard ? await cardRevocation(r, e.cardStatus, this.#now()) : null;
     const coverage =
-      e.insurerName && e.insurerDid && e.memberId && e.planName && e.coverageStart && e.coverageEnd
+      card && e.insurerName && e.insurerDid && e.memberId && e.planName && e.coverageStart && e.coverageEnd
         ? {
             eligibility: e.status,
             eligibilityMessage: e.message,
@@ -320,10 +324,9 @@ export class ClaimsService {
             planName: e.planName,
             start: e.coverageStart,
             end: e.coverageEnd,
-            // The admission keeps the card's claims, not its status-list entry: revocation is
-            // known only when the status mirror names the card (see README, Claims).
-            revocation: 'unknown' as const,
-            revokedOn: null,
+            revocation: card.revocation,
+            revokedOn: card.revokedOn,
+            revocationNote: card.note,
           }
         : null;
     let insurer: { mspId: string; name: string } | null = null;

@@ -130,6 +130,17 @@ export const Eligibility = z.object({
   coverageEnd: z.string().nullable(),
   /** The date eligibility was judged for (YYYY-MM-DD). */
   checkedFor: z.string(),
+  /**
+   * The verified card's status-list entries (revocation, suspension) and its issuer, kept so
+   * billing can look the card up in the status-list mirror later. Absent on admissions made
+   * before this was kept, or without a card.
+   */
+  cardStatus: z
+    .object({
+      issuer: z.string(),
+      entries: z.array(z.object({ purpose: z.enum(['revocation', 'suspension']), listId: z.string(), index: z.number().int().nonnegative() })),
+    })
+    .optional(),
 });
 export type Eligibility = z.infer<typeof Eligibility>;
 

@@ -189,6 +189,8 @@ export const ClaimContext = z.object({
       /** From the status-list mirror: 'unknown' when the card carried no status entry the workstation can read. */
       revocation: z.enum(['active', 'revoked', 'unknown']),
       revokedOn: z.string().nullable(),
+      /** Why the revocation state is unknown, or 'suspended' when a suspension bit (not revocation) is set. */
+      revocationNote: z.string().nullable().optional(),
     })
     .nullable(),
   /** The insurer as registered on the ledger (governance), or null when it is not. */

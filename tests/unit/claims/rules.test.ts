@@ -60,7 +60,7 @@ describe('claim checklist', () => {
   it('refuses a revoked coverage, an unverified card, a missing card and an unregistered insurer', () => {
     const revoked = mariaContext();
     revoked.coverage = { ...revoked.coverage!, revocation: 'revoked', revokedOn: '2026-12-04' };
-    expect(failed(mariaForm(), revoked).find((c) => c.id === 'coverage')?.message).toMatch(/revoked by Northwind/);
+    expect(failed(mariaForm(), revoked).find((c) => c.id === 'coverage')?.message).toMatch(/Northwind.*member .* is revoked on the insurer's status list \(list changed on 2026-12-04\), so it cannot be billed for the service dates/);
     const unverified = mariaContext();
     unverified.coverage = { ...unverified.coverage!, eligibility: 'unknown', eligibilityMessage: 'The card could not be checked.' };
     expect(failed(mariaForm(), unverified).find((c) => c.id === 'coverage')?.message).toMatch(/not verified at admission: The card could not be checked/);
