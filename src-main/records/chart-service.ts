@@ -47,6 +47,16 @@ import {
   type ChartPatient,
 } from './chart-store';
 import { pdfTextPages } from './pdf-text';
+import { PURPOSES_OF_USE } from '../../src-shared/records/vocab';
+
+/** "treatment, emergency treatment, billing and payment": the purposes in their usual order, one list. */
+function purposesInWords(purposes: readonly string[]): string {
+  const rank = (p: string): number => {
+    const i = (PURPOSES_OF_USE as readonly string[]).indexOf(p);
+    return i < 0 ? PURPOSES_OF_USE.length : i;
+  };
+  return [...purposes].sort((a, b) => rank(a) - rank(b)).map(purposeInWords).join(', ');
+}
 import { decideConsent, withheldInWords, type MirroredConsent } from './consent-engine';
 import type { AnchorVerifier, RecordGatekeepers } from './gatekeepers';
 
@@ -396,7 +406,7 @@ export class ChartService {
         basis: 'consent',
         consentId,
         until: c.until,
-        text: `Consent from the patient, signed ${dates.date(c.recordedAt)}, for ${c.purposes.map(purposeInWords).join(' and ')}, covers ${covered}; until ${dates.date(c.until)}.`,
+        text: `Consent from the patient, signed ${dates.date(c.recordedAt)}, for ${purposesInWords(c.purposes)}, covers ${covered}; until ${dates.date(c.until)}.`,
       });
     }
     if (decisions.ownAdmission && view.purpose === 'TREAT')

@@ -88,6 +88,13 @@ test("chart online: Maria's Hospital B records through its gatekeeper with ancho
   expect(revoked.code, revoked.lines.join('\n')).toBe(0);
   await expect(page.getByTestId('chart-closed')).toBeVisible({ timeout: 60_000 });
   await expect(chart.chart).toHaveCount(0);
+  await expect(page.getByTestId('chart-closed')).toContainText('withdrew the consent');
   await captureScreen(page, 'chart-online-revoked');
+  // Opened again, nothing of hers from Hospital B is left on this workstation or released.
+  await chart.search('Oliveira');
+  await chart.openChartOf('Maria Oliveira');
+  await expect(chart.banners.first()).not.toContainText('Consent from the patient');
+  await expect(chart.entries.filter({ hasText: 'from Hospital B' })).toHaveCount(0);
+  await captureScreen(page, 'chart-online-after-revocation');
   await shell.signOut();
 });
