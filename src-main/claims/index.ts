@@ -21,13 +21,31 @@ export { createClaimsHandlers } from './handlers';
  */
 export function loadCodeSets(file = process.env['CARELEDGER_CLAIM_CODE_SETS']): CodeSets {
   if (!file) return codeSetsFrom(DEMO_CODE_LIST);
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<CodeSystem, CodeEntry[]>>;
+  const known = Object.keys(DEMO_CODE_LIST) as CodeSystem[];
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`The claim code sets file ${file} (CARELEDGER_CLAIM_CODE_SETS) cannot be read: ${(err as Error).message}. Fix the path or unset the variable to use the demo list.`, { cause: err });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`The claim code sets file ${file} (CARELEDGER_CLAIM_CODE_SETS) is not valid JSON: ${(err as Error).message}.`, { cause: err });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${file}: the code sets file must be one JSON object with lists named ${known.join(', ')}.`);
+  const given = parsed as Record<string, unknown>;
+  const unknown = Object.keys(given).filter((k) => !(known as string[]).includes(k));
+  if (unknown.length > 0) throw new Error(`${file}: unknown code set ${unknown.map((k) => `"${k}"`).join(', ')}; the sets are ${known.join(', ')}.`);
   const lists = { ...DEMO_CODE_LIST };
-  for (const system of Object.keys(DEMO_CODE_LIST) as CodeSystem[]) {
-    const given = parsed[system];
-    if (given === undefined) continue;
-    if (!Array.isArray(given) || given.some((e) => typeof e?.code !== 'string' || typeof e.description !== 'string')) throw new Error(`${file}: "${system}" must be a list of { code, description }.`);
-    lists[system] = given;
+  for (const system of known) {
+    const list = given[system];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.length === 0) throw new Error(`${file}: "${system}" must be a non-empty list of { code, description }.`);
+    const bad = (list as unknown[]).findIndex((e) => typeof (e as CodeEntry | null)?.code !== 'string' || (e as CodeEntry).code.trim() === '' || typeof (e as CodeEntry).description !== 'string');
+    if (bad >= 0) throw new Error(`${file}: "${system}" entry ${bad + 1} must be { "code": "…", "description": "…" } with a code.`);
+    lists[system] = list as CodeEntry[];
   }
   return codeSetsFrom(lists);
 }
