@@ -26,7 +26,8 @@ export function accessLine(e: AccessReport['entries'][number]): string {
         ? 'no consent'
         : 'during your admission';
   const review = e.review ? `; reviewed: ${e.review.outcome}` : '';
-  return `${dates.dateTime(e.accessedAt)}  ${e.hospitalMspId}  ${e.role}  ${e.purpose}  ${basis}  ${e.decision.toUpperCase()}${review}${e.where === 'local' ? '  (not yet on the ledger)' : ''}  records: ${e.categories.join(', ')}`;
+  const released = e.releasedBy.length > 0 ? `  records released by ${e.releasedBy.join(', ')}` : '';
+  return `${dates.dateTime(e.accessedAt)}  ${e.hospitalMspId}  ${e.role}  ${e.purpose}  ${basis}  ${e.decision.toUpperCase()}${review}${e.where === 'local' ? '  (not yet on the ledger)' : ''}  records: ${e.categories.join(', ')}${released}`;
 }
 
 /** Splits a long line at spaces into lines of at most `width` characters; continuation lines are indented. */

@@ -108,6 +108,7 @@ export class PrivacyOffice {
       where,
       minutesOpen:
         session && end ? Math.max(0, Math.round((Date.parse(end) - Date.parse(session.opened_at)) / 60_000)) : null,
+      releasedBy: [],
     };
   }
 
@@ -233,10 +234,35 @@ export class PrivacyOffice {
           staff: { mspId: msp, id: l.staff_id, role: 'clinician' },
         }))
         .filter((e) => !onLedger.has(e.entryId));
-      const views = [
-        ...(await Promise.all(ledgerEntries.map((e) => this.#view(r, e, 'ledger')))),
-        ...(await Promise.all(notYet.map((e) => this.#view(r, e, 'local')))),
-      ];
+      // A gatekeeper's release entry and the view it served share one request id: for the patient,
+      // one access. Releases are folded into the viewer's allowed entries; a release whose view is
+      // not on the ledger (nor on this workstation) keeps its own row, so nothing is hidden.
+      const viewerRequests = new Set(
+        [...ledgerEntries, ...notYet]
+          .filter((e) => e.staff.role !== 'gatekeeper' && e.requestId)
+          .map((e) => e.requestId!),
+      );
+      const releasedBy = new Map<string, Set<string>>();
+      const listed: Array<{ e: LedgerAccessEntry; where: 'ledger' | 'local' }> = [];
+      for (const e of ledgerEntries) {
+        if (e.staff.role === 'gatekeeper' && e.requestId && viewerRequests.has(e.requestId)) {
+          if (e.decision === 'allowed') {
+            const set = releasedBy.get(e.requestId) ?? new Set<string>();
+            set.add(e.staff.mspId);
+            releasedBy.set(e.requestId, set);
+          }
+          continue;
+        }
+        listed.push({ e, where: 'ledger' });
+      }
+      for (const e of notYet) listed.push({ e, where: 'local' });
+      const views = await Promise.all(
+        listed.map(async ({ e, where }) => {
+          const view = await this.#view(r, e, where);
+          const by = e.requestId && e.decision === 'allowed' ? releasedBy.get(e.requestId) : undefined;
+          return by ? { ...view, releasedBy: [...by].sort() } : view;
+        }),
+      );
       views.sort((a, b) => a.accessedAt.localeCompare(b.accessedAt) || a.entryId.localeCompare(b.entryId));
       return {
         patientDid: patient.did,

@@ -246,6 +246,11 @@ export const AccessEntryView = z.object({
   where: z.enum(['ledger', 'local']),
   /** Break-glass: how long the chart stayed open, minutes (known on this workstation only). */
   minutesOpen: z.number().nullable(),
+  /**
+   * Access report: the hospitals whose record gatekeepers released records for this view (their
+   * release entries share its request id and are shown as part of this one access).
+   */
+  releasedBy: z.array(z.string()),
 });
 export type AccessEntryView = z.infer<typeof AccessEntryView>;
 

@@ -8,15 +8,16 @@
  * withheld. Maria then revokes from home (her wallet posts the signed revocation to B's
  * gatekeeper) and the open chart closes within one sync, saying why. Screenshots of each screen.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FileDidWebCache } from '../../src-main/identity/mirrors';
+import { pdfTextPages } from '../../src-main/records/pdf-text';
 import { GATEKEEPER_SERVICE_TYPE } from '../../src-shared/records';
 import { runWalletCli } from '../../tools/wallet/commands';
 import { callFromPage, expect, test } from './fixtures';
 import { AdmissionDeskPage } from './pages/admission-desk';
-import { ChartPage } from './pages/chart';
+import { ChartPage, PrivacyOfficePage } from './pages/chart';
 import { freshLocumCode } from './pages/credentialing';
 import { captureScreen } from './pages/screenshots';
 import { ShellPage } from './pages/ShellPage';
@@ -96,5 +97,21 @@ test("chart online: Maria's Hospital B records through its gatekeeper with ancho
   await expect(chart.banners.first()).not.toContainText('Consent from the patient');
   await expect(chart.entries.filter({ hasText: 'from Hospital B' })).toHaveCount(0);
   await captureScreen(page, 'chart-online-after-revocation');
+  await shell.signOut();
+
+  // Priya's access report for Maria, from the ledger: Dr Carl's views, and Hospital B's releases to him.
+  await new SignInPage(page).signIn(DEMO_STAFF.privacy, DEMO_PIN);
+  await shell.open('Privacy & audit');
+  const report = await new PrivacyOfficePage(page).accessReportFor('Oliveira', 'Maria Oliveira');
+  // Each view is one access: Hospital B's release entry (same request id) is folded into Dr Carl's view, not a row of its own.
+  const rows = report.getByTestId('report-row');
+  await expect(rows.filter({ hasText: 'released by' }).first()).toContainText('Hospital B');
+  await expect(rows.filter({ hasText: 'gatekeeper' })).toHaveCount(0);
+  await expect(rows.filter({ hasText: 'clinician' }).first()).toBeVisible();
+  await captureScreen(page, 'chart-online-access-report');
+  const download = page.waitForEvent('download');
+  await report.getByTestId('access-report-pdf').click();
+  const lines = pdfTextPages(await readFile(await (await download).path())).flat();
+  expect(lines.some((l) => l.includes('records released by') && l.includes('HospitalBMSP'))).toBe(true);
   await shell.signOut();
 });

@@ -346,7 +346,15 @@ export function AccessReportPanel(): ReactNode {
                       <td>{organisationLabel(e.hospitalMspId)}</td>
                       <td>{e.role}</td>
                       <td>{PURPOSE_WORDS[e.purpose] ?? e.purpose}</td>
-                      <td>{categoriesInWords(e.categories)}</td>
+                      <td>
+                        {categoriesInWords(e.categories)}
+                        {e.releasedBy.length > 0 ? (
+                          <span className="muted" data-testid="released-by">
+                            {' '}
+                            · released by {e.releasedBy.map(organisationLabel).join(', ')}
+                          </span>
+                        ) : null}
+                      </td>
                       <td>
                         {e.breakGlassReason ? (
                           <span className="text-danger">Emergency: {reasonInWords(e.breakGlassReason)}</span>
