@@ -40,7 +40,7 @@ import { sql } from '../cache/sql';
 import { DomainError } from '../errors';
 import type { LedgerWrite } from '../ledger/outbox';
 import type { Settlement } from '../ledger/outbox-worker';
-import { cardRevocation } from './coverage-status';
+import { cardRevocation, cardStatusOfCoverage, type CardRevocation } from './coverage-status';
 import { buildFhirClaim, memberIdSystem, validateFhir, MSP_SYSTEM, type ClaimPatient } from './fhir-claim';
 import { evaluateOnOwnPeer, type LedgerAccess } from './ledger-read';
 import { summaryPdf, type SummaryLine } from './summary-pdf';
@@ -458,6 +458,7 @@ export class ClaimsService {
         patient: { givenName: prepared.a.given_name, familyName: prepared.a.family_name, birthDate: prepared.a.birth_date, gender: prepared.a.gender },
         provider: { mspId: staff.mspId, name: staff.mspId },
         created: now,
+        cardStatus: (JSON.parse(prepared.a.eligibility) as Eligibility).cardStatus,
       },
       this.#sets,
     );
@@ -714,8 +715,15 @@ export class ClaimsService {
         await this.#db.write((w) => this.#timeline(w, row.claim_id, now, 'auto-rule', `Auto-rule (approve up to ${formatCents(maxTotalCents)}) did not act: a service date is outside the coverage period; an adjudicator decides.`, [], row.submission_count, staff.displayName));
         continue;
       }
+      // Coverage must be active on the insurer's own status list: revoked or not checkable goes to a person.
+      const card = await this.#db.read((r) => this.#insurerCard(r, row, fhir));
+      if (card.revocation !== 'active') {
+        const why = card.revocation === 'revoked' ? `the card is ${card.note === 'suspended' ? 'suspended' : 'revoked'} on the insurer's status list` : `whether the card was revoked could not be checked (${card.note ?? 'no status entry'})`;
+        await this.#db.write((w) => this.#timeline(w, row.claim_id, now, 'auto-rule', `Auto-rule (approve up to ${formatCents(maxTotalCents)}) did not act: ${why}; an adjudicator decides.`, [], row.submission_count, staff.displayName));
+        continue;
+      }
       await this.adjudicate(staff, { claimId: row.claim_id, items: (fhir.item ?? []).map((i) => ({ sequence: i.sequence, decision: 'approve', approvedCents: 0, reasonCodes: [] })) }, 'auto-rule');
-      await this.#db.write((w) => w.run(sql`UPDATE claim_timeline SET version = ${row.submission_count}, text = ${`Auto-rule (approve in full up to ${formatCents(maxTotalCents)}, coverage period holds the service dates, no duplicate): approved ${formatCents(row.total_cents)} under ${staff.displayName}'s identity.`} WHERE id = (SELECT max(id) FROM claim_timeline WHERE claim_id = ${row.claim_id} AND kind = 'auto-rule')`));
+      await this.#db.write((w) => w.run(sql`UPDATE claim_timeline SET version = ${row.submission_count}, text = ${`Auto-rule (approve in full up to ${formatCents(maxTotalCents)}, coverage period holds the service dates, card not revoked, no duplicate): approved ${formatCents(row.total_cents)} under ${staff.displayName}'s identity.`} WHERE id = (SELECT max(id) FROM claim_timeline WHERE claim_id = ${row.claim_id} AND kind = 'auto-rule')`));
       done.push(row.claim_id);
     }
     return done;
@@ -734,7 +742,9 @@ export class ClaimsService {
           sql`SELECT at, kind, text, reason_codes, version, by_staff FROM claim_timeline WHERE claim_id = ${claimId} ORDER BY at, id`,
         );
         const response = await r.get<{ response: string }>(sql`SELECT response FROM claim_response WHERE claim_id = ${claimId} ORDER BY submission DESC LIMIT 1`);
-        return { row, versions, timeline, response: response ? (JSON.parse(response.response) as ClaimResponse) : null };
+        const sentFhir = [...versions].reverse().find((v) => v.fhir !== null)?.fhir;
+        const card = row.side === 'insurer' && sentFhir ? await this.#insurerCard(r, row, JSON.parse(sentFhir) as Claim) : null;
+        return { row, versions, timeline, card, response: response ? (JSON.parse(response.response) as ClaimResponse) : null };
       });
       // The insurer's per-line answer, when the inbox could not read it (nobody signed in, a refused read).
       if (!fetched && !detail.response && detail.row.side === 'hospital' && detail.row.record && !detail.row.purged_at && (JSON.parse(detail.row.record) as { responseSha256?: string }).responseSha256) {
@@ -750,8 +760,17 @@ export class ClaimsService {
       }
       const fhir = sent?.fhir ? (JSON.parse(sent.fhir) as Claim) : null;
       const form = latest?.form ? (JSON.parse(latest.form) as ClaimForm) : null;
-      return this.#detail(staff, detail.row, detail.versions, detail.timeline, detail.response, fhir, form);
+      return this.#detail(staff, detail.row, detail.versions, detail.timeline, detail.response, fhir, form, detail.card);
     }
+  }
+
+  /** At the insurer: the claim's card checked against the insurer's own status list (its DID must own the list). */
+  async #insurerCard(r: ReadHandle, row: ClaimRow, fhir: Claim): Promise<CardRevocation> {
+    const own = await r.get<{ did: string }>(sql`SELECT did FROM mirror_organisation WHERE msp_id = ${row.insurer_msp}`);
+    const cov = fhir.contained?.find((c) => c.resourceType === 'Coverage') as Coverage | undefined;
+    const status = cardStatusOfCoverage(cov, own?.did ?? null);
+    if (!status) return { revocation: 'unknown', revokedOn: null, note: 'the claim does not carry the card’s status-list entry (sent before entries were kept, or the card has none)' };
+    return cardRevocation(r, status, this.#now());
   }
 
   async #fetchResponse(row: ClaimRow): Promise<boolean> {
@@ -779,6 +798,7 @@ export class ClaimsService {
     response: ClaimResponse | null,
     fhir: Claim | null,
     form: ClaimForm | null,
+    card: CardRevocation | null = null,
   ): ClaimDetail {
     const byLine = new Map<number, ItemAdjudication & { reasons: ReasonCode[] }>();
     for (const item of response?.item ?? []) {
@@ -831,9 +851,12 @@ export class ClaimsService {
         ? (() => {
             const dates = (fhir.item ?? []).map((i) => i.servicedDate ?? '');
             const outside = dates.filter((d) => d < coverage.start || d > coverage.end);
+            const revoked = card?.revocation === 'revoked' ? ` The card is ${card.note === 'suspended' ? 'suspended' : 'revoked'} on your status list${card.revokedOn ? ` (list changed on ${card.revokedOn})` : ''}: deny or pend it with a reason.` : '';
+            const unknown = card && card.revocation === 'unknown' ? ` Whether the card was revoked could not be checked: ${card.note ?? 'no status entry'}; check it before paying.` : '';
+            const active = card?.revocation === 'active' ? ' The card is not revoked on your status list.' : '';
             return outside.length === 0
-              ? `Member ${coverage.memberId}, plan ${coverage.planName}: covered ${coverage.start} to ${coverage.end}, which holds every service date. Check the card's revocation in your own status list before paying.`
-              : `Member ${coverage.memberId}: services on ${outside.join(', ')} fall outside the coverage period ${coverage.start} to ${coverage.end} (CARC 27).`;
+              ? `Member ${coverage.memberId}, plan ${coverage.planName}: covered ${coverage.start} to ${coverage.end}, which holds every service date.${active}${revoked}${unknown}`
+              : `Member ${coverage.memberId}: services on ${outside.join(', ')} fall outside the coverage period ${coverage.start} to ${coverage.end} (CARC 27).${revoked}${unknown}`;
           })()
         : null;
     return {

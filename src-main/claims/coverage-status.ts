@@ -8,13 +8,15 @@
  * staleness and decoding rules), over the lists read in the caller's transaction. A list that
  * is missing, stale or damaged, or an admission without an entry, is 'unknown' with a sentence.
  */
+import type { Coverage } from 'fhir/r4';
 import type { Eligibility } from '../../src-shared/admission/schemas';
-import { statusListUrn } from '../../src-shared/identity/status-list';
+import { listIdFromUrn, statusListUrn } from '../../src-shared/identity/status-list';
 import type { ReadHandle } from '../cache/database';
 import { sql } from '../cache/sql';
 import { BitstringStatusListPlugin, type StatusEntryOutcome } from '../identity/status-plugin';
 import { MemoryStatusListMirror } from '../identity/mirrors';
 import { MIRRORS } from '../ledger/mirrors';
+import { CARD_STATUS_SYSTEM } from './fhir-claim';
 
 export interface CardRevocation {
   revocation: 'active' | 'revoked' | 'unknown';
@@ -78,4 +80,21 @@ export async function cardRevocation(r: ReadHandle, cardStatus: Eligibility['car
   const open = result.entries.find((e) => e.state !== 'clear');
   if (open) return { revocation: 'unknown', revokedOn: null, note: unknownWhy(open) };
   return { revocation: 'active', revokedOn: null, note: null };
+}
+
+/**
+ * The card's status entries as a claim carries them (its contained Coverage's identifiers), to be
+ * checked at the insurer against the insurer's own lists: `issuer` is the insurer's DID, so a
+ * list owned by anyone else never clears or revokes the card. Undefined when the claim has none.
+ */
+export function cardStatusOfCoverage(cov: Coverage | undefined, issuer: string | null): Eligibility['cardStatus'] {
+  if (!cov || !issuer) return undefined;
+  const entries: NonNullable<Eligibility['cardStatus']>['entries'] = [];
+  for (const id of cov.identifier ?? []) {
+    const purpose = id.system === `${CARD_STATUS_SYSTEM}revocation` ? 'revocation' : id.system === `${CARD_STATUS_SYSTEM}suspension` ? 'suspension' : null;
+    const m = /^(.+)#(0|[1-9][0-9]{0,11})$/.exec(id.value ?? '');
+    const listId = m ? listIdFromUrn(m[1] ?? '') : undefined;
+    if (purpose && listId && m) entries.push({ purpose, listId, index: Number(m[2]) });
+  }
+  return entries.length > 0 ? { issuer, entries } : undefined;
 }

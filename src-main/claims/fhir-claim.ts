@@ -15,6 +15,8 @@
  *   items carry CPT/HCPCS codes, modifiers, revenue codes (institutional), units, unit price, net.
  */
 import type { Claim, Coverage, Patient } from 'fhir/r4';
+import type { Eligibility } from '../../src-shared/admission/schemas';
+import { statusListUrn } from '../../src-shared/identity/status-list';
 import { CODE_SYSTEM_URI, type CodeSets, describeCode, describeProcedure, procedureSystemOf } from '../../src-shared/claims/codes';
 import { lineNetCents, servicePeriod } from '../../src-shared/claims/rules';
 import { type ClaimContext, type ClaimForm, toCents } from '../../src-shared/claims/schemas';
@@ -48,7 +50,15 @@ export interface BuildClaimInput {
   provider: ClaimParty;
   /** ISO date-time the claim was created (this version). */
   created: string;
+  /**
+   * The insurance card's status-list entries as the desk kept them: sent as the contained
+   * Coverage's identifiers so the insurer can check the card against its own status list.
+   */
+  cardStatus?: Eligibility['cardStatus'];
 }
+
+/** Coverage.identifier system of a card's status-list entry, by purpose; the value is `<list urn>#<index>`. */
+export const CARD_STATUS_SYSTEM = 'urn:careledger:card-status:';
 
 function money(cents: number, currency: string): { value: number; currency: string } {
   return { value: cents / 100, currency };
@@ -82,6 +92,9 @@ export function buildFhirClaim(input: BuildClaimInput, sets: CodeSets): Claim {
     subscriberId: coverage.memberId,
     beneficiary: { reference: '#patient' },
     payor: [{ identifier: { system: MSP_SYSTEM, value: insurer.mspId }, display: insurer.name }],
+    ...(input.cardStatus && input.cardStatus.entries.length > 0
+      ? { identifier: input.cardStatus.entries.map((e) => ({ system: `${CARD_STATUS_SYSTEM}${e.purpose}`, value: `${statusListUrn(e.listId)}#${e.index}` })) }
+      : {}),
     period: { start: coverage.start, end: coverage.end },
     class: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/coverage-class', code: 'plan' }] }, value: coverage.planName }],
   };

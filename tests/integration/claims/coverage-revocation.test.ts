@@ -5,12 +5,13 @@
  * sentence naming the card and the date (nothing is queued); a stale list or an admission
  * without a kept entry is a warning that says why. Real cache, real desk, wallet simulator cards.
  */
+import type { Claim, Coverage } from 'fhir/r4';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../src-shared/admission/schemas';
 import { claimPasses } from '../../../src-shared/claims/rules';
 import { sql } from '../../../src-main/cache/sql';
 import { ClaimsService, type ClaimsLedger, type ClaimsStaff } from '../../../src-main/claims';
-import { queueLedgerWrite } from '../../../src-main/ledger/outbox';
+import { decodePayload, queueLedgerWrite } from '../../../src-main/ledger/outbox';
 import { ADMIT, LISTS, makeWorld, outboxRows, patientWallet, present, STAFF, type World } from '../admission/support';
 
 const CLARA: ClaimsStaff = { id: 'hospital-a-claims', displayName: 'Clara Claims', mspId: 'HospitalAMSP', role: 'claims', kind: 'hospital' };
@@ -67,7 +68,7 @@ describe('coverage not revoked at the service date', () => {
   });
 
   it('passes a card whose bit is clear on a fresh list', async () => {
-    const { admissionId } = await admitMaria();
+    const { admissionId, coverageIndex } = await admitMaria();
     const context = await claims.context(admissionId);
     expect(context.coverage).toMatchObject({ revocation: 'active', revokedOn: null });
     const checks = await claims.check(await readyForm(admissionId));
@@ -75,6 +76,14 @@ describe('coverage not revoked at the service date', () => {
     expect(coverage).toMatchObject({ ok: true, severity: 'error' });
     expect(coverage?.message).toMatch(/not revoked on the insurer's status list: member NWH-2291-774-03/);
     expect(claimPasses(checks)).toBe(true);
+
+    // Sent, the claim carries the card's entry so the insurer can check its own list.
+    const draft = await claims.saveDraft(CLARA, { claimId: null, form: await readyForm(admissionId) });
+    await claims.submit(CLARA, draft.summary.claimId);
+    const sent = (await outboxRows(world.db)).find((r) => r.operation === 'claim.submit');
+    const claim = JSON.parse(Buffer.from(decodePayload(sent?.payload ?? '').transient?.['claim'] ?? '', 'base64').toString('utf8')) as Claim;
+    const coverageResource = claim.contained?.find((c) => c.resourceType === 'Coverage') as Coverage | undefined;
+    expect(coverageResource?.identifier).toEqual([{ system: 'urn:careledger:card-status:revocation', value: `urn:careledger:statuslist:${LISTS.insurer}#${coverageIndex}` }]);
   });
 
   it('blocks a card revoked since admission, naming the card and the date; submit queues nothing and keeps the draft', async () => {
