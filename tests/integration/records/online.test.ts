@@ -26,10 +26,12 @@ import { decodePayload, queueLedgerWrite } from '../../../src-main/ledger/outbox
 import { ChartService } from '../../../src-main/records/chart-service';
 import { HttpRecordGatekeepers } from '../../../src-main/records/gatekeeper-client';
 import { LedgerAnchorVerifier, type LedgerQueries } from '../../../src-main/records/ledger-reads';
+import { PrivacyOffice } from '../../../src-main/records/privacy-office';
 import { chartRevocationApplier } from '../../../src-main/records/revocation';
 import { GATEKEEPER_SERVICE_TYPE } from '../../../src-shared/records';
 import { runWalletCli } from '../../../tools/wallet/commands';
 import { connectAs, type Connection, json } from '../chaincode/support';
+import { recordsUrl, send } from '../record-exchange/client';
 import { addPatient, openChartCache } from './support';
 
 let dir: string;
@@ -184,6 +186,20 @@ describe("Dr Carl's chart of Maria through the demo's record gatekeepers", () =>
     const viewerIds = onLedger.filter((e) => e.staff.role === 'clinician').map((e) => e.entryId);
     expect(viewerIds.sort()).toEqual(views.map((v) => v.entry_id).sort());
     expect(onLedger.filter((e) => e.staff.role === 'gatekeeper' && e.staff.mspId === 'HospitalBMSP').length).toBeGreaterThan(0);
+
+    // Priya's access report: each view once, B's release folded into it (same request id), not a row of its own.
+    const office = new PrivacyOffice({
+      db,
+      ledger: { transact: (work) => db.write((w) => work(w, () => Promise.resolve(0))) },
+      queries: () => privacy,
+      hospitalMspId: () => 'HospitalAMSP',
+      hospitalName: 'Hospital A',
+    });
+    const report = await office.accessReport({ id: 'hospital-a-privacy', displayName: 'Priya Privacy' }, { patientId });
+    expect(report.entries.filter((e) => e.role === 'gatekeeper')).toEqual([]);
+    expect(report.entries.map((e) => e.entryId).sort()).toEqual(views.map((v) => v.entry_id).sort());
+    expect(report.entries.find((e) => e.entryId === opened.accessEntryId)?.releasedBy).toContain('HospitalBMSP');
+    expect(report.entries.every((e) => e.where === 'ledger')).toBe(true);
   });
 
   it('marks a record whose content differs from its ledger anchor as not matching the ledger, and keeps the others verified', async () => {
@@ -214,6 +230,24 @@ describe("Dr Carl's chart of Maria through the demo's record gatekeepers", () =>
     const again = await chart.openChart(carl, { patientId, purpose: 'TREAT', refresh: true });
     expect(again.entries.find((e) => e.key === altered)).toMatchObject({ anchor: 'verified' });
     await sendOutbox(contractOf('HospitalAMSP', 'clinician'));
+  });
+
+  it("keeps a gatekeeper's release as its own row in the access report when no view of that request is on record", async () => {
+    const clinician = bundle.identities.find((i) => i.mspId === 'HospitalAMSP' && i.role === 'clinician')!;
+    // Records fetched straight from B's gatekeeper (not through the chart, so no view entry).
+    const answer = await send(recordsUrl(gatekeeperB, { patient: mariaDid, purpose: 'TREAT', category: 'conditions' }), clinician);
+    expect(answer.status).toBe(200);
+    const office = new PrivacyOffice({
+      db,
+      ledger: { transact: (work) => db.write((w) => work(w, () => Promise.resolve(0))) },
+      queries: () => queriesAs(contractOf('HospitalAMSP', 'privacy')),
+      hospitalMspId: () => 'HospitalAMSP',
+      hospitalName: 'Hospital A',
+    });
+    const report = await office.accessReport({ id: 'hospital-a-privacy', displayName: 'Priya Privacy' }, { patientId });
+    const alone = report.entries.filter((e) => e.role === 'gatekeeper');
+    expect(alone).toHaveLength(1);
+    expect(alone[0]).toMatchObject({ hospitalMspId: 'HospitalBMSP', decision: 'allowed', categories: ['conditions'] });
   });
 
   it("closes the chart and purges her records once her revocation from home reaches the workstation", async () => {
