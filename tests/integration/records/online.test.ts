@@ -266,4 +266,31 @@ describe("Dr Carl's chart of Maria through the demo's record gatekeepers", () =>
     expect(reopened.entries.filter((e) => e.sourceMspId === 'HospitalBMSP')).toEqual([]);
     expect(reopened.banners[0]).toMatchObject({ basis: 'none' });
   });
+  it('opens her chart under emergency access after the revocation: Hospital B releases under break-the-glass, and both hospitals get an entry to review', async () => {
+    const session = await chart.breakTheGlass(carl, { patientId, reasonCode: 'emergency-unconscious', note: 'Found unconscious in the car park; need her history before theatre.' });
+    const opened = await chart.openChart(carl, { patientId, purpose: 'TREAT', refresh: true });
+    expect(opened.banners[0]).toMatchObject({ basis: 'break-glass' });
+    expect(opened.breakGlass?.sessionId).toBe(session.sessionId);
+    const fromB = opened.entries.filter((e) => e.sourceMspId === 'HospitalBMSP');
+    expect(fromB.length).toBeGreaterThan(5);
+    expect(fromB.every((e) => e.basis === 'break-glass' && e.anchor === 'verified')).toBe(true);
+    await sendOutbox(contractOf('HospitalAMSP', 'clinician'));
+    const requestId = await requestIdOf(opened.accessEntryId);
+    const officeOf = (mspId: string, role: string): PrivacyOffice =>
+      new PrivacyOffice({
+        db,
+        ledger: { transact: (work) => db.write((w) => work(w, () => Promise.resolve(0))) },
+        queries: () => queriesAs(contractOf(mspId, role)),
+        hospitalMspId: () => mspId,
+        hospitalName: mspId,
+      });
+    const priya = { id: 'privacy', displayName: 'Privacy officer' };
+    const queueA = await officeOf('HospitalAMSP', 'privacy').reviewQueue(priya);
+    expect(queueA.some((e) => e.entryId === opened.accessEntryId && e.breakGlassReason === 'emergency-unconscious')).toBe(true);
+    const onLedger = ((await queriesAs(contractOf('HospitalBMSP', 'privacy')).evaluate('Access:listAccessForRequest', requestId)) as { records: Array<{ entryId: string; staff: { mspId: string; role: string } }> }).records;
+    const releaseB = onLedger.find((e) => e.staff.role === 'gatekeeper' && e.staff.mspId === 'HospitalBMSP');
+    expect(releaseB).toBeDefined();
+    const queueB = await officeOf('HospitalBMSP', 'privacy').reviewQueue(priya);
+    expect(queueB.map((e) => e.entryId)).toContain(releaseB!.entryId);
+  });
 });
