@@ -7,8 +7,8 @@
  * workstation until the ledger is back) as a screen and a PDF. Screenshots of each screen.
  *
  * The online half of the issue's "done when" (records from both hospitals' gatekeepers with
- * their anchors, revocation from the wallet) needs the demo's embedded gatekeepers; the service
- * behaviour is covered by tests/integration/records/chart.test.ts.
+ * their anchors, revocation from the wallet) runs on the organisation demo's embedded
+ * gatekeepers in chart-online.spec.ts (and tests/integration/records/online.test.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
