@@ -8,7 +8,7 @@
  *
  * The online half of the issue's "done when" (records from both hospitals' gatekeepers with
  * their anchors, revocation from the wallet) runs on the organisation demo's embedded
- * gatekeepers in chart-online.spec.ts (and tests/integration/records/online.test.ts).
+ * gatekeepers in records-online.spec.ts (and tests/integration/records/online.test.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';

@@ -47,18 +47,24 @@ test("chart online: Maria's Hospital B records through its gatekeeper with ancho
   const gatekeeperB = documentB?.service?.find((s) => s.type === GATEKEEPER_SERVICE_TYPE)?.serviceEndpoint;
   expect(typeof gatekeeperB, "Hospital B's did:web document lists its record gatekeeper").toBe('string');
 
-  // The desk registers Maria from her wallet (admitted and discharged: no open admission here).
+  // Maria must be known here from her wallet, with no open admission. The claims spec (which runs
+  // before this one on the shared demo) leaves her so; run alone, the desk registers her the same
+  // way: admitted from her wallet and discharged. (This file is named to run after the other
+  // organisation-demo specs: it revokes Maria's consent, and claims.spec bills her only stay.)
   await new SignInPage(page).signIn(DEMO_STAFF.admissions, DEMO_PIN);
-  const desk = new AdmissionDeskPage(page);
-  await desk.expectReady();
-  const code = await freshLocumCode(organisationDemo.walletHome, 'maria-oliveira', out);
-  await desk.openImages(...code.pngs);
-  await expect(desk.verdict).toHaveAttribute('data-verdict', 'valid');
-  await desk.admit({ wardCode: 'W-102', bed: 'S11', clinician: 'Dr Maya Okafor', reason: 'Follow-up of diabetes' });
-  const list = await callFromPage(page, 'admission.list', { includeDischarged: false, limit: 100 });
-  const admission = (list.value as Array<{ admissionId: string; bed: string }>).find((a) => a.bed === 'S11');
-  expect(admission).toBeDefined();
-  expect(await callFromPage(page, 'admission.discharge', { admissionId: admission?.admissionId })).toMatchObject({ ok: true });
+  const known = await callFromPage(page, 'patients.search', { givenName: 'Maria', familyName: 'Oliveira' });
+  if (!JSON.stringify(known.value ?? []).includes('Oliveira')) {
+    const desk = new AdmissionDeskPage(page);
+    await desk.expectReady();
+    const code = await freshLocumCode(organisationDemo.walletHome, 'maria-oliveira', out);
+    await desk.openImages(...code.pngs);
+    await expect(desk.verdict).toHaveAttribute('data-verdict', 'valid');
+    await desk.admit({ wardCode: 'W-102', bed: 'S11', clinician: 'Dr Maya Okafor', reason: 'Follow-up of diabetes' });
+    const list = await callFromPage(page, 'admission.list', { includeDischarged: false, limit: 100 });
+    const admission = (list.value as Array<{ admissionId: string; bed: string }>).find((a) => a.bed === 'S11');
+    expect(admission).toBeDefined();
+    expect(await callFromPage(page, 'admission.discharge', { admissionId: admission?.admissionId })).toMatchObject({ ok: true });
+  }
   await shell.signOut();
 
   // Maria posts her consent (to Hospital A, for treatment) to Hospital B's gatekeeper from her wallet.
