@@ -115,17 +115,17 @@ export function checkClaim(form: ClaimForm, context: ClaimContext, sets: CodeSet
   // ---- coverage and insurer
   const cov = context.coverage;
   if (!cov) {
-    add('coverage', 'Coverage verified', false, 'The admission has no verified insurance card. Ask the admission desk to scan the patient’s insurance card, then bill.', null);
+    add('coverage', 'Coverage verified and not revoked', false, 'The admission has no verified insurance card. Ask the admission desk to scan the patient’s insurance card, then bill.', null);
   } else if (cov.revocation === 'revoked') {
     const served = period ? (period.start === period.end ? `the service date ${period.start}` : `the service dates ${period.start} to ${period.end}`) : 'the service dates';
     const word = cov.revocationNote === 'suspended' ? 'suspended' : 'revoked';
-    add('coverage', 'Coverage not revoked at the service date', false, `${cov.insurerName}'s insurance card for member ${cov.memberId} (plan ${cov.planName}) is ${word} on the insurer's status list${cov.revokedOn ? ` (list changed on ${cov.revokedOn})` : ''}, so it cannot be billed for ${served}. Contact the patient and the insurer; nothing is sent while the card is ${word}.`, null);
+    add('coverage', 'Coverage verified and not revoked', false, `${cov.insurerName}'s insurance card for member ${cov.memberId} (plan ${cov.planName}) is ${word} on the insurer's status list${cov.revokedOn ? ` (list changed on ${cov.revokedOn})` : ''}, so it cannot be billed for ${served}. Contact the patient and the insurer; nothing is sent while the card is ${word}.`, null);
   } else if (cov.eligibility !== 'eligible') {
-    add('coverage', 'Coverage verified', false, `The insurance card was not verified at admission: ${cov.eligibilityMessage}`, null);
+    add('coverage', 'Coverage verified and not revoked', false, `The insurance card was not verified at admission: ${cov.eligibilityMessage}`, null);
   } else if (cov.revocation === 'unknown') {
-    add('coverage', 'Coverage verified', true, `Verified at admission (member ${cov.memberId}, plan ${cov.planName}), but whether the card was revoked since is unknown: ${cov.revocationNote ?? 'its status could not be read from the status-list mirror'}. You may submit; the insurer checks its own list. Let the workstation sync with the ledger to clear this warning.`, null, 'warning');
+    add('coverage', 'Coverage verified and not revoked', true, `Verified at admission (member ${cov.memberId}, plan ${cov.planName}), but whether the card was revoked since is unknown: ${cov.revocationNote ?? 'its status could not be read from the status-list mirror'}. You may submit; the insurer checks its own list. Let the workstation sync with the ledger to clear this warning.`, null, 'warning');
   } else {
-    add('coverage', 'Coverage verified', true, `Verified at admission and not revoked on the insurer's status list: member ${cov.memberId}, plan ${cov.planName}, ${cov.start} to ${cov.end}.`, null);
+    add('coverage', 'Coverage verified and not revoked', true, `Verified at admission and not revoked on the insurer's status list: member ${cov.memberId}, plan ${cov.planName}, ${cov.start} to ${cov.end}.`, null);
   }
   if (!context.insurer) {
     add('insurer', 'Insurer registered', false, cov ? `${cov.insurerName} (${cov.insurerDid}) is not registered as an insurer on the ledger, so the claim cannot be sent to it. Ask governance to register it, or bill on paper.` : 'No insurer: the admission has no insurance card.', null);

@@ -54,6 +54,8 @@ test('Clara bills Maria, Ines denies a line, Clara corrects and resubmits, Ines 
   await expect(clara.editor).toContainText('Pneumonia, organism not specified');
   await clara.addLine({ code: '71046', revenue: '0320', price: '96' });
   await expect(clara.checklist).toContainText('Every check passes');
+  // The desk kept the card's status entry: revocation is checked on the status-list mirror, not guessed.
+  await expect(clara.checklist).toContainText("Verified at admission and not revoked on the insurer's status list");
   await captureScreen(hospital, 'claims-02-claim-form');
   await clara.editor.getByRole('button', { name: 'Submit claim' }).click();
   await expect(clara.detail).toBeVisible();
@@ -69,6 +71,8 @@ test('Clara bills Maria, Ines denies a line, Clara corrects and resubmits, Ines 
   await captureScreen(insurer, 'claims-04-insurer-queue');
   await ines.openClaimOf('OLIVEIRA, Maria');
   await expect(ines.detail.getByTestId('coverage-check')).toContainText('holds every service date');
+  // The card's status entry travelled with the claim and is clear on the insurer's own list.
+  await expect(ines.detail.getByTestId('coverage-check')).toContainText('The card is not revoked on your status list.');
   await expect(ines.detail.getByTestId('detail-line')).toHaveCount(2);
   await captureScreen(insurer, 'claims-05-insurer-claim');
   await ines.detail.getByRole('button', { name: 'Adjudicate lines' }).click();
