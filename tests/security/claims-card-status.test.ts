@@ -39,7 +39,7 @@ beforeEach(async () => {
   await db.write(async (w) => {
     await w.run(sql`INSERT INTO mirror_organisation (msp_id, kind, did, name, record, block_number) VALUES ('InsurerMSP', 'insurer', ${INSURER_DID}, 'Northwind Health Insurance', '{}', 1)`);
     // Both lists are fresh and all clear: only who owns them and what they are for may decide.
-    for (const [listId, issuerDid] of [['insurer-revocation-1', INSURER_DID], ['other-revocation-1', OTHER_DID]]) {
+    for (const [listId, issuerDid] of [['insurer-revocation-1', INSURER_DID], ['other-revocation-1', OTHER_DID]] as const) {
       const record = { listId, issuerDid, statusPurpose: 'revocation', encodedList: encodeStatusList(createStatusList()), updatedAt: AT };
       await w.run(sql`INSERT INTO mirror_status_list (list_id, issuer_did, record, block_number, fetched_at) VALUES (${listId}, ${issuerDid}, ${JSON.stringify(record)}, 1, ${AT})`);
     }
