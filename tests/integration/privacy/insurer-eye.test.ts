@@ -318,12 +318,14 @@ describe("the insurer's eye", () => {
       const results = await evaluateEverything(who);
       expect(results.length).toBeGreaterThanOrEqual(34);
       const privateReads = results.filter((r) => PRIVATE_CONTRACTS.includes(r.fn.split(':')[0] ?? ''));
-      expect(privateReads.length).toBe(14);
+      // Every read of the hospitals-only contracts, counted so a new one is looked at here first
+      // (the record exchange added Consent:checkConsents and Access:listAccessForRequest).
+      expect(privateReads.length).toBe(16);
       for (const r of privateReads) expect({ fn: r.fn, ok: r.ok, forbidden: /FORBIDDEN/.test(r.text) }).toEqual({ fn: r.fn, ok: false, forbidden: true });
       expect(leaks(results.map((r) => `${r.fn} ${r.text}`).join('\n'), careFacts())).toEqual([]);
       const claims = results.find((r) => r.fn === 'Claims:listClaims');
       expect(claims?.ok).toBe(true);
-      expect(JSON.parse(claims?.text ?? '{}')).toMatchObject({ records: [expect.objectContaining({ claimId: day.claimId, status: 'paid', paidAmount: 48000 })] });
+      expect(JSON.parse(claims?.text ?? '{}')).toMatchObject({ records: expect.arrayContaining([expect.objectContaining({ claimId: day.claimId, status: 'paid', paidAmount: 48000 })]) });
     }
   });
 });
