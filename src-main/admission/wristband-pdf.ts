@@ -5,6 +5,7 @@
  * the allergies flag. Text uses WinAnsi (Latin-1): accents print; letters outside it are
  * printed without their accent or as "?", and the MRN barcode is what scanners rely on.
  */
+import { pdfFile, pdfNumber as num, pdfString } from '../documents/pdf';
 import { workstationDates } from '../settings/date-time-settings';
 import { code128Widths } from './code128';
 
@@ -28,26 +29,6 @@ export interface WristbandContent {
 export type WristbandFormat = 'wristband' | 'label';
 
 const MM = 72 / 25.4;
-
-/** Latin-1 bytes for a PDF string literal, with ( ) \ escaped. */
-export function pdfString(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    let c = ch.codePointAt(0) ?? 63;
-    if (c > 255) {
-      const plain = ch.normalize('NFD').replace(/\p{M}+/gu, '');
-      c = plain.length === 1 && (plain.codePointAt(0) ?? 256) < 256 ? (plain.codePointAt(0) as number) : 63;
-    }
-    if (c === 40 || c === 41 || c === 92) out += `\\${String.fromCharCode(c)}`;
-    else if (c < 32 || c > 126) out += `\\${c.toString(8).padStart(3, '0')}`;
-    else out += String.fromCharCode(c);
-  }
-  return `(${out})`;
-}
-
-function num(n: number): string {
-  return (Math.round(n * 100) / 100).toString();
-}
 
 class Content {
   readonly ops: string[] = [];
@@ -121,15 +102,5 @@ export function wristbandPdf(c: WristbandContent, format: WristbandFormat = 'wri
     `<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}endstream`,
     `<< /Title ${pdfString(`Wristband ${c.mrn}`)} /Producer (CareLedger Workstation) >>`,
   ];
-  let out = '%PDF-1.4\n%\xE2\xE3\xCF\xD3\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info 7 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(out, 'latin1'));
+  return pdfFile(objects, 7);
 }

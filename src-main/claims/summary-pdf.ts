@@ -3,7 +3,7 @@
  * standard Helvetica, uncompressed), so tests can read its text: claim, patient, coverage,
  * diagnoses, service lines with the insurer's decision per line, totals and the timeline.
  */
-import { pdfString } from '../admission/wristband-pdf';
+import { pdfFile, pdfString } from '../documents/pdf';
 
 export interface SummaryLine {
   bold?: boolean;
@@ -40,15 +40,5 @@ export function summaryPdf(title: string, lines: readonly SummaryLine[]): Uint8A
   }
   objects[0] = '<< /Type /Catalog /Pages 2 0 R >>';
   objects[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${kids.length} >>`;
-  let out = '%PDF-1.4\n%\xE2\xE3\xCF\xD3\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info 5 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(out, 'latin1'));
+  return pdfFile(objects, 5);
 }

@@ -5,7 +5,7 @@
  * sentence, the sanctions list's date and source, the ledger transaction id of the recorded
  * outcome, the privileges granted, officer and time. Long text wraps; pages are added as needed.
  */
-import { pdfString } from '../admission/wristband-pdf';
+import { pdfFile, pdfString } from '../documents/pdf';
 
 export interface ReportLine {
   text: string;
@@ -69,15 +69,5 @@ export function reportPdf(title: string, lines: readonly ReportLine[], footer: s
     objects.push(`<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}endstream`);
   });
   objects[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${n} >>`;
-  let out = '%PDF-1.4\n%\xE2\xE3\xCF\xD3\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info 5 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(out, 'latin1'));
+  return pdfFile(objects, 5);
 }

@@ -3,17 +3,13 @@
  * across hospitals, one line each, on as many A4 pages as needed. Written directly like the
  * wristband (PDF 1.4, Helvetica, uncompressed) so tests can read its text.
  */
-import { pdfString } from '../admission/wristband-pdf';
+import { pdfFile, pdfNumber as num, pdfString } from '../documents/pdf';
 import type { AccessReport } from '../../src-shared/records/schemas';
 import { workstationDates } from '../settings/date-time-settings';
 
 const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 42;
 const LINE = 12;
-
-function num(n: number): string {
-  return (Math.round(n * 100) / 100).toString();
-}
 
 /** One line per access, in words: when, where, who (role), why, on what basis, decision. */
 export function accessLine(e: AccessReport['entries'][number]): string {
@@ -102,15 +98,5 @@ export function accessReportPdf(report: AccessReport, hospitalName: string): Uin
   });
   objects[1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
   objects.push(`<< /Title ${pdfString('Access report')} /Producer (CareLedger Workstation) >>`);
-  let out = '%PDF-1.4\n%\xE2\xE3\xCF\xD3\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info ${objects.length} 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(out, 'latin1'));
+  return pdfFile(objects, objects.length);
 }
