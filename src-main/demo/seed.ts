@@ -15,7 +15,8 @@ import path from 'node:path';
 import type { NetworkBundle } from '../../ledger/devnet/src/index';
 import { presentWallet } from '../../tools/wallet/commands';
 import { runWalletCli } from '../../tools/wallet/commands';
-import { connectAs, registerOnLedger, type RegisterOutcome } from '../../tools/wallet/register';
+import { asAdmin, registerOrganisation } from '../../ledger/admin/src/index';
+import { registerOnLedger, type RegisterOutcome } from '../../tools/wallet/register';
 import { initIssuers, listCredentials, loadIssuers, loadWallet, walletDir } from '../../tools/wallet/store';
 import { DEMO_HOSPITAL_DID } from '../admission/demo-config';
 import { seedClaimsDemo } from './seed-claims';
@@ -114,34 +115,23 @@ async function ensurePatient(home: string, p: DemoPatientSpec): Promise<string> 
   return created ? 'created' : 'reused';
 }
 
-function ledgerCode(err: unknown): string {
-  const e = err as { message?: string; details?: { message?: string }[] };
-  return [e.message ?? '', ...(e.details ?? []).map((d) => d.message ?? '')].join(' ');
-}
-
 /** Registers each hospital org with its DID, as governance; an org already there is left as is. */
 async function registerHospitals(bundle: NetworkBundle): Promise<DemoSeed['hospitals']> {
   const governance = bundle.identities.find((i) => i.role === 'governance-admin');
   if (!governance) throw new DemoSeedError('The devnet has no governance-admin identity, so the hospitals cannot be registered. Start the devnet with its default config.');
-  const { gateway, client } = connectAs(bundle, governance, { endorse: 30_000, submit: 30_000, commitStatus: 60_000 });
   const out: DemoSeed['hospitals'] = [];
-  try {
-    const contract = gateway.getNetwork(bundle.channel).getContract(bundle.chaincode, 'Governance');
-    for (const org of bundle.orgs.filter((o) => o.kind === 'hospital')) {
-      const did = HOSPITAL_DIDS[org.mspId];
-      if (!did) continue;
-      try {
-        await contract.submitTransaction('registerOrganisation', JSON.stringify({ mspId: org.mspId, kind: 'hospital', did, name: org.displayName ?? org.mspId }));
-        out.push({ mspId: org.mspId, did, outcome: 'registered' });
-      } catch (err) {
-        if (!ledgerCode(err).includes('ALREADY_EXISTS')) throw err;
-        out.push({ mspId: org.mspId, did, outcome: 'already registered' });
+  await asAdmin(
+    bundle,
+    governance,
+    async (contract) => {
+      for (const org of bundle.orgs.filter((o) => o.kind === 'hospital')) {
+        const did = HOSPITAL_DIDS[org.mspId];
+        if (!did) continue;
+        out.push({ mspId: org.mspId, did, outcome: await registerOrganisation(contract, { mspId: org.mspId, kind: 'hospital', did, name: org.displayName ?? org.mspId }) });
       }
-    }
-  } finally {
-    gateway.close();
-    client.close();
-  }
+    },
+    { endorse: 30_000, submit: 30_000, commitStatus: 60_000 },
+  );
   return out;
 }
 
