@@ -4,7 +4,7 @@ import { formatCents } from '../../../src-shared/claims/rules';
 import type { ClaimDetail, ItemAdjudication } from '../../../src-shared/claims/schemas';
 import type { IpcError } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
-import { formatDate, formatDateTime } from '../../lib/format';
+import { formatDate, formatDateTime, organisationLabel } from '../../lib/format';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice, Notice } from '../../ui/Notice';
 import { useSyncStore } from '../sync/store';
@@ -127,7 +127,7 @@ export function ClaimDetailView({ claimId, notice, onBack, onEdit }: { claimId: 
           <section className="card" aria-label="Summary">
             <dl className="facts claim-facts">
               <dt>{insurerSide ? 'From' : 'Insurer'}</dt>
-              <dd>{insurerSide ? s.hospitalMspId : `${s.insurerName} (${s.insurerMspId})`}</dd>
+              <dd>{insurerSide ? organisationLabel(s.hospitalMspId) : `${s.insurerName} (${s.insurerMspId})`}</dd>
               <dt>Type</dt>
               <dd>{s.claimType === 'institutional' ? 'Institutional' : 'Professional'}</dd>
               {detail.coverage ? (

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { ClaimContext, ClaimDetail, ClaimForm, ClaimStatus, ClaimWorkList } from '../../../src-shared/claims/schemas';
 import type { IpcError } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
-import { formatDate } from '../../lib/format';
+import { formatDate, organisationLabel } from '../../lib/format';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice, Notice } from '../../ui/Notice';
 import { useSyncStore } from '../sync/store';
@@ -247,7 +247,7 @@ export function ClaimsScreen(): ReactNode {
                           {c.submissionCount > 1 ? <span className="muted"> v{c.submissionCount}</span> : null}
                         </td>
                         <td>{c.patientName}</td>
-                        <td>{insurer ? c.hospitalMspId : c.insurerName}</td>
+                        <td>{insurer ? organisationLabel(c.hospitalMspId) : c.insurerName}</td>
                         <td className="nowrap">{c.serviceFrom ? formatDate(c.serviceFrom) : '–'}</td>
                         <td className="num nowrap">{money(c.totalCents, c.currency)}</td>
                         <td className="num nowrap">{c.paidCents !== null ? money(c.paidCents, c.currency) : money(c.approvedCents, c.currency)}</td>
