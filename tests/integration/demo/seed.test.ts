@@ -168,6 +168,9 @@ describe('a demo workstation on the seeded ledger', () => {
     expect((await sync.state()).queued).toBeGreaterThan(0);
     await ledger.up();
     await waitFor(async () => (await sync.state()).queued === 0, 120_000, 'the outbox to drain once the ledger is back');
+    // The drain runs on the sync thread: its "online" reaches the status a moment after the
+    // committed rows do, so the status bar may show the empty queue just before it shows online.
+    await waitFor(async () => (await sync.state()).connection === 'online', 10_000, 'the status to show the ledger online again');
     expect(await sync.state()).toMatchObject({ connection: 'online', failed: 0 });
   });
 });
