@@ -52,6 +52,8 @@ it('signs queued writes as the signed-in person, holds them while locked, and sh
   await ws.session.signIn({ identityId: summary.id, pin: '2468' });
   await ws.sync.transact((_w, queue) => queue({ operation: 'asset.create', orderKey: 'ws-1', transaction: 'CreateAsset', args: ['ws-1', 'ward-2', '1'], retryOnConflict: false }));
   await waitFor(async () => (await ws.sync.state()).queued === 0, 30_000, 'the write to be sent');
+  // The drain runs on the sync thread: its "online" may reach the status just after its rows do.
+  await waitFor(async () => (await ws.sync.state()).connection === 'online', 10_000, 'the status to show the ledger online');
   const online = await ws.sync.state();
   expect(online).toMatchObject({ connection: 'online', queued: 0, failed: 0, problem: null });
   expect(online.lastSyncAt).not.toBeNull();
