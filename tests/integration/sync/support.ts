@@ -23,16 +23,40 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `careledger-sync-${prefix}-`));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function listenOn(port: number): Promise<net.Server | null> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => resolve(server));
   });
+}
+
+function closeAll(servers: net.Server[]): Promise<void> {
+  return Promise.all(servers.map((s) => new Promise<void>((done) => s.close(() => done())))).then(() => undefined);
+}
+
+/**
+ * A port for a devnet that must come back on the same port after a restart. The devnet also
+ * listens on the ports just after it (one gateway per organisation), so the whole run of
+ * `span` ports must be free, not only the first (a clean CI run once met a busy fourth port).
+ */
+export async function freePort(span = 8): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await listenOn(0);
+    if (!first) continue;
+    const address = first.address();
+    const base = typeof address === 'object' && address ? address.port : 0;
+    const held: net.Server[] = [first];
+    let free = base > 0 && base + span < 65536;
+    for (let i = 1; free && i < span; i++) {
+      const next = await listenOn(base + i);
+      if (next) held.push(next);
+      else free = false;
+    }
+    await closeAll(held);
+    if (free) return base;
+  }
+  throw new Error(`No run of ${span} free ports found on 127.0.0.1.`);
 }
 
 /** A devnet on a fixed port (so a restart comes back where clients expect it). */
