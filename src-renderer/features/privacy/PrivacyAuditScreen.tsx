@@ -2,10 +2,9 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { IpcError, SignInEvent } from '../../../src-shared/ipc/contract';
 import { api } from '../../lib/api';
 import { formatDateTime, roleLabel } from '../../lib/format';
-import { Loading } from '../../ui/Loading';
-import { ErrorNotice } from '../../ui/Notice';
 import { AccessReportPanel, ConsentsPanel, EmergencySettings, ReviewQueue } from './PrivacyOffice';
 import '../records/records.css';
+import { ListStates } from '../../ui/ListStates';
 
 const KIND_LABELS: Record<SignInEvent['kind'], { label: string; tone: string }> = {
   'sign-in': { label: 'Signed in', tone: 'badge-success' },
@@ -96,21 +95,12 @@ function SignInEvents(): ReactNode {
             {loading ? 'Refreshing…' : 'Refresh'}
           </button>
         </div>
-        {error ? (
-          <div className="card-body">
-            <ErrorNotice error={error} />
-          </div>
-        ) : null}
-        {events === null && !error ? (
-          <div className="card-body">
-            <Loading label="Loading events…" />
-          </div>
-        ) : null}
-        {events !== null && events.length === 0 ? (
-          <div className="card-body empty">
-            <p>No events recorded on this workstation yet.</p>
-          </div>
-        ) : null}
+        <ListStates
+          error={error}
+          items={events}
+          loadingLabel="Loading events…"
+          empty="No events recorded on this workstation yet."
+        />
         {events !== null && events.length > 0 ? (
           // Keyboard users scroll a wide table too: the region takes focus and is named (WCAG 2.1.1).
           <div className="table-scroll" tabIndex={0} role="region" aria-label="Sign-in events">

@@ -17,6 +17,7 @@ import { api } from '../../lib/api';
 import { formatDate, formatDateTime, organisationLabel } from '../../lib/format';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice, Notice } from '../../ui/Notice';
+import { ListStates } from '../../ui/ListStates';
 
 function categoriesInWords(categories: readonly string[]): string {
   return categories.map((c) => CATEGORY_WORDS[c] ?? c).join(', ');
@@ -98,21 +99,12 @@ export function ReviewQueue(): ReactNode {
           Refresh
         </button>
       </div>
-      {error ? (
-        <div className="card-body">
-          <ErrorNotice error={error} />
-        </div>
-      ) : null}
-      {entries === null && !error ? (
-        <div className="card-body">
-          <Loading label="Reading the review queue from the ledger…" />
-        </div>
-      ) : null}
-      {entries !== null && entries.length === 0 ? (
-        <div className="card-body empty">
-          <p>No access is waiting for review at this hospital.</p>
-        </div>
-      ) : null}
+      <ListStates
+        error={error}
+        items={entries}
+        loadingLabel="Reading the review queue from the ledger…"
+        empty="No access is waiting for review at this hospital."
+      />
       {entries !== null && entries.length > 0 ? (
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Review queue">
           <table className="table" data-testid="review-queue">

@@ -3,10 +3,9 @@ import type { IpcError } from '../../../src-shared/ipc/contract';
 import type { WardPatient } from '../../../src-shared/records/schemas';
 import { api } from '../../lib/api';
 import { formatDate } from '../../lib/format';
-import { Loading } from '../../ui/Loading';
-import { ErrorNotice } from '../../ui/Notice';
 import { ChartView } from './ChartView';
 import './records.css';
+import { ListStates } from '../../ui/ListStates';
 
 /**
  * The clinician's patient records: the ward list (open admissions at this hospital) or a search
@@ -115,25 +114,16 @@ function WardList({
             ) : null}
           </form>
         </div>
-        {error ? (
-          <div className="card-body">
-            <ErrorNotice error={error} />
-          </div>
-        ) : null}
-        {patients === null && !error ? (
-          <div className="card-body">
-            <Loading label="Loading patients…" />
-          </div>
-        ) : null}
-        {patients !== null && patients.length === 0 ? (
-          <div className="card-body empty">
-            <p>
-              {asked
-                ? 'No patient in this workstation matches. Check the spelling or the MRN.'
-                : 'No patient is admitted at this hospital right now. Search by name or MRN to open another chart.'}
-            </p>
-          </div>
-        ) : null}
+        <ListStates
+          error={error}
+          items={patients}
+          loadingLabel="Loading patients…"
+          empty={
+            asked
+              ? 'No patient in this workstation matches. Check the spelling or the MRN.'
+              : 'No patient is admitted at this hospital right now. Search by name or MRN to open another chart.'
+          }
+        />
         {patients !== null && patients.length > 0 ? (
           <div className="table-scroll" tabIndex={0} role="region" aria-label="Patients">
             <table className="table" data-testid="ward-list">
