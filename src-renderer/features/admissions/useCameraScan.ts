@@ -18,6 +18,8 @@ export type CameraState =
 
 /** Milliseconds between decode attempts: fast enough to feel instant, light on a 2-core desk PC. */
 const FRAME_INTERVAL_MS = 120;
+/** Milliseconds between looks for the camera's first frame. */
+const FIRST_FRAME_POLL_MS = 16;
 
 /**
  * The decoder's passes per camera frame: the quick ones every frame, the two costly last
@@ -113,18 +115,27 @@ export function useCameraScan(
           // One unreadable frame is normal (motion blur); the next one is tried.
         }
       }
-      if (streamRef.current === stream) timerRef.current = window.setTimeout(() => void tick(), FRAME_INTERVAL_MS);
+      // Until the preview has its first frame, look again soon rather than a full interval later.
+      if (streamRef.current === stream) timerRef.current = window.setTimeout(() => void tick(), frame ? FRAME_INTERVAL_MS : FIRST_FRAME_POLL_MS);
     };
     void tick();
   }, [videoRef]);
 
   useEffect(() => stop, [stop]);
 
-  // Start the decoder shortly after the scan screen appears (not during its first paint), so
-  // the first code shown to the camera is read at once instead of after the wasm compiles.
+  // Start the decoder (its worker, the wasm fetch and compile, all off this thread) right after
+  // the scan screen's first paint: a clerk who presses "Use camera" at once finds it ready by
+  // the time the camera gives its first frame, so the first code is read like any other
+  // (tools/bench/NOTES.md, first camera scan in a new page).
   useEffect(() => {
-    const timer = window.setTimeout(warmScanDecoder, 400);
-    return () => window.clearTimeout(timer);
+    let timer: number | undefined;
+    const frame = window.requestAnimationFrame(() => {
+      timer = window.setTimeout(warmScanDecoder, 0); // after the paint this frame is for
+    });
+    return () => {
+      window.cancelAnimationFrame(frame);
+      if (timer !== undefined) window.clearTimeout(timer);
+    };
   }, []);
 
   return { state, outline, start, stop };

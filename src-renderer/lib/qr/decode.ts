@@ -2,6 +2,9 @@
  * QR decoding for the scan screens: a camera frame or an image file, as RGBA pixels, in;
  * the code's text out. Two engines sit behind one interface so the choice stays measurable
  * (tools/bench/suites/walletqr.ts; figures and the decision in docs/formats/wallet-qr.md).
+ * jsQR, the engine not chosen, lives in jsqr.ts: imported here it would ride along in the
+ * decoder worker's script and the app bundle (a CommonJS package is not tree-shaken), which
+ * the first scan in a new page waits to load and parse.
  *
  * zxing-wasm must never fetch its .wasm from a CDN (its default): the caller passes either
  * the URL of the copy bundled with the app (same origin, see zxing-asset.ts) or the bytes.
@@ -9,7 +12,6 @@
  * Renderer code: imports npm packages only; no node, no electron. The image type is
  * structural so that DOM ImageData, a canvas read-back and test pixels all fit.
  */
-import jsQR from 'jsqr';
 import { prepareZXingModule, readBarcodes, type ReaderOptions } from 'zxing-wasm/reader';
 import { FrameBuffers } from './passes';
 
@@ -122,15 +124,4 @@ export function createZxingDecoder(source: ZxingWasmSource): ZxingQrDecoder {
 function firstText(results: { isValid: boolean; text: string }[]): string | null {
   const hit = results.find((r) => r.isValid && r.text.length > 0);
   return hit ? hit.text : null;
-}
-
-/** jsQR: pure JavaScript, no wasm. Tries the image as is, then inverted (dark-mode wallets). */
-export function createJsqrDecoder(): QrDecoder {
-  return {
-    engine: 'jsqr',
-    decode(image: RgbaImage): Promise<string | null> {
-      const hit = jsQR(image.data, image.width, image.height, { inversionAttempts: 'attemptBoth' });
-      return Promise.resolve(hit && hit.data.length > 0 ? hit.data : null);
-    },
-  };
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createJsqrDecoder, createZxingDecoder, type ZxingQrDecoder } from '../../../src-renderer/lib/qr/decode';
+import { createZxingDecoder, type ZxingQrDecoder } from '../../../src-renderer/lib/qr/decode';
+import { createJsqrDecoder } from '../../../src-renderer/lib/qr/jsqr';
 import { decodeWalletQr, encodeWalletQr } from '../../../src-shared/walletqr';
 import { makeScanVariants } from '../../../tools/wallet/distort';
 import { makeAdmissionBundle } from '../../../tools/wallet/fixtures';
