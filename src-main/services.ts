@@ -8,24 +8,22 @@
  */
 import path from 'node:path';
 import { createAdmissionDesk, type AdmissionDeskService, type AdmissionSettings } from './admission';
-import { bedOccupancyApplier } from './admission/occupancy';
 import { CacheService } from './cache/cache-service';
-import { claimsTimelineApplier, createClaimsService, type ClaimsService } from './claims';
-import { createCredentialing, credentialingAlertsApplier, type CredentialingService } from './credentialing';
+import { createClaimsService, type ClaimsService } from './claims';
+import { createCredentialing, type CredentialingService } from './credentialing';
 import type { Keychain } from './cache/keychain';
 import { systemClock, type Clock } from './clock';
 import type { ScryptParams } from './crypto/secret-box';
 import { EventBus } from './events';
 import { createDispatcher, type DispatchLog, type Dispatcher } from './ipc/dispatcher';
-import { chartRevocationApplier, createRecordsServices, type RecordsServices } from './records';
+import { createRecordsServices, type RecordsServices } from './records';
 import { DEMO_HOSPITAL_DID } from './admission/demo-config';
 import { createHandlers } from './ipc/handlers';
 import type { ChannelMspCheck } from './ledger/channel-msp';
 import type { OrganisationCa } from './session/organisation-ca';
 import { SessionService } from './session/session-service';
 import { DateTimeSettings } from './settings/date-time-settings';
-import { CARELEDGER_APPLIERS } from './ledger/mirrors';
-import { organisationRegistryApplier, registeredKind } from './organisations/registry-mirror';
+import { registeredKind } from './organisations/registry-mirror';
 import { ledgerOptionsFromEnv, resolveLedgerSettings, type LedgerOptions } from './sync/ledger-settings';
 import { SyncService } from './sync/sync-service';
 
@@ -79,15 +77,20 @@ export function createWorkstation(options: WorkstationOptions): Workstation {
     publish: (state) => events.publish({ type: 'sync', state }),
     // The outbox drains on the sync thread: a backlog never runs on the thread answering the UI.
     offThread: true,
-    // The desk's bed occupancy comes from the ledger's admission events too (other desks' patients).
-    appliers: [...CARELEDGER_APPLIERS, organisationRegistryApplier, bedOccupancyApplier, credentialingAlertsApplier, claimsTimelineApplier, chartRevocationApplier],
+    // Named, so the sync thread runs the inbox as well (workstation-appliers.ts lists them).
+    appliers: 'workstation',
   });
   cache.onOpen((db) => sync.start(db));
   // A damaged cache file: stop sending from it; the rebuild starts the engine on the fresh cache.
   cache.onDamaged(() => void sync.close().catch(() => undefined));
   // Re-imported ledger changes: wake the sync engine to send them.
   cache.onImported(() => sync.signersChanged());
-  const dateTime = new DateTimeSettings({ onChange: (state) => events.publish({ type: 'dateTime', state }) });
+  const dateTime = new DateTimeSettings({
+    onChange: (state) => {
+      events.publish({ type: 'dateTime', state });
+      sync.datePreferencesChanged(state.preferences);
+    },
+  });
   cache.onOpen((db) => dateTime.load(db));
   let admissionDesk: AdmissionDeskService | undefined;
   let claims: ClaimsService | undefined;

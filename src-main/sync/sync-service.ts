@@ -9,11 +9,14 @@
  *
  * `offThread`: the outbox drain runs on the sync thread (sync-thread.ts: its own cache
  * connection and gRPC channel), so a backlog never runs on the thread that answers the UI.
- * What stays here is cheap: queuing writes in the domain's transaction, the status queries,
- * the event inbox, and recording the outcomes whose settlement handler is registered here.
- * Without it (tools and tests that inject closures: hooks, fixed signers) the worker runs inline.
+ * With appliers given by name (workstation-appliers.ts) the event inbox runs there too: the
+ * replay of a drained backlog's events is as much work as the drain. What stays here is cheap:
+ * queuing writes in the domain's transaction, the status queries, and recording the outcomes
+ * whose settlement handler is registered here. Without it (tools and tests that inject
+ * closures: hooks, fixed signers, appliers as functions) the worker and the inbox run inline.
  */
 import type { KeyObject } from 'node:crypto';
+import type { DateTimePreferences } from '../../src-shared/datetime';
 import type { SyncState, SyncWaitingWrite } from '../../src-shared/ipc/contract';
 import type { CacheDatabase, WriteHandle } from '../cache/database';
 import { sql } from '../cache/sql';
@@ -22,7 +25,6 @@ import { LedgerConnection, signerFromKey, type LedgerIdentityRef, type LedgerSig
 import type { ConnectionSettings } from '../ledger/connection-file';
 import { Inbox, type EventApplier } from '../ledger/inbox';
 import { channelMspOf, compareWithChannel, fetchChannelConfig, type ChannelMspCheck } from '../ledger/channel-msp';
-import { CARELEDGER_APPLIERS } from '../ledger/mirrors';
 import { discardWrite, listProblems, queueLedgerWrite, recordOutcome, retryWrite, statusCounts, type LedgerWrite, type OutboxProblem } from '../ledger/outbox';
 import { OutboxWorker, type SettlementHandler, type WorkerHooks } from '../ledger/outbox-worker';
 import { BatchWriter } from '../ledger/batch-writer';
@@ -31,6 +33,8 @@ import { fixedSignerOf } from './ledger-settings';
 import type { OrganisationCa } from '../session/organisation-ca';
 import { notConfiguredSyncState } from './sync-state';
 import { listWaiting } from './waiting';
+import { workstationDates } from '../settings/date-time-settings';
+import { APPLIER_SETS, type ApplierSetName } from './workstation-appliers';
 
 /** The signed-in person, as the session service hands it over. */
 export interface SigningSession {
@@ -43,7 +47,11 @@ export interface SyncServiceOptions {
   session?: SigningSession;
   /** Extra signers (a connection file's fixed identity; tools and tests). */
   fixedSigners?: readonly LedgerSigner[];
-  appliers?: readonly EventApplier[];
+  /**
+   * The event appliers: a set's name (workstation-appliers.ts; default 'careledger'), which the
+   * sync thread can run too, or functions, which run on this thread.
+   */
+  appliers?: readonly EventApplier[] | ApplierSetName;
   publish?: (state: SyncState) => void;
   window?: number;
   hooks?: WorkerHooks;
@@ -94,6 +102,8 @@ export class SyncService {
   #channelMsp: ChannelMspCheck = { status: 'unchecked' };
   #channelMspInFlight: Promise<ChannelMspCheck> | null = null;
   #thread: SyncThread | null = null;
+  /** Whether the sync thread runs the inbox (else `#inbox` runs here). */
+  #inboxOnThread = false;
 
   /** @throws TypeError when `offThread` is combined with what cannot cross to a thread. */
   constructor(options: SyncServiceOptions) {
@@ -128,6 +138,29 @@ export class SyncService {
     thread.setSigners(s ? [{ identityId: s.summary.id, mspId: s.summary.mspId, certificatePem: s.certificatePem, privateKey: s.privateKey }] : []);
   }
 
+  /** The appliers as functions (for an inbox on this thread). */
+  #appliers(): readonly EventApplier[] {
+    const a = this.#o.appliers ?? 'careledger';
+    return typeof a === 'string' ? APPLIER_SETS[a] : a;
+  }
+
+  #startInlineInbox(db: CacheDatabase, connection: LedgerConnection): void {
+    this.#inbox = new Inbox({
+      db,
+      connection,
+      signer: () => this.signers()[0] ?? null,
+      appliers: this.#appliers(),
+      onApplied: () => this.#changed(),
+      ...(this.#o.log ? { log: this.#o.log } : {}),
+    });
+    this.#inbox.start();
+  }
+
+  /** The workstation's date style changed: the sync thread's appliers write sentences with it. */
+  datePreferencesChanged(preferences: DateTimePreferences): void {
+    this.#thread?.setDates(preferences);
+  }
+
   #startThread(db: CacheDatabase, settings: ConnectionSettings, connection: LedgerConnection): boolean {
     let spec: { file: string; key: Buffer };
     try {
@@ -138,9 +171,19 @@ export class SyncService {
     }
     // Outcomes the thread asks this thread to record (their handlers live here), batched.
     const recorder = new BatchWriter(db);
+    const appliers = this.#o.appliers ?? 'careledger';
+    const inboxOnThread = typeof appliers === 'string';
     try {
       this.#thread = SyncThread.start(
-        { file: spec.file, key: spec.key, settings, ...(this.#o.window !== undefined ? { window: this.#o.window } : {}), operations: [...this.#settlements.keys()] },
+        {
+          file: spec.file,
+          key: spec.key,
+          settings,
+          ...(this.#o.window !== undefined ? { window: this.#o.window } : {}),
+          operations: [...this.#settlements.keys()],
+          appliers: inboxOnThread ? appliers : null,
+          dates: workstationDates().preferences,
+        },
         {
           connection: (status, problem) => {
             // The thread's calls are the best evidence either way; the status bar follows this connection.
@@ -157,6 +200,10 @@ export class SyncService {
             void this.#thread?.stop();
             this.#thread = null;
             if (this.#db === db && !this.#worker) this.#startInlineWorker(db, connection);
+            if (this.#db === db && !this.#inbox) {
+              this.#inboxOnThread = false;
+              this.#startInlineInbox(db, connection);
+            }
           },
           // Same file: the main connection refuses further use and the cache service shows the damage.
           damaged: (message) => db.reportDamage(new Error(`the sync thread met a damaged page: ${message}`)),
@@ -169,6 +216,7 @@ export class SyncService {
     } finally {
       spec.key.fill(0);
     }
+    this.#inboxOnThread = inboxOnThread;
     this.#sendSigners();
     return true;
   }
@@ -249,19 +297,11 @@ export class SyncService {
       if (status === 'online') void this.checkChannelMsp();
     });
     const threaded = this.#o.offThread === true && this.#startThread(db, settings, connection);
-    this.#inbox = new Inbox({
-      db,
-      connection,
-      signer: () => this.signers()[0] ?? null,
-      appliers: this.#o.appliers ?? CARELEDGER_APPLIERS,
-      onApplied: () => this.#changed(),
-      ...(this.#o.log ? { log: this.#o.log } : {}),
-    });
     // Not awaited: opening the cache must not wait for a ledger that may be down. Until the
     // first answer the state is `connecting`; the worker's first calls find out either way.
     void connection.start();
     if (!threaded) this.#startInlineWorker(db, connection);
-    this.#inbox.start();
+    if (!this.#inboxOnThread && !this.#inbox) this.#startInlineInbox(db, connection);
     this.#changed();
   }
 
@@ -450,6 +490,7 @@ export class SyncService {
     this.#worker = null;
     this.#thread = null;
     this.#inbox = null;
+    this.#inboxOnThread = false;
     this.#connection = null;
     this.#db = null;
   }

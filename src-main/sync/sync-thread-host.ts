@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ConnectionStatus } from '../ledger/connection';
+import type { DateTimePreferences } from '../../src-shared/datetime';
 import type { Outcome, OutboxRow } from '../ledger/outbox';
 import type { FromSyncThread, SyncThreadStart, ThreadSigner, ToSyncThread } from './sync-thread-protocol';
 
@@ -145,6 +146,10 @@ export class SyncThread {
 
   online(): void {
     this.#send({ type: 'online' });
+  }
+
+  setDates(preferences: DateTimePreferences): void {
+    this.#send({ type: 'dates', preferences });
   }
 
   /** Resolves the next time the thread finds nothing it can send and nothing in flight (or it has exited). */

@@ -5,9 +5,11 @@
  * private keys travel as `KeyObject`s, which Node clones between threads without exporting them.
  */
 import type { KeyObject } from 'node:crypto';
+import type { DateTimePreferences } from '../../src-shared/datetime';
 import type { ConnectionSettings } from '../ledger/connection-file';
 import type { ConnectionStatus, LedgerIdentityRef } from '../ledger/connection';
 import type { Outcome, OutboxRow } from '../ledger/outbox';
+import type { ApplierSetName } from './workstation-appliers';
 
 /** What the thread is started with (`workerData`). */
 export interface SyncThreadStart {
@@ -19,6 +21,13 @@ export interface SyncThreadStart {
   window?: number;
   /** Operations whose settlement handler lives on the main thread: their outcomes are recorded there. */
   operations: string[];
+  /**
+   * The event inbox runs on the thread too, with this set of appliers (workstation-appliers.ts);
+   * null: the inbox stays on the main thread (appliers given as closures).
+   */
+  appliers: ApplierSetName | null;
+  /** The workstation's date style, for sentences the appliers write (credentialing alerts). */
+  dates: DateTimePreferences;
 }
 
 export interface ThreadSigner extends LedgerIdentityRef {
@@ -32,6 +41,8 @@ export type ToSyncThread =
   /** The main thread's connection saw the gateway come back: look again now. */
   | { type: 'online' }
   | { type: 'whenIdle'; id: number }
+  /** The workstation's date style changed. */
+  | { type: 'dates'; preferences: DateTimePreferences }
   | { type: 'recorded'; id: number; error: string | null }
   | { type: 'stop' };
 

@@ -8,14 +8,22 @@
  *
  * Outcomes of operations whose settlement handler is registered on the main thread are
  * recorded there (one transaction with the handler: `recordOutcome`); everything else is
- * recorded here. Started by sync-thread-host.ts; messages in sync-thread-protocol.ts.
+ * recorded here.
+ *
+ * The event inbox runs here too when the main thread names its appliers
+ * (workstation-appliers.ts): replaying the events of a drained backlog (stream decoding, the
+ * appliers, one cache transaction per batch) is as much work as the drain itself. Started by
+ * sync-thread-host.ts; messages in sync-thread-protocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CacheDatabase, keyCheckValue } from '../cache/database';
 import { LedgerConnection, signerFromKey, type LedgerSigner } from '../ledger/connection';
+import { Inbox } from '../ledger/inbox';
 import type { Outcome, OutboxRow } from '../ledger/outbox';
 import { OutboxWorker } from '../ledger/outbox-worker';
+import { setWorkstationDates } from '../settings/date-time-settings';
 import { fixedSignerOf } from './ledger-settings';
+import { APPLIER_SETS } from './workstation-appliers';
 import type { FromSyncThread, SyncThreadStart, ToSyncThread } from './sync-thread-protocol';
 
 const port = parentPort;
@@ -64,16 +72,36 @@ async function main(): Promise<void> {
     start.key.fill(0);
   }
   db.onDamaged((cause) => post({ type: 'damaged', message: cause instanceof Error ? cause.message : String(cause) }));
+  // This thread's own copy of the date module: the appliers' sentences use the workstation's style.
+  setWorkstationDates(start.dates);
   const connection = new LedgerConnection(start.settings);
-  connection.onChange((status, problem) => post({ type: 'connection', status, problem }));
+  const signers = (): LedgerSigner[] => [...fixed, ...sessionSigners];
   const worker = new OutboxWorker({
     db,
     connection,
-    signers: () => [...fixed, ...sessionSigners],
+    signers,
     ...(start.window !== undefined ? { window: start.window } : {}),
     recordElsewhere: (operation) => (operations.has(operation) ? recordOnMain : undefined),
     onChange: changedSoon,
     log,
+  });
+  const inbox = start.appliers
+    ? new Inbox({
+        db,
+        connection,
+        signer: () => signers()[0] ?? null,
+        appliers: APPLIER_SETS[start.appliers],
+        onApplied: () => {
+          changedSoon();
+          // An applier may queue a ledger write (an automatic suspension): send it.
+          worker.wake();
+        },
+        log,
+      })
+    : null;
+  connection.onChange((status, problem) => {
+    inbox?.wake();
+    post({ type: 'connection', status, problem });
   });
   let stopping = false;
   port?.on('message', (message: ToSyncThread) => {
@@ -81,18 +109,24 @@ async function main(): Promise<void> {
       case 'signers':
         sessionSigners = message.signers.map((s) => signerFromKey({ identityId: s.identityId, mspId: s.mspId, certificatePem: s.certificatePem }, s.privateKey));
         worker.wake();
+        inbox?.wake();
         break;
       case 'operations':
         operations = new Set(message.operations);
         break;
       case 'wake':
         worker.wake();
+        inbox?.wake();
+        break;
+      case 'dates':
+        setWorkstationDates(message.preferences);
         break;
       case 'online':
         // The main thread's connection found the gateway again; ours may still be backing off.
         void connection.waitForReady(2_000).then((ready) => {
           if (ready) connection.reportSuccess();
           worker.wake();
+          inbox?.wake();
         });
         break;
       case 'whenIdle':
@@ -109,7 +143,7 @@ async function main(): Promise<void> {
         if (stopping) break;
         stopping = true;
         void (async () => {
-          await worker.stop();
+          await Promise.all([worker.stop(), inbox?.stop()]);
           if (changedTimer) clearTimeout(changedTimer);
           post({ type: 'changed' });
           connection.close();
@@ -126,6 +160,7 @@ async function main(): Promise<void> {
   });
   void connection.start();
   worker.start();
+  inbox?.start();
   post({ type: 'ready' });
 }
 

@@ -6,8 +6,8 @@
  * - the raw fabric-gateway client (the floor of the drain): the same devnet, the same 128
  *   concurrent submitters as the outbox window, the same native signer (signerFromKey);
  * - the drain of a 5,000-write backlog queued offline (1,000 keys x 5 writes, in order per
- *   key) as the workstation runs it, on the sync thread (SyncService offThread), and the same
- *   drain inline on the main thread for comparison; for each, the main thread's event-loop
+ *   key) as the workstation runs it, on the sync thread (SyncService offThread, the event inbox
+ *   there too), and the same drain inline on the main thread for comparison; for each, the main thread's event-loop
  *   delay (beside the idle event loop) and the status-bar query (beside the same query on an
  *   idle cache);
  * - event application rate: a fresh cache replaying the ledger's chaincode events from block 0;
@@ -136,7 +136,8 @@ const suite: BenchSuite = async (ctx) => {
           ? new SyncService({
               settings,
               offThread: true,
-              appliers: [],
+              // As the workstation: the inbox (the drained writes' events) on the sync thread too.
+              appliers: 'workstation',
               window: WINDOW,
               session: { signingIdentity: () => ({ summary: { id: 'bench-clerk', mspId: who.mspId, displayName: 'Bench clerk' }, certificatePem: who.certificatePem, privateKey }) },
             })

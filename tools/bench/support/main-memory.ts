@@ -33,7 +33,8 @@ const db = await CacheDatabase.open(file, key, { create: false, expectedKeyCheck
 const sync = new SyncService({
   settings: { endpoint: '127.0.0.1:9', channel: 'careledger', chaincode: 'careledger', mspId: 'HospitalAMSP', deadlines: { evaluateMs: 1_000, endorseMs: 1_000, submitMs: 1_000, commitStatusMs: 1_000 } },
   offThread: true,
-  appliers: [],
+  // What the workstation runs: the inbox and its appliers on the sync thread too.
+  appliers: 'workstation',
 });
 await sync.start(db);
 if (!sync.offThread) throw new Error('main-memory: the sync thread did not start');
