@@ -165,12 +165,13 @@ export interface OutboxCounts {
 }
 
 /**
- * What the status bar shows: writes still to send, and those needing the user. Only the
- * pending and problem states are counted, each a range of the (state, seq) index, so the query
- * costs what is waiting, not the years of committed history the outbox keeps.
+ * What the status bar shows: writes still to send, and those needing the user. Read from the
+ * per-state counts the triggers of migration 0012 keep, so the query costs the same with five
+ * writes waiting or fifty thousand, and nothing for the years of committed history.
  */
 export async function statusCounts(r: ReadHandle): Promise<Omit<OutboxCounts, 'committed'>> {
-  const rows = await r.all<{ state: OutboxState; n: number }>(sql`SELECT state, count(*) AS n FROM outbox WHERE state IN (${blockingList}, 'quarantined') GROUP BY state`);
+  // Kept by triggers in the same transaction as each outbox change (migration 0012).
+  const rows = await r.all<{ state: OutboxState; n: number }>(sql`SELECT state, n FROM outbox_state_count WHERE state IN (${blockingList}, 'quarantined')`);
   const n = (s: OutboxState): number => rows.find((x) => x.state === s)?.n ?? 0;
   return { pending: PENDING_STATES.reduce((a, s) => a + n(s), 0), failed: n('failed'), quarantined: n('quarantined') };
 }

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CacheDatabase, keyCheckValue } from '../../../src-main/cache/database';
 import { migrate } from '../../../src-main/cache/migrations';
 import { sql } from '../../../src-main/cache/sql';
-import { countOutbox, queueLedgerWrite, recordOutcome, statusCounts, type OutboxRow, type Settlement } from '../../../src-main/ledger/outbox';
+import { countOutbox, discardWrite, queueLedgerWrite, recordOutcome, retryWrite, statusCounts, type OutboxRow, type Settlement } from '../../../src-main/ledger/outbox';
 
 const clerk = { identityId: 'clerk', mspId: 'HospitalAMSP', certificatePem: '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n' };
 let dir: string;
@@ -95,5 +95,53 @@ describe('statusCounts', () => {
     const all = await db.read((r) => countOutbox(r));
     expect(await db.read((r) => statusCounts(r))).toEqual({ pending: all.pending, failed: all.failed, quarantined: all.quarantined });
     expect(all).toEqual({ pending: 4, failed: 1, quarantined: 1, committed: 2 });
+  });
+
+  /** The kept counts against the rows themselves. */
+  async function expectCountsTrue(): Promise<void> {
+    const all = await db.read((r) => countOutbox(r));
+    expect(await db.read((r) => statusCounts(r))).toEqual({ pending: all.pending, failed: all.failed, quarantined: all.quarantined });
+  }
+
+  it('stays equal to the rows through retry, discard, deletion and a transaction that rolls back', async () => {
+    const failed = await queued('f1', 'failed');
+    await queued('f2', 'failed');
+    await queued('q1', 'queued');
+    await expectCountsTrue();
+    await db.write((w) => retryWrite(w, failed.seq, new Date()));
+    await expectCountsTrue();
+    const second = await db.read((r) => r.get<{ seq: number }>(sql`SELECT seq FROM outbox WHERE order_key = 'f2'`));
+    await db.write((w) => discardWrite(w, second?.seq ?? 0, new Date()).then(() => undefined));
+    await expectCountsTrue();
+    await expect(
+      db.write(async (w) => {
+        await w.run(sql`UPDATE outbox SET state = 'committed'`);
+        throw new Error('the domain change failed');
+      }),
+    ).rejects.toThrow('the domain change failed');
+    await expectCountsTrue();
+    expect((await db.read((r) => statusCounts(r))).pending).toBe(2);
+    await db.write((w) => w.run(sql`DELETE FROM outbox WHERE order_key = 'q1'`).then(() => undefined));
+    await expectCountsTrue();
+    expect(await db.read((r) => statusCounts(r))).toEqual({ pending: 1, failed: 0, quarantined: 0 });
+  });
+
+  it('starts from the rows already there when an older cache is brought up to date', async () => {
+    const key = randomBytes(32);
+    const old = await CacheDatabase.open(path.join(dir, 'old.db'), key, { create: true, expectedKeyCheck: keyCheckValue(key) });
+    try {
+      await migrate(old, 11);
+      await old.write(async (w) => {
+        for (const [i, state] of (['queued', 'submitted', 'failed', 'committed', 'committed'] as const).entries()) {
+          const seq = await queueLedgerWrite(w, clerk, { operation: 'asset.create', orderKey: `k${i}`, transaction: 'CreateAsset', args: [`k${i}`], retryOnConflict: false });
+          await w.run(sql`UPDATE outbox SET state = ${state} WHERE seq = ${seq}`);
+        }
+      });
+      await migrate(old);
+      expect(await old.read((r) => statusCounts(r))).toEqual({ pending: 2, failed: 1, quarantined: 0 });
+      expect(await old.read((r) => r.get<{ n: number }>(sql`SELECT n FROM outbox_state_count WHERE state = 'committed'`))).toEqual({ n: 2 });
+    } finally {
+      await old.close();
+    }
   });
 });
