@@ -1,3 +1,5 @@
+// First: the start call leaves before the rest of the bundle is evaluated (see boot.ts).
+import './boot';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';

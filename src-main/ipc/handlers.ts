@@ -13,6 +13,7 @@ import type { SessionService } from '../session/session-service';
 import { DateTimeSettings } from '../settings/date-time-settings';
 import type { SyncService } from '../sync/sync-service';
 import { notConfiguredSyncState } from '../sync/sync-state';
+import type { StartState } from '../../src-shared/ipc/contract';
 import type { Handlers } from './dispatcher';
 
 export interface HandlerServices {
@@ -28,6 +29,20 @@ export interface HandlerServices {
   credentialing?: () => CredentialingService | undefined;
   /** The clinician's chart and the privacy office, once the cache is open. */
   records?: () => RecordsServices | undefined;
+}
+
+/**
+ * The first screen's state in one answer. Nothing beyond the cache state while it is not open;
+ * the staff list only while signed out (what the sign-in screen shows), and a list that cannot be
+ * read is left out rather than failing the whole answer: the sign-in screen then asks for it
+ * itself and shows that refusal with its own "Try again".
+ */
+async function startState(cache: CacheService, session: SessionService, dateTime: DateTimeSettings): Promise<StartState> {
+  const cacheState = cache.state();
+  if (cacheState.status !== 'open') return { cache: cacheState, session: null, identities: null, dateTime: null };
+  const sessionState = session.state();
+  const identities = sessionState.status === 'signed-out' ? await session.listIdentities().catch(() => null) : null;
+  return { cache: cacheState, session: sessionState, identities, dateTime: dateTime.state() };
 }
 
 export function createHandlers({ cache, session, sync, dateTime = new DateTimeSettings(), admissionDesk, credentialing, claims, records }: HandlerServices): Handlers {
@@ -52,6 +67,7 @@ export function createHandlers({ cache, session, sync, dateTime = new DateTimeSe
 
     'settings.dateTime': () => Promise.resolve(dateTime.state()),
     'settings.setDateTime': (r) => dateTime.save(r),
+    'workstation.startState': () => startState(cache, session, dateTime),
 
     'sync.state': () => (sync ? sync.state() : Promise.resolve(notConfiguredSyncState())),
     'sync.problems': (r) => (sync ? sync.problems(r.limit) : Promise.resolve([])),

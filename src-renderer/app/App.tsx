@@ -12,6 +12,7 @@ import type * as AppShellModule from '../features/shell/AppShell';
 import { SignInScreen } from '../features/sign-in/SignInScreen';
 import { useSyncStore } from '../features/sync/store';
 import { AuthLayout } from '../ui/AuthLayout';
+import { loadFirstScreen, loadOpenCacheState, needsOpenCacheLoads } from './start-state';
 import { Loading } from '../ui/Loading';
 import { ErrorNotice } from '../ui/Notice';
 
@@ -53,7 +54,8 @@ export function App(): ReactNode {
     const offCallErrors = onCallError((error) => {
       if (error.code === 'CACHE_CORRUPT') void loadCache();
     });
-    void loadCache();
+    // The first screen's state in one call (sent before the bundle was evaluated, see boot.ts).
+    void loadFirstScreen();
     return () => {
       unsubscribe();
       offCallErrors();
@@ -62,12 +64,10 @@ export function App(): ReactNode {
 
   const cacheOpen = cache?.status === 'open';
   useEffect(() => {
-    if (cacheOpen) void loadSession();
-    // The sign-in screen's staff list, fetched alongside the session instead of after it.
-    if (cacheOpen) void useSessionStore.getState().loadIdentities();
-    // The style is kept in the encrypted cache: read it once the cache is open (before sign-in).
-    if (cacheOpen) void useDateTimeStore.getState().load();
-  }, [cacheOpen, loadSession]);
+    // Open from the start, the start state brings the session, staff list and date style; opened
+    // later (set up, unlocked, rebuilt, or after a retry), they are asked for here.
+    if (cacheOpen && needsOpenCacheLoads()) loadOpenCacheState();
+  }, [cacheOpen]);
 
   useResetOnUserChange();
 

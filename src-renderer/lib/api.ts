@@ -6,7 +6,9 @@
  * (`npm run start:web`) and talks the same contract over HTTP on our own origin:
  * `POST /api/call/<channel>` with a bearer token, and Server-Sent Events on `/api/events`.
  *
- * No other module may touch `window.careledger`, `fetch('/api/...)` or the token.
+ * No other module may touch `window.careledger`, `fetch('/api/...)` or the token, except the
+ * raw transport this module is built on (`lib/wire.ts`, evaluated first so the first screen's
+ * call leaves early).
  */
 import {
   CHANNEL_NAMES,
@@ -18,38 +20,13 @@ import {
   type RequestOf,
   type ResponseOf,
   type Result,
+  type StartState,
 } from '../../src-shared/ipc/contract';
-import { WEB_CALL_PATH, WEB_EVENTS_PATH, WEB_TOKEN_FRAGMENT } from '../../src-shared/ipc/transport';
-
-declare global {
-  interface Window {
-    /** Set by the Electron preload; absent when served by the web host. */
-    careledger?: CareLedgerApi;
-  }
-}
-
-const TOKEN_KEY = 'careledger.webHostToken';
+import { WEB_EVENTS_PATH } from '../../src-shared/ipc/transport';
+import { bridge, failure, sendCall, takeEarlyStartState, webHostToken } from './wire';
 
 /** Whether the renderer can currently hear the service's pushed events. */
 export type TransportStatus = 'connecting' | 'connected' | 'disconnected';
-
-/**
- * Reads the web host's per-run token from `#token=...` once, keeps it for this tab only
- * (sessionStorage), and removes it from the address bar so it is not bookmarked, shared
- * in a screenshot or sent as a referrer.
- */
-function takeWebHostToken(): string | null {
-  const fromFragment = new URLSearchParams(window.location.hash.replace(/^#/, '')).get(WEB_TOKEN_FRAGMENT);
-  if (fromFragment) {
-    sessionStorage.setItem(TOKEN_KEY, fromFragment);
-    window.history.replaceState(null, '', window.location.pathname + window.location.search);
-  }
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-
-function failure(code: IpcError['code'], message: string): { ok: false; error: IpcError } {
-  return { ok: false, error: { code, message } };
-}
 
 /**
  * Checks a response against the contract. The main process is trusted code, but a
@@ -90,9 +67,6 @@ function checkResult<C extends ChannelName>(channel: C, raw: unknown): Result<Re
   );
 }
 
-const SERVICE_UNREACHABLE =
-  'The workstation service is not responding. Check that CareLedger is still running, then try again.';
-
 function createWebHostApi(token: string | null): CareLedgerApi {
   const listeners = new Set<(event: PushEvent) => void>();
   let source: EventSource | null = null;
@@ -123,37 +97,7 @@ function createWebHostApi(token: string | null): CareLedgerApi {
   }
 
   async function call<C extends ChannelName>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
-    if (token === null) {
-      return failure(
-        'FORBIDDEN_SENDER',
-        'This page was opened without its access token. Open the address printed by "npm run start:web" again.',
-      );
-    }
-    let response: Response;
-    try {
-      response = await fetch(`${WEB_CALL_PATH}${channel}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(request ?? {}),
-        cache: 'no-store',
-        credentials: 'omit',
-      });
-    } catch {
-      return failure('UNAVAILABLE', SERVICE_UNREACHABLE);
-    }
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      if (response.status === 401 || response.status === 403) {
-        return failure(
-          'FORBIDDEN_SENDER',
-          'The workstation service did not accept this page. Open the address printed by "npm run start:web" again.',
-        );
-      }
-      return failure('UNAVAILABLE', SERVICE_UNREACHABLE);
-    }
-    return checkResult(channel, body);
+    return checkResult(channel, await sendCall(channel, request));
   }
 
   const api: Record<string, unknown> = {
@@ -169,27 +113,18 @@ function createWebHostApi(token: string | null): CareLedgerApi {
   return api as CareLedgerApi;
 }
 
-function createElectronApi(bridge: CareLedgerApi): CareLedgerApi {
+function createElectronApi(preload: CareLedgerApi): CareLedgerApi {
   const api: Record<string, unknown> = {
     onEvent(listener: (event: PushEvent) => void): () => void {
       setTransport('connected');
-      return bridge.onEvent((event) => {
+      return preload.onEvent((event) => {
         const parsed = PushEvent.safeParse(event);
         if (parsed.success) listener(parsed.data);
       });
     },
   };
   for (const name of CHANNEL_NAMES) {
-    api[name] = async (request: RequestOf<typeof name>) => {
-      const fn = bridge[name] as unknown as ((r: unknown) => Promise<unknown>) | undefined;
-      if (typeof fn !== 'function')
-        return failure('UNKNOWN_CHANNEL', 'This version of the workstation cannot do that yet.');
-      try {
-        return checkResult(name, await fn(request));
-      } catch {
-        return failure('UNAVAILABLE', SERVICE_UNREACHABLE);
-      }
-    };
+    api[name] = async (request: RequestOf<typeof name>) => checkResult(name, await sendCall(name, request));
   }
   return api as CareLedgerApi;
 }
@@ -215,9 +150,18 @@ export function onTransportChange(listener: (status: TransportStatus) => void): 
 }
 
 /** Which transport this window uses; shown nowhere, useful in bug reports. */
-export const transportKind: 'electron' | 'web-host' = window.careledger ? 'electron' : 'web-host';
+export const transportKind: 'electron' | 'web-host' = bridge ? 'electron' : 'web-host';
 
 /** The typed contract surface. Every call resolves to a `Result`; it never throws. */
-export const api: CareLedgerApi = window.careledger
-  ? createElectronApi(window.careledger)
-  : createWebHostApi(takeWebHostToken());
+export const api: CareLedgerApi = bridge ? createElectronApi(bridge) : createWebHostApi(webHostToken);
+
+/**
+ * What the first screen needs, in one call: the first time, the answer to the call the entry
+ * sent before the bundle was evaluated (see lib/wire.ts), checked against the contract here;
+ * after that, a fresh call.
+ */
+export async function loadStartState(): Promise<Result<StartState>> {
+  const early = takeEarlyStartState();
+  if (early === null) return api['workstation.startState']({});
+  return checkResult('workstation.startState', await early);
+}

@@ -314,6 +314,22 @@ export const DateTimeSettingsState = z.object({
 });
 export type DateTimeSettingsState = z.infer<typeof DateTimeSettingsState>;
 
+/**
+ * Everything the first screen needs, in one answer (one round trip instead of two in sequence):
+ * the cache's state and, only once it is open, the session and the date and time style. The
+ * staff list comes only while nobody is signed in or locked (the sign-in screen shows it; the
+ * lock screen and the workstation do not need it) and is null if it could not be read, in which
+ * case the sign-in screen asks for it itself and shows why it failed. It reveals nothing that
+ * `cache.state`, `session.state`, `session.listIdentities` and `settings.dateTime` do not.
+ */
+export const StartState = z.object({
+  cache: CacheState,
+  session: SessionState.nullable(),
+  identities: z.array(EnrolledStaffIdentity).nullable(),
+  dateTime: DateTimeSettingsState.nullable(),
+});
+export type StartState = z.infer<typeof StartState>;
+
 const Empty = z.object({}).strict();
 const Pin = z.string().min(4, 'A PIN has at least 4 characters.').max(128);
 
@@ -465,6 +481,12 @@ export const contract = {
     summary: "The workstation's date and time style (language, date order, clock, time zone), also before sign-in.",
     request: Empty,
     response: DateTimeSettingsState,
+    access: 'anyone',
+  }),
+  'workstation.startState': channel({
+    summary: 'What the first screen needs in one answer: the cache state and, once it is open, the session, the sign-in staff list (signed out only) and the date and time style.',
+    request: Empty,
+    response: StartState,
     access: 'anyone',
   }),
   'settings.setDateTime': channel({

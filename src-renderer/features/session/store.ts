@@ -9,8 +9,17 @@ interface SessionStore {
   /** Enrolled staff identities for the sign-in screen; null until loaded. */
   identities: EnrolledStaffIdentity[] | null;
   identitiesError: IpcError | null;
+  /**
+   * True when the list came with the start state (lib/api.ts `loadStartState`) and the sign-in
+   * screen has not mounted since: that first mount need not ask again.
+   */
+  identitiesFromStart: boolean;
   load: () => Promise<void>;
+  /** Takes a session state read by this page (the first one read locks a signed-in session). */
+  adopt: (state: SessionState) => Promise<void>;
   loadIdentities: () => Promise<void>;
+  /** The staff list as the start state brought it. */
+  setStartIdentities: (identities: EnrolledStaffIdentity[], beforeScreen: boolean) => void;
   apply: (state: SessionState) => void;
 }
 
@@ -26,22 +35,29 @@ export const useSessionStore = create<SessionStore>()((set, get) => ({
   loadError: null,
   identities: null,
   identitiesError: null,
+  identitiesFromStart: false,
   async load() {
     const result = await api['session.state']({});
     if (!result.ok) {
       set({ loadError: result.error });
       return;
     }
+    await get().adopt(result.value);
+  },
+  async adopt(state) {
     if (firstLoadOfThisPage) {
       firstLoadOfThisPage = false;
-      if (result.value.status === 'signed-in') {
+      if (state.status === 'signed-in') {
         const locked = await api['session.lock']({});
         if (locked.ok) set({ session: locked.value, loadError: null });
         else set({ loadError: locked.error });
         return;
       }
     }
-    set({ session: result.value, loadError: null });
+    set({ session: state, loadError: null });
+  },
+  setStartIdentities(identities, beforeScreen) {
+    set({ identities, identitiesError: null, identitiesFromStart: beforeScreen });
   },
   async loadIdentities() {
     // Asked for as soon as the cache is open (so the sign-in screen has the list on its first

@@ -6,6 +6,7 @@ import { formatDate, formatTime, organisationLabel, roleLabel } from '../../lib/
 import { AuthLayout } from '../../ui/AuthLayout';
 import { Loading } from '../../ui/Loading';
 import { ErrorNotice, Notice } from '../../ui/Notice';
+import { startStatePending } from '../../app/start-state';
 import { useSessionStore } from '../session/store';
 import { EnrolIdentityForm, enrolledMessage } from './EnrolIdentityForm';
 
@@ -17,7 +18,10 @@ export function SignInScreen(): ReactNode {
   const [enrolled, setEnrolled] = useState<string | null>(null);
 
   useEffect(() => {
-    void loadIdentities();
+    // The list the start state brought (or is bringing) is current; every later visit asks again
+    // (tries left change).
+    if (useSessionStore.getState().identitiesFromStart) useSessionStore.setState({ identitiesFromStart: false });
+    else if (!startStatePending()) void loadIdentities();
   }, [loadIdentities]);
 
   function afterEnrol(identity: StaffIdentitySummary): void {
