@@ -159,6 +159,8 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
 export interface ChildDevnet {
   bundle: NetworkBundle;
   bundlePath: string;
+  /** The devnet process (benches read its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -186,6 +188,7 @@ export async function startChildDevnet(dataDir: string, options: { runtime?: 'do
   return {
     bundle,
     bundlePath,
+    pid: child.pid ?? 0,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

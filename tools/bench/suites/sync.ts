@@ -4,7 +4,13 @@
  * container, whose own speed is the devnet suite's business). Every figure beside its floor,
  * measured in the same run:
  * - the raw fabric-gateway client (the floor of the drain): the same devnet, the same 128
- *   concurrent submitters as the outbox window, the same native signer (signerFromKey);
+ *   concurrent submitters as the outbox window, the same native signer (signerFromKey), the
+ *   same 5,000 transactions (each key's create, then its four updates, in five waves: the
+ *   order per key the outbox keeps, without any bookkeeping);
+ * - CPU per committed write of this process (main and sync thread together: process.cpuUsage)
+ *   and of the devnet process, for the raw client and each drain: on two shared cores the
+ *   workstation's CPU is taken from the devnet's, so it is what explains a drain below the raw
+ *   client, and a loaded machine distorts it far less than a rate;
  * - the drain of a 5,000-write backlog queued offline (1,000 keys x 5 writes, in order per
  *   key) as the workstation runs it, on the sync thread (SyncService offThread, the event inbox
  *   there too), and the same drain inline on the main thread for comparison; for each, the main thread's event-loop
@@ -27,6 +33,7 @@ import { Inbox, type EventApplier } from '../../../src-main/ledger/inbox';
 import { countOutbox, queueLedgerWrite, statusCounts } from '../../../src-main/ledger/outbox';
 import { SyncService } from '../../../src-main/sync/sync-service';
 import { startChildDevnet } from '../../../tests/integration/sync/support';
+import { processCpuMs } from '../support/devnet-load';
 import { type BenchRow, type BenchSuite, percentile } from '../types';
 
 const WRITES_PER_KEY = 5;
@@ -70,6 +77,8 @@ interface DrainFigures {
   statusMax: number;
   statusSamples: number;
   idleStatusP95: number;
+  /** CPU ms per committed write: this process (all threads) and the devnet. */
+  cpu: { here: number; devnet: number };
 }
 
 const suite: BenchSuite = async (ctx) => {
@@ -93,23 +102,36 @@ const suite: BenchSuite = async (ctx) => {
     // 0. The floor: the raw gateway client, WINDOW submitters each taking the next write.
     const gateway = connection.gateway(signer);
     const rawContract = gateway.getNetwork(settings.channel).getContract('asset');
-    const rawWrite = async (id: string): Promise<void> => {
-      const proposal = rawContract.newProposal('CreateAsset', { arguments: [id, 'ward', '1'] });
+    const rawWrite = async (id: string, update = 0): Promise<void> => {
+      const proposal = rawContract.newProposal(update === 0 ? 'CreateAsset' : 'UpdateAsset', { arguments: [id, 'ward', String(update)] });
       const tx = await gateway.newSignedProposal(proposal.getBytes(), await signer.sign(proposal.getDigest())).endorse();
       const submitted = await gateway.newSignedTransaction(tx.getBytes(), await signer.sign(tx.getDigest())).submit();
       const status = await gateway.newSignedCommit(submitted.getBytes(), await signer.sign(submitted.getDigest())).getStatus();
       if (!status.successful) throw new Error('bench: raw write failed');
     };
-    const rawCount = Math.min(backlog, 2000);
-    let next = 0;
+    /** CPU (ms) used so far by this process (all its threads) and by the devnet process. */
+    const cpuNow = (): { here: number; devnet: number } => {
+      const u = process.cpuUsage();
+      return { here: (u.user + u.system) / 1000, devnet: processCpuMs(devnet.pid)?.self ?? Number.NaN };
+    };
+    const cpuPerWrite = (from: { here: number; devnet: number }, writes: number): { here: number; devnet: number } => {
+      const to = cpuNow();
+      return { here: (to.here - from.here) / writes, devnet: (to.devnet - from.devnet) / writes };
+    };
+    // The same transactions as the backlog: every key's create, then its updates, wave by wave.
+    const rawCpuFrom = cpuNow();
     const rawStart = performance.now();
-    await Promise.all(
-      Array.from({ length: WINDOW }, async () => {
-        for (let i = next++; i < rawCount; i = next++) await rawWrite(`floor-${i}`);
-      }),
-    );
-    const rawRate = rawCount / ((performance.now() - rawStart) / 1000);
-    rows.push({ name: `raw gateway client, ${rawCount} writes, ${WINDOW} concurrent, native signer`, value: rawRate, unit: 'tx/s', note: 'the floor of the drain rows' });
+    for (let u = 0; u < WRITES_PER_KEY; u++) {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: WINDOW }, async () => {
+          for (let k = next++; k < keys; k = next++) await rawWrite(`floor-${k}`, u);
+        }),
+      );
+    }
+    const rawRate = backlog / ((performance.now() - rawStart) / 1000);
+    const rawCpu = cpuPerWrite(rawCpuFrom, backlog);
+    rows.push({ name: `raw gateway client, the same ${backlog} writes in ${WRITES_PER_KEY} waves, ${WINDOW} concurrent, native signer`, value: rawRate, unit: 'tx/s', note: 'the floor of the drain rows' });
 
     // The machine's own event-loop delay with nothing running, as the baseline (shared cores).
     const idle = monitorEventLoopDelay({ resolution: 10 });
@@ -144,6 +166,7 @@ const suite: BenchSuite = async (ctx) => {
           : new SyncService({ settings, fixedSigners: [signer], appliers: [], window: WINDOW });
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
+      const cpuFrom = cpuNow();
       const started = performance.now();
       await sync.start(db);
       if (mode === 'thread' && !sync.offThread) throw new Error('bench: the sync thread did not start');
@@ -158,6 +181,7 @@ const suite: BenchSuite = async (ctx) => {
         await new Promise((r) => setTimeout(r, 100));
       }
       const seconds = (performance.now() - started) / 1000;
+      const cpu = cpuPerWrite(cpuFrom, backlog);
       lag.disable();
       await sync.close();
       const committed = (await db.read((r) => countOutbox(r))).committed;
@@ -172,6 +196,7 @@ const suite: BenchSuite = async (ctx) => {
         statusMax: Math.max(...stateReads),
         statusSamples: stateReads.length,
         idleStatusP95: percentile(idleStatus, 95),
+        cpu,
       };
     };
 
@@ -181,6 +206,10 @@ const suite: BenchSuite = async (ctx) => {
     rows.push({ name: `drain ${label}, sync thread`, value: threaded.txPerSecond, unit: 'tx/s', floor: rawFloor, target: 500, note: `${threaded.seconds.toFixed(1)} s; target also <= 10 % below the raw client (ratio <= 1.11)` });
     rows.push({ name: 'main-thread event-loop delay during the drain, sync thread, p99', value: threaded.lagP99, unit: 'ms', floor: { name: 'idle event loop p99', value: idleLagP99 }, target: 16, note: `max ${threaded.lagMax.toFixed(0)} ms` });
     rows.push({ name: 'status-bar query (outbox counts) during the drain, sync thread, p95', value: threaded.statusP95, unit: 'ms', floor: { name: 'same query, idle cache, p95', value: threaded.idleStatusP95 }, target: 5, note: `${threaded.statusSamples} samples, max ${threaded.statusMax.toFixed(0)} ms` });
+    const rawCpuFloor = { name: 'raw gateway client, same writes', value: rawCpu.here };
+    const devnetCpuFloor = { name: 'devnet, serving the raw client', value: rawCpu.devnet };
+    rows.push({ name: 'CPU per write, workstation process (main + sync thread), sync thread drain', value: threaded.cpu.here, unit: 'ms', floor: rawCpuFloor, note: 'user + system, process.cpuUsage' });
+    rows.push({ name: 'CPU per write, devnet process, sync thread drain', value: threaded.cpu.devnet, unit: 'ms', floor: devnetCpuFloor, note: '/proc/<pid>/stat' });
     const inline = await drain('inline');
     rows.push({ name: `drain ${label}, inline on the main thread (before)`, value: inline.txPerSecond, unit: 'tx/s', floor: rawFloor, note: `${inline.seconds.toFixed(1)} s` });
     rows.push({ name: 'main-thread event-loop delay during the drain, inline (before), p99', value: inline.lagP99, unit: 'ms', floor: { name: 'idle event loop p99', value: idleLagP99 }, note: `max ${inline.lagMax.toFixed(0)} ms` });
@@ -200,7 +229,8 @@ const suite: BenchSuite = async (ctx) => {
     const inbox = new Inbox({ db: replayDb, connection, signer: () => signer, appliers: [applier] });
     const replayStart = performance.now();
     inbox.start();
-    const events = rawCount + 2 * keys;
+    // AssetCreated events: the raw floor's creates and each drain's.
+    const events = 3 * keys;
     await until(async () => (await replayDb.read((r) => r.get<{ n: number }>(sql`SELECT count(*) AS n FROM inbox_event`)))?.n === events, 300_000);
     const replaySeconds = (performance.now() - replayStart) / 1000;
     await inbox.stop();
