@@ -12,7 +12,7 @@
  * same bytes (the ledger marks a second copy DUPLICATE_TXID and the commit status reports the
  * first), never as a new transaction.
  */
-import { type Proposal } from '@hyperledger/fabric-gateway';
+import type { Commit, Proposal, Transaction } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
 import type { CacheDatabase, WriteHandle } from '../cache/database';
 import { sql } from '../cache/sql';
@@ -220,6 +220,9 @@ export class OutboxWorker {
     if (!signer && row.state !== 'submitted') return; // waits for its author to sign in
     const gateway = this.#o.connection.gateway(identity);
     const { connection } = this.#o;
+    // The signed objects of the steps taken in this call, so the next step uses them instead of
+    // parsing the bytes just persisted (the same bytes: a row resumed later parses them).
+    let live: { proposal?: Proposal; transaction?: Transaction; commit?: Commit } = {};
 
     for (let step = 0; step < 8 && this.#running; step++) {
       switch (row.state) {
@@ -241,11 +244,12 @@ export class OutboxWorker {
             await w.run(sql`UPDATE outbox SET state = 'signed', tx_id = ${txId}, proposal_bytes = ${Buffer.from(bytes)}, attempts = attempts + 1, updated_at = ${at} WHERE seq = ${row.seq}`);
           });
           Object.assign(row, { state: 'signed', tx_id: txId, proposal_bytes: bytes, attempts: row.attempts + 1 });
+          live = { proposal: signed };
           break;
         }
         case 'signed': {
           if (!signer || !row.proposal_bytes) return;
-          const proposal: Proposal = gateway.newProposal(row.proposal_bytes);
+          const proposal: Proposal = live.proposal ?? gateway.newProposal(row.proposal_bytes);
           let endorsed;
           try {
             endorsed = await proposal.endorse();
@@ -262,11 +266,12 @@ export class OutboxWorker {
             await w.run(sql`UPDATE outbox SET state = 'endorsed', transaction_bytes = ${Buffer.from(txBytes)}, result = ${Buffer.from(result)}, updated_at = ${at} WHERE seq = ${row.seq}`);
           });
           Object.assign(row, { state: 'endorsed', transaction_bytes: txBytes });
+          live = { transaction: signedTx };
           break;
         }
         case 'endorsed': {
           if (!signer || !row.transaction_bytes || !row.tx_id) return;
-          const tx = gateway.newTransaction(row.transaction_bytes);
+          const tx = live.transaction ?? gateway.newTransaction(row.transaction_bytes);
           let submitted;
           try {
             submitted = await tx.submit();
@@ -283,6 +288,7 @@ export class OutboxWorker {
             await w.run(sql`UPDATE outbox SET state = 'submitted', commit_bytes = ${Buffer.from(commitBytes)}, updated_at = ${at} WHERE seq = ${row.seq}`);
           });
           Object.assign(row, { state: 'submitted', commit_bytes: commitBytes });
+          live = { commit };
           await this.#o.hooks?.afterSubmitRecorded?.(row, row.tx_id);
           break;
         }
@@ -294,7 +300,7 @@ export class OutboxWorker {
           }
           let status;
           try {
-            status = await gateway.newCommit(row.commit_bytes).getStatus();
+            status = await (live.commit ?? gateway.newCommit(row.commit_bytes)).getStatus();
           } catch (err) {
             const failure = classifyGatewayError(err, 'commit status');
             if (failure.kind === 'unreachable' && failure.code === 'DEADLINE_EXCEEDED' && (await this.#o.connection.waitForReady(1_000))) {
