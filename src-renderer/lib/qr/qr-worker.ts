@@ -8,6 +8,7 @@
  * { kind: 'locate', id, width, height, data, passes } -> { id, result } | { id, error }.
  */
 import { createZxingDecoder, type DecodePass, type LocatedCode, type ZxingQrDecoder } from './decode';
+import { warmUpFrame } from './warm-up';
 
 export type QrWorkerRequest =
   | { kind: 'init'; wasmUrl: string }
@@ -25,8 +26,20 @@ globalThis.addEventListener('message', (event: MessageEvent<QrWorkerRequest>) =>
   const request = event.data;
   if (request.kind === 'init') {
     decoder = createZxingDecoder({ wasmUrl: request.wasmUrl });
-    // Compile the wasm now, not on the first frame: a blank 2x2 image costs nothing to search.
-    void decoder.locate({ data: new Uint8ClampedArray(16), width: 2, height: 2 }, ['full']).catch(() => undefined);
+    // Compile the wasm and read one camera-sized frame with a code in it now, not on the
+    // camera's first frame (warm-up.ts): the first code the clerk holds up is then read at
+    // warm speed. Off the page's thread, once per page. The 2x2 read starts the wasm fetch
+    // and compile at once; the frame is built meanwhile; then the two passes a camera frame
+    // needs first (half size, full frame) each read it once. A decoder of its own (same wasm
+    // module, its own frame buffers), so a real frame arriving meanwhile never shares a buffer
+    // with the warm-up frame.
+    const warming = createZxingDecoder({ wasmUrl: request.wasmUrl });
+    const compiled = warming.locate({ data: new Uint8ClampedArray(16), width: 2, height: 2 }, ['half']);
+    const frame = warmUpFrame();
+    void compiled
+      .then(() => warming.locate(frame, ['half']))
+      .then(() => warming.locate(frame, ['full']))
+      .catch(() => undefined);
     return;
   }
   const current = decoder;

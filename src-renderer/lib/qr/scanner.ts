@@ -32,7 +32,9 @@ export function grabVideoFrame(video: HTMLVideoElement, canvas: HTMLCanvasElemen
   if (width === 0 || height === 0) return null;
   if (canvas.width !== width) canvas.width = width;
   if (canvas.height !== height) canvas.height = height;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  // Declared, not inferred: the union's getContext overloads left the type unresolved for the
+  // linter's type checker in some file orders.
+  const ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) return null;
   ctx.drawImage(video, 0, 0, width, height);
   return ctx.getImageData(0, 0, width, height);
