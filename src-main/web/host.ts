@@ -63,6 +63,14 @@ const MAX_DRAIN = 16 * MAX_BODY;
 const DRAIN_MS = 10_000;
 const LOOPBACK = new Set(['127.0.0.1', '::ffff:127.0.0.1', '::1']);
 const HEARTBEAT_MS = 25_000;
+/**
+ * The build's bundles, styles and wasm carry a hash of their content in their name
+ * (`assets/index-C7iYKbJb.js`): a name never changes meaning, so the browser may keep them.
+ * Revalidated with every page load (no-cache), each navigation downloaded and compiled the
+ * 400 kB sign-in bundle again; kept, Chromium also keeps its compiled code between loads. Only
+ * index.html (which names the current bundles) and unhashed files are asked for every time.
+ */
+const IMMUTABLE_ASSET = /^assets\/[^/]+-[A-Za-z0-9_-]{8}\.(?:js|css|wasm)$/;
 
 function sendJson(res: ServerResponse, status: number, body: Result<unknown>): void {
   const text = JSON.stringify(body);
@@ -191,7 +199,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       ...RENDERER_SECURITY_HEADERS,
       'Content-Type': MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': body.length,
-      'Cache-Control': 'no-cache',
+      'Cache-Control': IMMUTABLE_ASSET.test(relative) ? 'public, max-age=31536000, immutable' : 'no-cache',
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   }

@@ -12,7 +12,7 @@ import type * as AppShellModule from '../features/shell/AppShell';
 import { SignInScreen } from '../features/sign-in/SignInScreen';
 import { useSyncStore } from '../features/sync/store';
 import { AuthLayout } from '../ui/AuthLayout';
-import { loadFirstScreen, loadOpenCacheState, needsOpenCacheLoads } from './start-state';
+import { loadOpenCacheState, needsOpenCacheLoads } from './start-state';
 import { Loading } from '../ui/Loading';
 import { ErrorNotice } from '../ui/Notice';
 
@@ -54,8 +54,6 @@ export function App(): ReactNode {
     const offCallErrors = onCallError((error) => {
       if (error.code === 'CACHE_CORRUPT') void loadCache();
     });
-    // The first screen's state in one call (sent before the bundle was evaluated, see boot.ts).
-    void loadFirstScreen();
     return () => {
       unsubscribe();
       offCallErrors();
