@@ -76,7 +76,14 @@ test('camera: the code is outlined, decoded in the page (its decoder worker) and
     const scans = stub.requests('admission.scan');
     expect(scans[0]).toEqual({ text: code.text, source: 'camera' });
     // The frames were decoded off the page's thread, by the decoder worker (issue 14).
-    expect(page.workers().map((w) => w.url()).some((u) => /qr-worker/.test(u))).toBe(true);
+    const decoderWorker = page.workers().find((w) => /qr-worker/.test(w.url()));
+    expect(decoderWorker).toBeDefined();
+    // Its wasm came from our own origin as application/wasm, the type the browser needs to
+    // compile it while it downloads (a wrong type falls back to a slower full download first).
+    const wasmUrl = await decoderWorker?.evaluate<string | undefined>('performance.getEntriesByType("resource").map((e) => e.name).find((n) => n.endsWith(".wasm"))');
+    expect(new URL(wasmUrl ?? 'about:blank').origin).toBe(new URL(url).origin);
+    const wasm = await page.request.get(wasmUrl ?? '');
+    expect(wasm.headers()['content-type']).toBe('application/wasm');
     await captureScreen(page, 'admission-16-camera-verified');
   } finally {
     await callFromPage(page, 'session.signOut', {}).catch(() => undefined);
