@@ -4,6 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { loadFirstScreen } from './app/start-state';
+import { preloadContract } from './lib/api';
 import './styles/base.css';
 import './styles/layout.css';
 
@@ -14,6 +15,7 @@ import './styles/layout.css';
  * second render a frame later. A slow or stopped service gets the starting screen after this.
  */
 const FIRST_SCREEN_WAIT_MS = 200;
+const CONTRACT_PRELOAD_DELAY_MS = 300;
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element.');
@@ -27,6 +29,9 @@ function renderApp(): void {
       <App />
     </StrictMode>,
   );
+  // The rest of the contract's schemas (every other channel, pushed events) once the first
+  // screen is drawn; a call that needs them sooner loads them itself.
+  window.setTimeout(preloadContract, CONTRACT_PRELOAD_DELAY_MS);
 }
 void loadFirstScreen().finally(renderApp);
 window.setTimeout(renderApp, FIRST_SCREEN_WAIT_MS);

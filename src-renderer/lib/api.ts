@@ -10,20 +10,11 @@
  * raw transport this module is built on (`lib/wire.ts`, evaluated first so the first screen's
  * call leaves early).
  */
-import {
-  CHANNEL_NAMES,
-  contract,
-  IpcError,
-  PushEvent,
-  type CareLedgerApi,
-  type ChannelName,
-  type RequestOf,
-  type ResponseOf,
-  type Result,
-  type StartState,
-} from '../../src-shared/ipc/contract';
+import type * as ContractModuleType from '../../src-shared/ipc/contract';
+import type { CareLedgerApi, ChannelName, PushEvent, ResponseOf } from '../../src-shared/ipc/contract';
+import { IpcError, StartState, type Result } from '../../src-shared/ipc/first-screen';
 import { WEB_EVENTS_PATH } from '../../src-shared/ipc/transport';
-import { bridge, failure, sendCall, takeEarlyStartState, webHostToken } from './wire';
+import { bridge, failure, SERVICE_UNREACHABLE, sendCall, takeEarlyStartState, webHostToken } from './wire';
 
 /** Whether the renderer can currently hear the service's pushed events. */
 export type TransportStatus = 'connecting' | 'connected' | 'disconnected';
@@ -47,24 +38,114 @@ export function onCallError(listener: (error: IpcError) => void): () => void {
   return () => callErrorListeners.delete(listener);
 }
 
-function checkResult<C extends ChannelName>(channel: C, raw: unknown): Result<ResponseOf<C>> {
-  if (typeof raw === 'object' && raw !== null && 'ok' in raw) {
-    const candidate = raw as { ok: unknown; value?: unknown; error?: unknown };
-    if (candidate.ok === true) {
-      const parsed = contract[channel].response.safeParse(candidate.value);
-      if (parsed.success) return { ok: true, value: parsed.data as ResponseOf<C> };
-    } else if (candidate.ok === false) {
-      const parsed = IpcError.safeParse(candidate.error);
-      if (parsed.success) {
-        for (const listener of callErrorListeners) listener(parsed.data);
-        return { ok: false, error: parsed.data };
-      }
-    }
+type ContractModule = typeof ContractModuleType;
+let contractModule: Promise<ContractModule> | null = null;
+let markContractWanted: () => void = () => undefined;
+const contractWanted = new Promise<void>((resolve) => (markContractWanted = resolve));
+
+/**
+ * The whole contract (every channel's schemas), as its own chunk: the first screen needs only
+ * the start state's shapes (first-screen.ts), and building every schema cost it 70-120 ms. Loaded
+ * by the first call that needs it, or by `preloadContract` shortly after the first screen is up;
+ * a failed load (the service stopped) is tried again by the next call.
+ */
+function loadContract(): Promise<ContractModule> {
+  markContractWanted();
+  contractModule ??= import('../../src-shared/ipc/contract').catch((error: unknown) => {
+    contractModule = null;
+    throw error;
+  });
+  return contractModule;
+}
+
+/** Loads the contract's schemas in the background (the entry calls it once the first screen is drawn). */
+export function preloadContract(): void {
+  void loadContract().catch(() => undefined);
+}
+
+/** A refusal as the contract shapes it, heard by `onCallError`'s listeners; null when it is not one. */
+function refusalOf(raw: unknown): { ok: false; error: IpcError } | null {
+  if (typeof raw !== 'object' || raw === null || (raw as { ok?: unknown }).ok !== false) return null;
+  const parsed = IpcError.safeParse((raw as { error?: unknown }).error);
+  if (!parsed.success) return null;
+  for (const listener of callErrorListeners) listener(parsed.data);
+  return { ok: false, error: parsed.data };
+}
+
+const NOT_UNDERSTOOD = failure(
+  'INTERNAL',
+  'The workstation service sent an answer this screen does not understand. Restart the workstation; if it happens again, tell IT support.',
+);
+
+function valueOf(raw: unknown): { found: true; value: unknown } | { found: false } {
+  if (typeof raw === 'object' && raw !== null && (raw as { ok?: unknown }).ok === true) return { found: true, value: (raw as { value?: unknown }).value };
+  return { found: false };
+}
+
+async function checkResult<C extends ChannelName>(channel: C, raw: unknown): Promise<Result<ResponseOf<C>>> {
+  const refusal = refusalOf(raw);
+  if (refusal) return refusal;
+  const answer = valueOf(raw);
+  if (!answer.found) return NOT_UNDERSTOOD;
+  let loaded: ContractModule;
+  try {
+    loaded = await loadContract();
+  } catch {
+    return failure('UNAVAILABLE', SERVICE_UNREACHABLE);
   }
-  return failure(
-    'INTERNAL',
-    'The workstation service sent an answer this screen does not understand. Restart the workstation; if it happens again, tell IT support.',
-  );
+  const spec = (loaded.contract as Partial<ContractModule['contract']>)[channel];
+  if (!spec) return failure('UNKNOWN_CHANNEL', 'This version of the workstation cannot do that yet.');
+  const parsed = spec.response.safeParse(answer.value);
+  return parsed.success ? { ok: true, value: parsed.data as ResponseOf<C> } : NOT_UNDERSTOOD;
+}
+
+/** The start call's answer, checked with the start state's own schema (no need for the whole contract). */
+function checkStartState(raw: unknown): Result<StartState> {
+  const refusal = refusalOf(raw);
+  if (refusal) return refusal;
+  const answer = valueOf(raw);
+  if (!answer.found) return NOT_UNDERSTOOD;
+  const parsed = StartState.safeParse(answer.value);
+  return parsed.success ? { ok: true, value: parsed.data } : NOT_UNDERSTOOD;
+}
+
+/**
+ * Pushed events are checked against the contract too, in the order they came: they wait for the
+ * contract's schemas (at most until the background load shortly after the first screen; the start
+ * state already brought what the first screen shows).
+ */
+function createEventChecker(deliver: (event: PushEvent) => void): (data: unknown) => void {
+  let queue: Promise<void> = Promise.resolve();
+  return (data) => {
+    queue = queue
+      .then(() => contractWanted)
+      .then(loadContract)
+      .then((loaded) => {
+        const parsed = loaded.PushEvent.safeParse(data);
+        if (parsed.success) deliver(parsed.data);
+      })
+      .catch(() => undefined);
+  };
+}
+
+/** The typed surface: `onEvent` plus one function per channel name (made on first use). */
+function channelApi(onEvent: CareLedgerApi['onEvent'], call: (channel: ChannelName, request: unknown) => Promise<unknown>): CareLedgerApi {
+  const functions = new Map<string, (request: unknown) => Promise<unknown>>();
+  const target: Record<string, unknown> = { onEvent };
+  return new Proxy(target, {
+    get(own, name) {
+      if (typeof name !== 'string') return undefined;
+      if (name in own) return own[name];
+      // Channel names are "group.action"; anything else ('then', 'toJSON') is not a channel.
+      if (!name.includes('.')) return undefined;
+      let fn = functions.get(name);
+      if (!fn) {
+        fn = (request: unknown) => call(name as ChannelName, request);
+        functions.set(name, fn);
+      }
+      return fn;
+    },
+  }) as unknown as CareLedgerApi;
 }
 
 function createWebHostApi(token: string | null): CareLedgerApi {
@@ -83,6 +164,9 @@ function createWebHostApi(token: string | null): CareLedgerApi {
     // service went away (stopped, crashed), which the status bar must say.
     source.onerror = () =>
       setTransport(everConnected || source?.readyState === EventSource.CLOSED ? 'disconnected' : 'connecting');
+    const check = createEventChecker((event) => {
+      for (const listener of listeners) listener(event);
+    });
     source.onmessage = (message: MessageEvent<string>) => {
       let data: unknown;
       try {
@@ -90,43 +174,30 @@ function createWebHostApi(token: string | null): CareLedgerApi {
       } catch {
         return;
       }
-      const parsed = PushEvent.safeParse(data);
-      if (!parsed.success) return;
-      for (const listener of listeners) listener(parsed.data);
+      check(data);
     };
   }
 
-  async function call<C extends ChannelName>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
+  async function call(channel: ChannelName, request: unknown): Promise<unknown> {
     return checkResult(channel, await sendCall(channel, request));
   }
 
-  const api: Record<string, unknown> = {
-    onEvent(listener: (event: PushEvent) => void): () => void {
-      listeners.add(listener);
-      openEvents();
-      return () => listeners.delete(listener);
-    },
-  };
-  for (const name of CHANNEL_NAMES) {
-    api[name] = (request: RequestOf<typeof name>) => call(name, request);
-  }
-  return api as CareLedgerApi;
+  return channelApi((listener: (event: PushEvent) => void): (() => void) => {
+    listeners.add(listener);
+    openEvents();
+    return () => listeners.delete(listener);
+  }, call);
 }
 
 function createElectronApi(preload: CareLedgerApi): CareLedgerApi {
-  const api: Record<string, unknown> = {
-    onEvent(listener: (event: PushEvent) => void): () => void {
+  return channelApi(
+    (listener: (event: PushEvent) => void): (() => void) => {
       setTransport('connected');
-      return preload.onEvent((event) => {
-        const parsed = PushEvent.safeParse(event);
-        if (parsed.success) listener(parsed.data);
-      });
+      const check = createEventChecker(listener);
+      return preload.onEvent((event) => check(event));
     },
-  };
-  for (const name of CHANNEL_NAMES) {
-    api[name] = async (request: RequestOf<typeof name>) => checkResult(name, await sendCall(name, request));
-  }
-  return api as CareLedgerApi;
+    async (channel, request) => checkResult(channel, await sendCall(channel, request)),
+  );
 }
 
 let transport: TransportStatus = 'connecting';
@@ -162,6 +233,5 @@ export const api: CareLedgerApi = bridge ? createElectronApi(bridge) : createWeb
  */
 export async function loadStartState(): Promise<Result<StartState>> {
   const early = takeEarlyStartState();
-  if (early === null) return api['workstation.startState']({});
-  return checkResult('workstation.startState', await early);
+  return checkStartState(await (early ?? sendCall('workstation.startState', {})));
 }
