@@ -19,12 +19,6 @@ import { bridge, failure, SERVICE_UNREACHABLE, sendCall, takeEarlyStartState, we
 /** Whether the renderer can currently hear the service's pushed events. */
 export type TransportStatus = 'connecting' | 'connected' | 'disconnected';
 
-/**
- * Checks a response against the contract. The main process is trusted code, but a
- * mismatch here means the two sides were built from different contracts: better a clear
- * error than a screen that silently shows half a record. It costs microseconds, so it
- * stays on in production builds as well as in development and tests.
- */
 const callErrorListeners = new Set<(error: IpcError) => void>();
 
 /**
@@ -82,6 +76,12 @@ function valueOf(raw: unknown): { found: true; value: unknown } | { found: false
   return { found: false };
 }
 
+/**
+ * Checks a response against the contract. The main process is trusted code, but a
+ * mismatch here means the two sides were built from different contracts: better a clear
+ * error than a screen that silently shows half a record. It costs microseconds, so it
+ * stays on in production builds as well as in development and tests.
+ */
 async function checkResult<C extends ChannelName>(channel: C, raw: unknown): Promise<Result<ResponseOf<C>>> {
   const refusal = refusalOf(raw);
   if (refusal) return refusal;
