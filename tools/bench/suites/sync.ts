@@ -1,7 +1,7 @@
 /**
- * The sync engine on a devnet in its own process (the devnet's default block settings; the
- * in-process asset double of tests/integration/sync/ledger-double.ts instead of the chaincode
- * container, whose own speed is the devnet suite's business). Every figure beside its floor,
+ * The sync engine on a devnet in its own process (the devnet's default block settings, from
+ * devnet.config.json; the in-process asset double of tests/integration/sync/ledger-double.ts
+ * instead of the chaincode container, whose own speed is the devnet suite's business). Every figure beside its floor,
  * measured in the same run:
  * - the raw fabric-gateway client (the floor of the drain): the same devnet, the same 128
  *   concurrent submitters as the outbox window, the same native signer (signerFromKey), the
@@ -22,6 +22,8 @@
  * `BENCH_SYNC_KEYS` scales the backlog (default 1000 keys = 5,000 writes).
  */
 import { createPrivateKey, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { CacheDatabase, keyCheckValue } from '../../../src-main/cache/database';
@@ -36,6 +38,7 @@ import { startChildDevnet } from '../../../tests/integration/sync/support';
 import { processCpuMs } from '../support/devnet-load';
 import { type BenchRow, type BenchSuite, percentile } from '../types';
 
+const DEVNET_CONFIG = fileURLToPath(new URL('../../../ledger/devnet/devnet.config.json', import.meta.url));
 const WRITES_PER_KEY = 5;
 const LATENCY_SAMPLES = 40;
 /** The outbox's window: transactions in flight at once. The raw client gets as many submitters. */
@@ -84,7 +87,9 @@ interface DrainFigures {
 const suite: BenchSuite = async (ctx) => {
   const keys = Number(process.env.BENCH_SYNC_KEYS ?? 1000);
   const backlog = keys * WRITES_PER_KEY;
-  const devnet = await startChildDevnet(path.join(ctx.workDir, 'devnet'));
+  // The devnet's own default block settings (devnet.config.json), as a developer runs it.
+  const blocks = JSON.parse(readFileSync(DEVNET_CONFIG, 'utf8')) as { blockMaxTx: number; blockTimeoutMs: number };
+  const devnet = await startChildDevnet(path.join(ctx.workDir, 'devnet'), { blockMaxTx: blocks.blockMaxTx, blockTimeoutMs: blocks.blockTimeoutMs });
   const rows: BenchRow[] = [];
   const who = devnet.bundle.identities.find((i) => i.name === 'hospital-a-admissions');
   if (!who) throw new Error('bench: no hospital-a-admissions in the bundle');
