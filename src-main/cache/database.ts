@@ -51,13 +51,64 @@ function all<T>(db: Db, [text, params]: SqlQuery): Promise<T[]> {
   return new Promise((resolve, reject) => db.all(text, params, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
 }
 
-function run(db: Db, [text, params]: SqlQuery): Promise<{ changes: number; lastId: number }> {
-  return new Promise((resolve, reject) =>
-    db.run(text, params, function (err) {
-      if (err) reject(err);
-      else resolve({ changes: this.changes, lastId: this.lastID });
-    }),
-  );
+type Statement = InstanceType<typeof sqlcipher.Statement>;
+
+/**
+ * Prepared statements kept per connection, by their SQL text. Preparing is a good part of a
+ * small statement's cost (a drain runs four outbox updates per write: 0.46 -> 0.29 ms of CPU
+ * per write measured with and without preparing each time), and the same texts come back all
+ * the time. Statements run to completion (every read takes all its rows), so a kept statement
+ * holds no lock; SQLite prepares one again by itself after a schema change. The least recently
+ * used is finalized past `MAX_STATEMENTS` (texts with IN lists of varying length keep coming).
+ */
+const MAX_STATEMENTS = 256;
+
+class StatementCache {
+  readonly #kept = new Map<string, Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  async #statement(text: string): Promise<Statement> {
+    const kept = this.#kept.get(text);
+    if (kept) {
+      // Most recently used last.
+      this.#kept.delete(text);
+      this.#kept.set(text, kept);
+      return kept;
+    }
+    const statement = await new Promise<Statement>((resolve, reject) => {
+      const st: Statement = this.db.prepare(text, (err: Error | null) => (err ? reject(err) : resolve(st)));
+    });
+    this.#kept.set(text, statement);
+    if (this.#kept.size > MAX_STATEMENTS) {
+      const [oldest, old] = this.#kept.entries().next().value as [string, Statement];
+      this.#kept.delete(oldest);
+      old.finalize();
+    }
+    return statement;
+  }
+
+  async all<T>([text, params]: SqlQuery): Promise<T[]> {
+    const st = await this.#statement(text);
+    return new Promise((resolve, reject) => st.all(params, (err: Error | null, rows: unknown[]) => (err ? reject(err) : resolve(rows as T[]))));
+  }
+
+  async run([text, params]: SqlQuery): Promise<{ changes: number; lastId: number }> {
+    const st = await this.#statement(text);
+    return new Promise((resolve, reject) =>
+      st.run(params, function (this: { changes: number; lastID: number }, err: Error | null) {
+        if (err) reject(err);
+        else resolve({ changes: this.changes, lastId: this.lastID });
+      }),
+    );
+  }
+
+  /** Finalizes every kept statement (a connection with unfinalized statements cannot close). */
+  async clear(): Promise<void> {
+    const all = [...this.#kept.values()];
+    this.#kept.clear();
+    await Promise.all(all.map((st) => new Promise<void>((resolve) => st.finalize(() => resolve()))));
+  }
 }
 
 function closeRaw(db: Db): Promise<void> {
@@ -167,6 +218,7 @@ export class CacheDatabase {
 
   /** A copy of the raw key, for a second connection to the same file (the sync thread); zeroed on close. */
   readonly #key: Buffer;
+  readonly #statements: StatementCache;
 
   private constructor(
     private readonly db: Db,
@@ -174,6 +226,7 @@ export class CacheDatabase {
     key: Buffer,
   ) {
     this.#key = Buffer.from(key);
+    this.#statements = new StatementCache(db);
   }
 
   /**
@@ -285,8 +338,8 @@ export class CacheDatabase {
         throw this.#classify(err);
       });
     return {
-      all: <T>(q: SqlQuery) => guard(all<T>(this.db, q)),
-      get: async <T>(q: SqlQuery) => (await guard(all<T>(this.db, q)))[0],
+      all: <T>(q: SqlQuery) => guard(this.#statements.all<T>(q)),
+      get: async <T>(q: SqlQuery) => (await guard(this.#statements.all<T>(q)))[0],
     };
   }
 
@@ -311,7 +364,7 @@ export class CacheDatabase {
         const result = await work({
           ...this.#readHandle(),
           run: (q: SqlQuery) =>
-            run(this.db, q).catch((err: unknown) => {
+            this.#statements.run(q).catch((err: unknown) => {
               throw this.#classify(err);
             }),
         });
@@ -329,6 +382,7 @@ export class CacheDatabase {
     await this.#queue;
     this.#closed = true;
     this.#key.fill(0);
+    await this.#statements.clear();
     try {
       await closeRaw(this.db);
     } catch (err) {
