@@ -4,54 +4,28 @@
  * while index.html and unhashed files are asked for every time (a new build must show at once);
  * and the start state is one call, behind the same per-run token as every other call.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebHost, type WebHost } from '../../../src-main/web/host';
+import type { WebHost } from '../../../src-main/web/host';
 import { openWorkstation, type TestWorkstation } from './support';
+import { startTestHost, type TestHost } from './web-host-support';
 
 let t: TestWorkstation;
+let served: TestHost;
 let host: WebHost;
-let rendererDir: string;
+let call: TestHost['call'];
 
 beforeAll(async () => {
   t = await openWorkstation(['admissions']);
-  rendererDir = await mkdtemp(path.join(os.tmpdir(), 'careledger-renderer-'));
-  await mkdir(path.join(rendererDir, 'assets'));
-  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>CareLedger</title>');
-  await writeFile(path.join(rendererDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
-  for (const name of ['index-C7iYKbJb.js', 'index-OLOFrs7D.css', 'zxing_reader-Bb9Mx2Pu.wasm', 'app.js', 'notes-C7iYKbJb.txt']) {
-    await writeFile(path.join(rendererDir, 'assets', name), 'x');
-  }
-  host = await startWebHost({ workstation: t.ws, rendererDir, port: 0 });
+  const files: Record<string, string> = { 'favicon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>' };
+  for (const name of ['index-C7iYKbJb.js', 'index-OLOFrs7D.css', 'zxing_reader-Bb9Mx2Pu.wasm', 'app.js', 'notes-C7iYKbJb.txt']) files[`assets/${name}`] = 'x';
+  served = await startTestHost(t, files);
+  ({ host, call } = served);
 });
 
 afterAll(async () => {
-  await host.close();
+  await served.close();
   await t.dispose();
-  await rm(rendererDir, { recursive: true, force: true });
 });
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function call(pathname: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: host.port, path: pathname, method: options.method ?? 'GET', headers: options.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 describe('web host: what a new page load costs', () => {
   it('lets the browser keep the hashed bundles, styles and wasm of the build', async () => {
