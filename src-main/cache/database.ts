@@ -65,49 +65,87 @@ const MAX_STATEMENTS = 256;
 
 class StatementCache {
   readonly #kept = new Map<string, Statement>();
+  /** After `clear` nothing more is kept, so a late query cannot keep the connection from closing. */
+  #cleared = false;
+  /** Uses under way and finalizations not yet done: `clear` waits for both. */
+  readonly #busy = new Set<Promise<unknown>>();
+
+  #track<R>(p: Promise<R>): Promise<R> {
+    this.#busy.add(p);
+    void p.then(
+      () => this.#busy.delete(p),
+      () => this.#busy.delete(p),
+    );
+    return p;
+  }
+
+  #finalize(st: Statement): Promise<void> {
+    return this.#track(new Promise<void>((resolve) => st.finalize(() => resolve())));
+  }
 
   constructor(private readonly db: Db) {}
 
-  async #statement(text: string): Promise<Statement> {
-    const kept = this.#kept.get(text);
-    if (kept) {
+  /** Runs `use` on the statement for `text`: a kept one, or one prepared now (and kept, unless cleared). */
+  #with<R>(text: string, use: (st: Statement) => Promise<R>): Promise<R> {
+    return this.#track(this.#use(text, use));
+  }
+
+  async #use<R>(text: string, use: (st: Statement) => Promise<R>): Promise<R> {
+    let st = this.#cleared ? undefined : this.#kept.get(text);
+    let keep = true;
+    if (st) {
       // Most recently used last.
       this.#kept.delete(text);
-      this.#kept.set(text, kept);
-      return kept;
+      this.#kept.set(text, st);
+    } else {
+      const prepared = await new Promise<Statement>((resolve, reject) => {
+        const made: Statement = this.db.prepare(text, (err: Error | null) => (err ? reject(err) : resolve(made)));
+      });
+      st = prepared;
+      // Not kept after `clear`, nor when a query of the same text prepared its own meanwhile
+      // (queries run side by side): that one is kept, this one finalized after use.
+      keep = !this.#cleared && !this.#kept.has(text);
+      if (keep) {
+        this.#kept.set(text, prepared);
+        if (this.#kept.size > MAX_STATEMENTS) {
+          const [oldest, old] = this.#kept.entries().next().value as [string, Statement];
+          this.#kept.delete(oldest);
+          void this.#finalize(old);
+        }
+      }
     }
-    const statement = await new Promise<Statement>((resolve, reject) => {
-      const st: Statement = this.db.prepare(text, (err: Error | null) => (err ? reject(err) : resolve(st)));
-    });
-    this.#kept.set(text, statement);
-    if (this.#kept.size > MAX_STATEMENTS) {
-      const [oldest, old] = this.#kept.entries().next().value as [string, Statement];
-      this.#kept.delete(oldest);
-      old.finalize();
+    try {
+      return await use(st);
+    } finally {
+      if (!keep) await this.#finalize(st);
     }
-    return statement;
   }
 
-  async all<T>([text, params]: SqlQuery): Promise<T[]> {
-    const st = await this.#statement(text);
-    return new Promise((resolve, reject) => st.all(params, (err: Error | null, rows: unknown[]) => (err ? reject(err) : resolve(rows as T[]))));
+  all<T>([text, params]: SqlQuery): Promise<T[]> {
+    return this.#with(text, (st) => new Promise<T[]>((resolve, reject) => st.all(params, (err: Error | null, rows: unknown[]) => (err ? reject(err) : resolve(rows as T[])))));
   }
 
-  async run([text, params]: SqlQuery): Promise<{ changes: number; lastId: number }> {
-    const st = await this.#statement(text);
-    return new Promise((resolve, reject) =>
-      st.run(params, function (this: { changes: number; lastID: number }, err: Error | null) {
-        if (err) reject(err);
-        else resolve({ changes: this.changes, lastId: this.lastID });
-      }),
+  run([text, params]: SqlQuery): Promise<{ changes: number; lastId: number }> {
+    return this.#with(
+      text,
+      (st) =>
+        new Promise<{ changes: number; lastId: number }>((resolve, reject) =>
+          st.run(params, function (this: { changes: number; lastID: number }, err: Error | null) {
+            if (err) reject(err);
+            else resolve({ changes: this.changes, lastId: this.lastID });
+          }),
+        ),
     );
   }
 
   /** Finalizes every kept statement (a connection with unfinalized statements cannot close). */
   async clear(): Promise<void> {
-    const all = [...this.#kept.values()];
+    this.#cleared = true;
+    // Queries already under way (normally none: the connection's queue is drained first) end first.
+    while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
+    const kept = [...this.#kept.values()];
     this.#kept.clear();
-    await Promise.all(all.map((st) => new Promise<void>((resolve) => st.finalize(() => resolve()))));
+    await Promise.all(kept.map((st) => this.#finalize(st)));
   }
 }
 
@@ -379,8 +417,10 @@ export class CacheDatabase {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#queue;
+    // Refuse new work first, then let what is queued finish: work queued while waiting would
+    // otherwise run after the kept statements were finalized and leave one behind.
     this.#closed = true;
+    await this.#queue;
     this.#key.fill(0);
     await this.#statements.clear();
     try {

@@ -304,3 +304,34 @@ describe('cache service', () => {
     await cache.close();
   });
 });
+
+describe('cache connection', () => {
+  async function fresh(): Promise<CacheDatabase> {
+    const key = Buffer.alloc(32, 3);
+    const db = await CacheDatabase.open(path.join(dir, 'statements.db'), key, { create: true, expectedKeyCheck: keyCheckValue(key) });
+    await migrate(db);
+    return db;
+  }
+
+  it('closes after the same queries ran side by side, a schema change, a failed statement and a query that came too late', async () => {
+    const db = await fresh();
+    const same = sql`SELECT key, value FROM workstation_setting WHERE key = ${'x'}`;
+    // Side by side: each first use of a text prepares its own statement; none may be left unfinalized.
+    await db.read((r) => Promise.all([r.all(same), r.all(same), r.get(same), r.all(same)]));
+    await db.write(async (w) => {
+      await Promise.all([w.run(sql`INSERT INTO workstation_setting (key, value) VALUES (${'a'}, ${'1'})`), w.run(sql`INSERT INTO workstation_setting (key, value) VALUES (${'b'}, ${'2'})`)]);
+    });
+    // A kept statement after the table it reads changes shape: prepared again by SQLite.
+    await db.write((w) => w.run(sql`ALTER TABLE workstation_setting ADD COLUMN note TEXT`).then(() => undefined));
+    expect(await db.read((r) => r.all<{ key: string }>(sql`SELECT key, value FROM workstation_setting WHERE key = ${'a'}`))).toEqual([{ key: 'a', value: '1' }]);
+    await expect(db.write((w) => w.run(sql`INSERT INTO workstation_setting (key, value) VALUES (${'a'}, ${'again'})`))).rejects.toThrow(/UNIQUE/);
+    // A query started inside a read but not awaited by it, still running when close is called.
+    let late: Promise<unknown> = Promise.resolve();
+    await db.read((r) => {
+      late = r.all(sql`SELECT count(*) AS n FROM workstation_setting WHERE value <> ${'late'}`);
+      return Promise.resolve();
+    });
+    await db.close();
+    await late.catch(() => undefined);
+  });
+});
