@@ -8,27 +8,18 @@
  *   whole view back (no records returned, no half-logged view).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { CHANNEL_NAMES, STAFF_ROLES, type StaffIdentitySummary } from '../../src-shared/ipc/contract';
-import { createDispatcher, type Caller, type Handlers, type SessionGate } from '../../src-main/ipc/dispatcher';
+import { STAFF_ROLES, type StaffIdentitySummary } from '../../src-shared/ipc/contract';
+import { createDispatcher, type SessionGate } from '../../src-main/ipc/dispatcher';
+import { ours, recordingHandlers } from './support';
 import { sql } from '../../src-main/cache/sql';
 import { DomainError } from '../../src-main/errors';
 import { PrivacyOffice } from '../../src-main/records/privacy-office';
 import { CARL, HOSPITAL_A, addPatient, makeWard, mirrorConsent, outbox } from '../integration/records/support';
 
-const ours: Caller = { transport: 'in-process', trusted: true, origin: 'test' };
 
 describe('chart and privacy office: roles', () => {
   it('refuses records.* to every role but clinician and privacy.* to every role but privacy', async () => {
-    const ran: string[] = [];
-    const handlers = Object.fromEntries(
-      CHANNEL_NAMES.map((c) => [
-        c,
-        () => {
-          ran.push(c);
-          return Promise.reject(new Error('handler must not run'));
-        },
-      ]),
-    ) as unknown as Handlers;
+    const { handlers, ran } = recordingHandlers();
     for (const role of STAFF_ROLES) {
       const staff: StaffIdentitySummary = {
         id: `${role}-1`,

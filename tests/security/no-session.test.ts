@@ -7,9 +7,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { CHANNEL_NAMES, contract } from '../../src-shared/ipc/contract';
-import { createDispatcher, type Caller, type Handlers, type SessionGate } from '../../src-main/ipc/dispatcher';
+import { createDispatcher, type SessionGate } from '../../src-main/ipc/dispatcher';
+import { ours, recordingHandlers } from './support';
 
-const ours: Caller = { transport: 'in-process', trusted: true, origin: 'test' };
 
 const PAYLOADS: unknown[] = [
   undefined,
@@ -23,16 +23,7 @@ const PAYLOADS: unknown[] = [
 
 describe('no session', () => {
   it('no channel that needs a session runs its handler for a caller who is not signed in', async () => {
-    const ran: string[] = [];
-    const handlers = Object.fromEntries(
-      CHANNEL_NAMES.map((c) => [
-        c,
-        () => {
-          ran.push(c);
-          return Promise.reject(new Error('handler must not run'));
-        },
-      ]),
-    ) as unknown as Handlers;
+    const { handlers, ran } = recordingHandlers();
     const gate: SessionGate = { current: () => ({ status: 'signed-out' }), recordRoleRefused: () => Promise.resolve() };
     const d = createDispatcher({
       handlers,
