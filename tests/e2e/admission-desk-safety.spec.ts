@@ -158,13 +158,17 @@ test.describe('admission desk: patient safety and the busy morning (stand-in des
     await desk.scanWithHandheld(maria.text);
     await expect(desk.admitForm.getByLabel('Known allergies', { exact: true })).toHaveValue('yes');
     // The clerk changes the minutes, in whatever clock style the workstation uses ("21:40" or "9:40 PM").
+    // The minute typed is half an hour from the one shown: the same minute (or the next, should the
+    // clock tick meanwhile) would be no change at all.
     const time = desk.admitForm.getByLabel(/Admission time/);
-    await time.fill((await time.inputValue()).replace(/:\d\d/, ':15'));
+    const shown = await time.inputValue();
+    const minute = (Number(/:(\d\d)/.exec(shown)?.[1]) + 30) % 60;
+    await time.fill(shown.replace(/:\d\d/, `:${String(minute).padStart(2, '0')}`));
     await expect(desk.admitForm.getByTestId('admit-time-mode')).toHaveText('(as typed)');
     await desk.admit({ wardCode: 'W-101', bed: 'A02', clinician: 'Dr Maya Okafor', reason: 'Community-acquired pneumonia' });
     const sent = stub.requests('admission.admit')[0];
     expect(sent).toMatchObject({ allergies: 'yes' });
-    expect(new Date(String(sent?.admittedAt)).getMinutes()).toBe(15);
+    expect(new Date(String(sent?.admittedAt)).getMinutes()).toBe(minute);
     await expect(desk.root.getByTestId('wristband-preview')).toContainText('ALLERGIES');
   });
 });
