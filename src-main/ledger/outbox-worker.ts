@@ -2,17 +2,20 @@
  * Sends the outbox to the ledger: in order per key, many keys at once, each transaction
  * signed once and resumed from what was persisted.
  *
- * The offline-signing flow of @hyperledger/fabric-gateway, one persisted step per stage:
- *   queued    --newProposal, sign digest-->                 signed    (tx id + signed proposal)
- *   signed    --endorse, sign transaction digest-->         endorsed  (signed transaction bytes)
- *   endorsed  --submit, sign commit-status digest-->        submitted (signed commit request)
- *   submitted --getStatus-->                                committed | conflict | failed
- * Each step's bytes are committed to the cache BEFORE the next network call, so a crash at any
- * point resumes with the same transaction id: an `endorsed` row is submitted again with the
- * same bytes (the ledger marks a second copy DUPLICATE_TXID and the commit status reports the
- * first), never as a new transaction.
+ * The offline-signing flow of @hyperledger/fabric-gateway, one persisted step per stage that
+ * matters to the ledger:
+ *   queued    --newProposal, sign, endorse, sign transaction-->  endorsed  (tx id + signed transaction bytes)
+ *   endorsed  --submit, sign commit-status digest-->             submitted (signed commit request)
+ *   submitted --getStatus-->                                     committed | conflict | failed
+ * The signed transaction is committed to the cache BEFORE it is submitted, and each later
+ * step's bytes before the next network call, so a crash resumes with the same transaction id:
+ * an `endorsed` row is submitted again with the same bytes (the ledger marks a second copy
+ * DUPLICATE_TXID and the commit status reports the first), never as a new transaction. Before
+ * that nothing can be on the ledger (an endorsement is a simulation), so a crash while
+ * endorsing makes a new proposal. (`signed`, a proposal persisted before endorsing, is what
+ * earlier versions wrote; such rows are endorsed from their bytes.)
  */
-import type { Commit, Proposal, Transaction } from '@hyperledger/fabric-gateway';
+import type { Commit, Gateway, Proposal, Transaction } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
 import type { CacheDatabase, WriteHandle } from '../cache/database';
 import { sql } from '../cache/sql';
@@ -25,6 +28,8 @@ export type { Settlement, SettlementHandler } from './outbox';
 
 /** Test-only fault injection points: a hook may throw (or never return) to simulate a crash there. */
 export interface WorkerHooks {
+  /** After the endorsement came back and the transaction was signed, before it is persisted (nothing sent to the orderer yet). */
+  afterEndorse?(row: OutboxRow, txId: string): Promise<void> | void;
   /** After the orderer accepted the transaction, before that is recorded. */
   afterSubmit?(row: OutboxRow, txId: string): Promise<void> | void;
   /** After the submitted state is recorded, before the commit status is asked for. */
@@ -61,6 +66,11 @@ const STATUS_NAMES = new Map<number, string>(Object.entries(peer.TxValidationCod
 
 function statusName(code: number): string {
   return STATUS_NAMES.get(code) ?? `CODE_${code}`;
+}
+
+/** The signed bytes as a Buffer for the cache, without copying them (they are never changed after signing). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function transientOf(payload: Payload): Record<string, Uint8Array> | undefined {
@@ -222,7 +232,7 @@ export class OutboxWorker {
     const { connection } = this.#o;
     // The signed objects of the steps taken in this call, so the next step uses them instead of
     // parsing the bytes just persisted (the same bytes: a row resumed later parses them).
-    let live: { proposal?: Proposal; transaction?: Transaction; commit?: Commit } = {};
+    let live: { transaction?: Transaction; commit?: Commit } = {};
 
     for (let step = 0; step < 8 && this.#running; step++) {
       switch (row.state) {
@@ -230,43 +240,28 @@ export class OutboxWorker {
           if (!signer) return;
           const contract = gateway.getNetwork(connection.settings.channel).getContract(connection.settings.chaincode);
           const transientData = transientOf(payload);
-          // The endorsing organisations travel inside the persisted proposal bytes (ProposedTransaction).
+          // The endorsing organisations travel inside the proposal (ProposedTransaction).
           const unsigned = contract.newProposal(payload.transaction, {
             arguments: payload.args,
             ...(transientData ? { transientData } : {}),
             ...(payload.endorsingOrganizations ? { endorsingOrganizations: payload.endorsingOrganizations } : {}),
           });
-          const signed = gateway.newSignedProposal(unsigned.getBytes(), await signer.sign(unsigned.getDigest()));
-          const txId = signed.getTransactionId();
-          const bytes = signed.getBytes();
-          const at = this.#now().toISOString();
-          await this.#persist(row.seq, async (w) => {
-            await w.run(sql`UPDATE outbox SET state = 'signed', tx_id = ${txId}, proposal_bytes = ${Buffer.from(bytes)}, attempts = attempts + 1, updated_at = ${at} WHERE seq = ${row.seq}`);
-          });
-          Object.assign(row, { state: 'signed', tx_id: txId, proposal_bytes: bytes, attempts: row.attempts + 1 });
-          live = { proposal: signed };
+          // The signed proposal is not persisted: endorsing changes nothing on the ledger, so a
+          // proposal lost in a crash is simply made again with a new tx id. The tx id is fixed
+          // where it matters, with the signed transaction, before anything is submitted.
+          const proposal = gateway.newSignedProposal(unsigned.getBytes(), await signer.sign(unsigned.getDigest()));
+          row.attempts += 1; // persisted with the transaction, or with the failure
+          const transaction = await this.#endorse(row, proposal, signer, gateway);
+          if (!transaction) return;
+          live = { transaction };
           break;
         }
         case 'signed': {
+          // A proposal persisted before it was endorsed (rows queued by earlier versions).
           if (!signer || !row.proposal_bytes) return;
-          const proposal: Proposal = live.proposal ?? gateway.newProposal(row.proposal_bytes);
-          let endorsed;
-          try {
-            endorsed = await proposal.endorse();
-          } catch (err) {
-            await this.#failure(row, classifyGatewayError(err, 'endorse'));
-            return;
-          }
-          connection.reportSuccess();
-          const signedTx = gateway.newSignedTransaction(endorsed.getBytes(), await signer.sign(endorsed.getDigest()));
-          const txBytes = signedTx.getBytes();
-          const result = endorsed.getResult();
-          const at = this.#now().toISOString();
-          await this.#persist(row.seq, async (w) => {
-            await w.run(sql`UPDATE outbox SET state = 'endorsed', transaction_bytes = ${Buffer.from(txBytes)}, result = ${Buffer.from(result)}, updated_at = ${at} WHERE seq = ${row.seq}`);
-          });
-          Object.assign(row, { state: 'endorsed', transaction_bytes: txBytes });
-          live = { transaction: signedTx };
+          const transaction = await this.#endorse(row, gateway.newProposal(row.proposal_bytes), signer, gateway);
+          if (!transaction) return;
+          live = { transaction };
           break;
         }
         case 'endorsed': {
@@ -285,7 +280,7 @@ export class OutboxWorker {
           const commitBytes = commit.getBytes();
           const at = this.#now().toISOString();
           await this.#persist(row.seq, async (w) => {
-            await w.run(sql`UPDATE outbox SET state = 'submitted', commit_bytes = ${Buffer.from(commitBytes)}, updated_at = ${at} WHERE seq = ${row.seq}`);
+            await w.run(sql`UPDATE outbox SET state = 'submitted', commit_bytes = ${asBuffer(commitBytes)}, updated_at = ${at} WHERE seq = ${row.seq}`);
           });
           Object.assign(row, { state: 'submitted', commit_bytes: commitBytes });
           live = { commit };
@@ -323,6 +318,36 @@ export class OutboxWorker {
           return;
       }
     }
+  }
+
+  /**
+   * Endorses a signed proposal and persists the signed transaction with its tx id (state
+   * `endorsed`), the step after which the write may be on the ledger. Returns the transaction,
+   * or null when the endorsement failed (recorded, or left for later when the gateway is away).
+   */
+  async #endorse(row: OutboxRow, proposal: Proposal, signer: LedgerSigner, gateway: Gateway): Promise<Transaction | null> {
+    let endorsed;
+    try {
+      endorsed = await proposal.endorse();
+    } catch (err) {
+      await this.#failure(row, classifyGatewayError(err, 'endorse'));
+      return null;
+    }
+    this.#o.connection.reportSuccess();
+    const transaction = gateway.newSignedTransaction(endorsed.getBytes(), await signer.sign(endorsed.getDigest()));
+    const txId = transaction.getTransactionId();
+    const txBytes = transaction.getBytes();
+    const result = endorsed.getResult();
+    await this.#o.hooks?.afterEndorse?.(row, txId);
+    const at = this.#now().toISOString();
+    await this.#persist(row.seq, async (w) => {
+      await w.run(sql`
+        UPDATE outbox SET state = 'endorsed', tx_id = ${txId}, proposal_bytes = NULL, transaction_bytes = ${asBuffer(txBytes)}, result = ${asBuffer(result)},
+          attempts = ${row.attempts}, updated_at = ${at}
+        WHERE seq = ${row.seq}`);
+    });
+    Object.assign(row, { state: 'endorsed', tx_id: txId, proposal_bytes: null, transaction_bytes: txBytes });
+    return transaction;
   }
 
   async #settleStatus(row: OutboxRow, code: number, blockNumber: number): Promise<void> {

@@ -5,8 +5,9 @@
  * ledger write in the SAME cache transaction (`queueLedgerWrite`), so either both happen or
  * neither does; the outbox worker (outbox-worker.ts) sends the rows later.
  *
- * Row life: queued -> signed (proposal signed, tx id fixed) -> endorsed (signed transaction
- * persisted) -> submitted (orderer accepted it) -> committed. Side exits: failed (the
+ * Row life: queued -> endorsed (endorsed and signed; tx id fixed, signed transaction
+ * persisted before it is submitted) -> submitted (orderer accepted it) -> committed. `signed`
+ * (a proposal persisted before endorsing) is what earlier versions wrote; such rows still go on. Side exits: failed (the
  * chaincode or the network refused it; blocks later writes of the same key until the user
  * retries or discards it), quarantined (the row cannot be decoded), discarded (by the user).
  */
@@ -289,7 +290,7 @@ export async function recordOutcome(w: WriteHandle, row: OutboxRow, outcome: Out
   }
   const { changes } = await w.run(sql`
     UPDATE outbox SET state = 'failed', error_code = ${outcome.code}, error_message = ${outcome.reason}, block_number = ${outcome.blockNumber},
-      proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL, updated_at = ${at}
+      proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL, attempts = max(attempts, ${row.attempts}), updated_at = ${at}
     WHERE seq = ${row.seq} AND state = ${row.state}`);
   if (changes === 0) return false;
   await handler?.(w, { kind: 'failed', row, code: outcome.code, reason: outcome.reason });

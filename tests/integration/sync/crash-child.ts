@@ -1,9 +1,10 @@
 /**
  * A workstation process for the crash test: opens the cache, runs the outbox worker, and at
  * the named step prints `HOOK <txId>` and stops there, so the parent can SIGKILL it exactly
- * between "submitted to the orderer" and "commit recorded in the cache".
+ * there: between "endorsed" and "signed transaction persisted", or between "submitted to the
+ * orderer" and "commit recorded in the cache".
  *
- * env: SYNC_CACHE_FILE, SYNC_CACHE_KEY (hex), SYNC_BUNDLE_FILE, SYNC_KILL_AT (afterSubmit | afterSubmitRecorded)
+ * env: SYNC_CACHE_FILE, SYNC_CACHE_KEY (hex), SYNC_BUNDLE_FILE, SYNC_KILL_AT (afterEndorse | afterSubmit | afterSubmitRecorded)
  */
 import { readFileSync } from 'node:fs';
 import { CacheDatabase, keyCheckValue } from '../../../src-main/cache/database';
@@ -34,6 +35,6 @@ const worker = new OutboxWorker({
   db,
   connection,
   signers: () => [signer],
-  hooks: killAt === 'afterSubmit' ? { afterSubmit: (_row, txId) => stopHere(txId) } : { afterSubmitRecorded: (_row, txId) => stopHere(txId) },
+  hooks: { [killAt]: (_row: unknown, txId: string) => stopHere(txId) },
 });
 worker.start();

@@ -1,7 +1,9 @@
 /**
  * The workstation process killed (SIGKILL, in a child process) after a transaction was
  * submitted and before its commit was recorded: after a restart the worker resumes from the
- * persisted signed bytes, and the ledger holds exactly one commit of that transaction.
+ * persisted signed bytes, and the ledger holds exactly one commit of that transaction. Killed
+ * after the endorsement and before the signed transaction was persisted: nothing reached the
+ * orderer, and after a restart the write goes as a new transaction, committed once.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +38,7 @@ async function history(id: string): Promise<Array<{ txId: string; value: string 
 }
 
 /** Runs the child until it reaches the hook, then SIGKILLs it; returns the transaction id it had submitted. */
-async function runChildUntilKilled(cacheFile: string, key: Buffer, killAt: 'afterSubmit' | 'afterSubmitRecorded'): Promise<string> {
+async function runChildUntilKilled(cacheFile: string, key: Buffer, killAt: 'afterEndorse' | 'afterSubmit' | 'afterSubmitRecorded'): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     env: { ...process.env, SYNC_CACHE_FILE: cacheFile, SYNC_CACHE_KEY: key.toString('hex'), SYNC_BUNDLE_FILE: devnet.bundlePath, SYNC_KILL_AT: killAt },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,6 +90,68 @@ describe.each(['afterSubmit', 'afterSubmitRecorded'] as const)('killed at %s', (
     expect(entries).toHaveLength(1);
     expect(entries[0]?.txId).toBe(txId);
     await db.close();
+    await removeDir(cacheDir);
+  });
+});
+
+describe('killed after the endorsement, before the signed transaction is persisted', () => {
+  it('nothing is on the ledger; after restart the write is endorsed afresh and committed exactly once', async () => {
+    const cacheDir = tempDir('crash-afterEndorse');
+    const cache = await openTestCache(cacheDir);
+    const assetId = 'crash-afterEndorse';
+    await cache.db.write((w) =>
+      queueLedgerWrite(w, signer, { operation: 'asset.create', orderKey: `asset:${assetId}`, transaction: 'CreateAsset', args: [assetId, 'ward-3', '42'], retryOnConflict: false }),
+    );
+    await cache.db.close();
+
+    const lostTxId = await runChildUntilKilled(cache.file, cache.key, 'afterEndorse');
+
+    const db = await cache.reopen();
+    const before = await db.read((r) => r.get<OutboxRow>(sql`SELECT * FROM outbox`));
+    expect(before).toMatchObject({ state: 'queued', tx_id: null, transaction_bytes: null });
+    // Endorsing is a simulation: the killed attempt left nothing on the ledger.
+    expect(await history(assetId)).toEqual([]);
+
+    const worker = new OutboxWorker({ db, connection, signers: () => [signer] });
+    worker.start();
+    await worker.whenIdle();
+    await worker.stop();
+
+    const after = await db.read((r) => r.get<OutboxRow>(sql`SELECT * FROM outbox`));
+    expect(after).toMatchObject({ state: 'committed', attempts: 1 });
+    expect(after?.tx_id).not.toBe(lostTxId);
+    const entries = await history(assetId);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.txId).toBe(after?.tx_id);
+    await db.close();
+    await removeDir(cacheDir);
+  });
+});
+
+describe('a proposal persisted before endorsing (state `signed`, as earlier versions wrote)', () => {
+  it('is endorsed from its persisted bytes with its own transaction id and committed exactly once', async () => {
+    const cacheDir = tempDir('crash-signed');
+    const cache = await openTestCache(cacheDir);
+    const assetId = 'crash-signed';
+    await cache.db.write((w) =>
+      queueLedgerWrite(w, signer, { operation: 'asset.create', orderKey: `asset:${assetId}`, transaction: 'CreateAsset', args: [assetId, 'ward-3', '42'], retryOnConflict: false }),
+    );
+    const gateway = connection.gateway(signer);
+    const unsigned = gateway.getNetwork(connection.settings.channel).getContract(connection.settings.chaincode).newProposal('CreateAsset', { arguments: [assetId, 'ward-3', '42'] });
+    const proposal = gateway.newSignedProposal(unsigned.getBytes(), await signer.sign(unsigned.getDigest()));
+    const txId = proposal.getTransactionId();
+    await cache.db.write((w) => w.run(sql`UPDATE outbox SET state = 'signed', tx_id = ${txId}, proposal_bytes = ${Buffer.from(proposal.getBytes())}, attempts = 1`));
+
+    const worker = new OutboxWorker({ db: cache.db, connection, signers: () => [signer] });
+    worker.start();
+    await worker.whenIdle();
+    await worker.stop();
+
+    const after = await cache.db.read((r) => r.get<OutboxRow>(sql`SELECT * FROM outbox`));
+    expect(after).toMatchObject({ state: 'committed', tx_id: txId, attempts: 1 });
+    const entries = await history(assetId);
+    expect(entries.map((e) => e.txId)).toEqual([txId]);
+    await cache.db.close();
     await removeDir(cacheDir);
   });
 });
