@@ -346,7 +346,7 @@ export class OutboxWorker {
           attempts = ${row.attempts}, updated_at = ${at}
         WHERE seq = ${row.seq}`);
     });
-    Object.assign(row, { state: 'endorsed', tx_id: txId, proposal_bytes: null, transaction_bytes: txBytes });
+    Object.assign(row, { state: 'endorsed', tx_id: txId, proposal_bytes: null, transaction_bytes: txBytes, result });
     return transaction;
   }
 

@@ -113,6 +113,8 @@ export interface OutboxRow {
   error_code: string | null;
   error_message: string | null;
   block_number: number | null;
+  /** The chaincode's answer, kept from the endorsement until the settlement handler has it. */
+  result?: Uint8Array | null;
   created_at: string;
   updated_at: string;
 }
@@ -277,15 +279,16 @@ export type SettlementHandler = (w: WriteHandle, settlement: Settlement) => Prom
 export async function recordOutcome(w: WriteHandle, row: OutboxRow, outcome: Outcome, handler: SettlementHandler | undefined): Promise<boolean> {
   const { at } = outcome;
   if (outcome.kind === 'committed') {
-    const stored = await w.get<{ result: Uint8Array | null }>(sql`SELECT result FROM outbox WHERE seq = ${row.seq}`);
+    // The worker hands over the result it endorsed (or read with the row); asked for only when not.
+    const result = row.result !== undefined ? row.result : ((await w.get<{ result: Uint8Array | null }>(sql`SELECT result FROM outbox WHERE seq = ${row.seq}`))?.result ?? null);
     const { changes } = await w.run(sql`
       UPDATE outbox SET state = 'committed', block_number = ${outcome.blockNumber}, committed_at = ${at}, updated_at = ${at},
         payload = ${withoutTransient(row.payload)}, proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL,
         error_code = NULL, error_message = NULL
       WHERE seq = ${row.seq} AND state = 'submitted'`);
+    // "Last synced" moves with it: trigger outbox_last_sync (migration 0013).
     if (changes === 0) return false;
-    await w.run(sql`INSERT INTO sync_meta (key, value) VALUES ('lastSyncAt', ${at}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
-    await handler?.(w, { kind: 'committed', row, blockNumber: outcome.blockNumber, result: stored?.result ?? null });
+    await handler?.(w, { kind: 'committed', row, blockNumber: outcome.blockNumber, result });
     return true;
   }
   const { changes } = await w.run(sql`

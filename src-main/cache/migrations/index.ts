@@ -17,6 +17,7 @@ import m0009 from './0009-credentialing';
 import m0010 from './0010-chart';
 import m0011 from './0011-claims-worklist';
 import m0012 from './0012-outbox-counts';
+import m0013 from './0013-outbox-last-sync';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -24,7 +25,7 @@ export type { Migration } from './types';
 // Several lanes add migrations in this wave (claims, credentialing, chart, sync). The list must
 // stay contiguous, so numbers are taken first come, first served: when you add yours, give it the
 // next free number (rename the file and its `version`), whatever number was planned for it.
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013];
 
 MIGRATIONS.forEach((m, i) => {
   if (m.version !== i + 1) throw new Error(`migration list out of order: ${m.name} has version ${m.version} at position ${i + 1}`);

@@ -41,6 +41,31 @@ async function queued(orderKey: string, state: OutboxRow['state']): Promise<Outb
 }
 
 describe('recordOutcome', () => {
+  it('moves "last synced" to the commit time, and gives the handler the chaincode result the row carries or the cache holds', async () => {
+    const lastSync = (): Promise<string | undefined> => db.read(async (r) => (await r.get<{ value: string }>(sql`SELECT value FROM sync_meta WHERE key = 'lastSyncAt'`))?.value);
+    expect(await lastSync()).toBeUndefined();
+    const results: Array<string | null> = [];
+    const handler = (_w: unknown, s: Settlement): Promise<void> => {
+      if (s.kind === 'committed') results.push(s.result ? Buffer.from(s.result).toString() : null);
+      return Promise.resolve();
+    };
+    // Read back from the cache (a row resumed by an older caller without the column).
+    const stored = await queued('r1', 'submitted');
+    await db.write((w) => w.run(sql`UPDATE outbox SET result = ${Buffer.from('from-cache')} WHERE seq = ${stored.seq}`));
+    const { result: _dropped, ...withoutResult } = stored;
+    await db.write((w) => recordOutcome(w, withoutResult, { kind: 'committed', blockNumber: 3, at: '2026-12-07T02:00:00.000Z' }, handler));
+    expect(await lastSync()).toBe('2026-12-07T02:00:00.000Z');
+    // Carried by the row (what the worker endorsed), no read needed.
+    const live = { ...(await queued('r2', 'submitted')), result: Buffer.from('endorsed') };
+    await db.write((w) => recordOutcome(w, live, { kind: 'committed', blockNumber: 4, at: '2026-12-07T02:05:00.000Z' }, handler));
+    expect(results).toEqual(['from-cache', 'endorsed']);
+    expect(await lastSync()).toBe('2026-12-07T02:05:00.000Z');
+    // A failure is not a sync.
+    const failing = await queued('r3', 'submitted');
+    await db.write((w) => recordOutcome(w, failing, { kind: 'failed', code: 'ENDORSEMENT_POLICY_FAILURE', reason: 'no', blockNumber: 5, at: '2026-12-07T02:10:00.000Z' }, handler));
+    expect(await lastSync()).toBe('2026-12-07T02:05:00.000Z');
+  });
+
   it('commits a submitted write once: the handler runs in the same transaction, a second report changes nothing', async () => {
     const row = await queued('a', 'submitted');
     const seen: Settlement[] = [];
