@@ -2,18 +2,17 @@
  * Sends the outbox to the ledger: in order per key, many keys at once, each transaction
  * signed once and resumed from what was persisted.
  *
- * The offline-signing flow of @hyperledger/fabric-gateway, one persisted step per stage that
- * matters to the ledger:
+ * The offline-signing flow of @hyperledger/fabric-gateway, with the fewest persisted steps
+ * that keep a write exactly-once:
  *   queued    --newProposal, sign, endorse, sign transaction-->  endorsed  (tx id + signed transaction bytes)
- *   endorsed  --submit, sign commit-status digest-->             submitted (signed commit request)
- *   submitted --getStatus-->                                     committed | conflict | failed
- * The signed transaction is committed to the cache BEFORE it is submitted, and each later
- * step's bytes before the next network call, so a crash resumes with the same transaction id:
- * an `endorsed` row is submitted again with the same bytes (the ledger marks a second copy
- * DUPLICATE_TXID and the commit status reports the first), never as a new transaction. Before
- * that nothing can be on the ledger (an endorsement is a simulation), so a crash while
- * endorsing makes a new proposal. (`signed`, a proposal persisted before endorsing, is what
- * earlier versions wrote; such rows are endorsed from their bytes.)
+ *   endorsed  --submit, sign commit request, getStatus-->        committed | conflict | failed
+ * The signed transaction is committed to the cache BEFORE it is submitted, so a crash after
+ * that resumes with the same transaction id: an `endorsed` row is submitted again with the
+ * same bytes (the ledger marks a second copy DUPLICATE_TXID and the commit status reports the
+ * first), never as a new transaction. Before that nothing can be on the ledger (an endorsement
+ * is a simulation), so a crash while endorsing makes a new proposal. Earlier versions also
+ * persisted `signed` (the proposal, before endorsing) and `submitted` (the signed commit
+ * request, after submit); such rows go on from their bytes.
  */
 import type { Commit, Gateway, Proposal, Transaction } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
@@ -30,10 +29,8 @@ export type { Settlement, SettlementHandler } from './outbox';
 export interface WorkerHooks {
   /** After the endorsement came back and the transaction was signed, before it is persisted (nothing sent to the orderer yet). */
   afterEndorse?(row: OutboxRow, txId: string): Promise<void> | void;
-  /** After the orderer accepted the transaction, before that is recorded. */
+  /** After the orderer accepted the transaction, before its commit status is asked for (nothing persisted in between). */
   afterSubmit?(row: OutboxRow, txId: string): Promise<void> | void;
-  /** After the submitted state is recorded, before the commit status is asked for. */
-  afterSubmitRecorded?(row: OutboxRow, txId: string): Promise<void> | void;
 }
 
 export interface OutboxWorkerOptions {
@@ -276,48 +273,57 @@ export class OutboxWorker {
           }
           connection.reportSuccess();
           await this.#o.hooks?.afterSubmit?.(row, row.tx_id);
+          // Nothing is persisted between submit and the commit status: should this process end
+          // meanwhile, the row is still `endorsed` and goes again with the same signed bytes,
+          // which the ledger reports as the first copy's outcome (DUPLICATE_TXID for the second).
           const commit = gateway.newSignedCommit(submitted.getBytes(), await signer.sign(submitted.getDigest()));
-          const commitBytes = commit.getBytes();
-          const at = this.#now().toISOString();
-          await this.#persist(row.seq, async (w) => {
-            await w.run(sql`UPDATE outbox SET state = 'submitted', commit_bytes = ${asBuffer(commitBytes)}, updated_at = ${at} WHERE seq = ${row.seq}`);
-          });
-          Object.assign(row, { state: 'submitted', commit_bytes: commitBytes });
-          live = { commit };
-          await this.#o.hooks?.afterSubmitRecorded?.(row, row.tx_id);
+          const outcome = await this.#commitStatus(row, commit);
+          if (outcome !== 'again') return;
+          live = { transaction: tx };
           break;
         }
         case 'submitted': {
-          if (!row.commit_bytes) {
-            // A submitted row always has its commit request; without it, submit again (same bytes).
-            Object.assign(row, { state: 'endorsed' });
-            break;
-          }
-          let status;
-          try {
-            status = await (live.commit ?? gateway.newCommit(row.commit_bytes)).getStatus();
-          } catch (err) {
-            const failure = classifyGatewayError(err, 'commit status');
-            if (failure.kind === 'unreachable' && failure.code === 'DEADLINE_EXCEEDED' && (await this.#o.connection.waitForReady(1_000))) {
-              // The gateway is there but never saw this transaction committed: the orderer may
-              // have lost it (restart). Submit the same signed bytes again; same tx id, so it
-              // cannot commit twice.
-              const at = this.#now().toISOString();
-              await this.#persist(row.seq, (w) => w.run(sql`UPDATE outbox SET state = 'endorsed', updated_at = ${at} WHERE seq = ${row.seq}`).then(() => undefined));
-              Object.assign(row, { state: 'endorsed' });
-              break;
-            }
-            await this.#failure(row, failure);
-            return;
-          }
-          connection.reportSuccess();
-          await this.#settleStatus(row, status.code, Number(status.blockNumber));
-          return;
+          // A commit request persisted after submit (rows of earlier versions): asked as it is,
+          // whoever is signed in.
+          const outcome = row.commit_bytes ? await this.#commitStatus(row, live.commit ?? gateway.newCommit(row.commit_bytes)) : await this.#submitAgain(row);
+          if (outcome !== 'again') return;
+          live = {};
+          break;
         }
         default:
           return;
       }
     }
+  }
+
+  /**
+   * Asks whether the submitted transaction committed, and records the outcome. 'again': the
+   * gateway is there but never saw it committed (the orderer may have lost it in a restart), so
+   * the same signed bytes go again; same tx id, so it cannot commit twice.
+   */
+  async #commitStatus(row: OutboxRow, commit: Commit): Promise<'done' | 'again'> {
+    let status;
+    try {
+      status = await commit.getStatus();
+    } catch (err) {
+      const failure = classifyGatewayError(err, 'commit status');
+      if (failure.kind === 'unreachable' && failure.code === 'DEADLINE_EXCEEDED' && (await this.#o.connection.waitForReady(1_000))) return this.#submitAgain(row);
+      await this.#failure(row, failure);
+      return 'done';
+    }
+    this.#o.connection.reportSuccess();
+    await this.#settleStatus(row, status.code, Number(status.blockNumber));
+    return 'done';
+  }
+
+  /** Back to `endorsed` (persisted first when the row was `submitted`), to be submitted again with the same bytes. */
+  async #submitAgain(row: OutboxRow): Promise<'again'> {
+    if (row.state !== 'endorsed') {
+      const at = this.#now().toISOString();
+      await this.#persist(row.seq, (w) => w.run(sql`UPDATE outbox SET state = 'endorsed', commit_bytes = NULL, updated_at = ${at} WHERE seq = ${row.seq}`).then(() => undefined));
+      Object.assign(row, { state: 'endorsed', commit_bytes: null });
+    }
+    return 'again';
   }
 
   /**
@@ -368,7 +374,7 @@ export class OutboxWorker {
         await w.run(sql`
           UPDATE outbox SET state = 'queued', tx_id = NULL, proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL,
             conflicts = conflicts + 1, updated_at = ${at}
-          WHERE seq = ${row.seq} AND state = 'submitted'`);
+          WHERE seq = ${row.seq} AND state = ${row.state}`);
       });
       this.#o.onChange?.();
       return;

@@ -6,8 +6,9 @@
  * neither does; the outbox worker (outbox-worker.ts) sends the rows later.
  *
  * Row life: queued -> endorsed (endorsed and signed; tx id fixed, signed transaction
- * persisted before it is submitted) -> submitted (orderer accepted it) -> committed. `signed`
- * (a proposal persisted before endorsing) is what earlier versions wrote; such rows still go on. Side exits: failed (the
+ * persisted before it is submitted) -> committed. `signed` (a proposal persisted before
+ * endorsing) and `submitted` (the signed commit request persisted after submit) are what
+ * earlier versions also wrote; such rows still go on. Side exits: failed (the
  * chaincode or the network refused it; blocks later writes of the same key until the user
  * retries or discards it), quarantined (the row cannot be decoded), discarded (by the user).
  */
@@ -139,8 +140,9 @@ const blockingList = sqlJoin([...PENDING_STATES, 'failed'].map((s) => sql`${s}`)
 
 /**
  * The rows that may go out now: the oldest pending row of each key, when no earlier row of
- * that key is still pending or failed. Rows still needing a signature are only taken for
- * identities that can sign now; already-signed rows go out whoever is signed in.
+ * that key is still pending or failed. Rows still needing a signature (every one but a
+ * `submitted` row of an earlier version, whose commit request is signed) are only taken for
+ * identities that can sign now.
  */
 export async function selectReady(r: ReadHandle, options: { limit: number; exclude: readonly number[]; signers: readonly string[] }): Promise<OutboxRow[]> {
   const exclude: SqlQuery = options.exclude.length > 0 ? sql`AND o.seq NOT IN (${sqlJoin(options.exclude.map((s) => sql`${s}`))})` : sql``;
@@ -148,7 +150,7 @@ export async function selectReady(r: ReadHandle, options: { limit: number; exclu
   return r.all<OutboxRow>(sql`
     SELECT o.* FROM outbox o
     WHERE o.state IN (${pendingList}) ${exclude}
-      AND (o.state IN ('endorsed', 'submitted') ${signable})
+      AND (o.state = 'submitted' ${signable})
       AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.seq < o.seq AND p.state IN (${blockingList}))
     ORDER BY o.seq LIMIT ${options.limit}`);
 }
@@ -285,7 +287,7 @@ export async function recordOutcome(w: WriteHandle, row: OutboxRow, outcome: Out
       UPDATE outbox SET state = 'committed', block_number = ${outcome.blockNumber}, committed_at = ${at}, updated_at = ${at},
         payload = ${withoutTransient(row.payload)}, proposal_bytes = NULL, transaction_bytes = NULL, commit_bytes = NULL,
         error_code = NULL, error_message = NULL
-      WHERE seq = ${row.seq} AND state = 'submitted'`);
+      WHERE seq = ${row.seq} AND state = ${row.state}`);
     // "Last synced" moves with it: trigger outbox_last_sync (migration 0013).
     if (changes === 0) return false;
     await handler?.(w, { kind: 'committed', row, blockNumber: outcome.blockNumber, result });

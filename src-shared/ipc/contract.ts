@@ -205,7 +205,7 @@ export const SyncWaitingWrite = z.object({
   description: z.string(),
   /** The technical name, for IT: e.g. 'admission.admit'. */
   operation: z.string(),
-  /** 'queued' (not sent yet) or a step of sending ('signed', 'endorsed', 'submitted'). */
+  /** 'queued' (not sent yet) or a step of sending ('endorsed'; 'signed' and 'submitted' only from earlier versions). */
   state: z.string(),
   createdAt: z.string(),
   attempts: z.number().int().nonnegative(),

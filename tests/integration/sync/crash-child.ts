@@ -4,7 +4,7 @@
  * there: between "endorsed" and "signed transaction persisted", or between "submitted to the
  * orderer" and "commit recorded in the cache".
  *
- * env: SYNC_CACHE_FILE, SYNC_CACHE_KEY (hex), SYNC_BUNDLE_FILE, SYNC_KILL_AT (afterEndorse | afterSubmit | afterSubmitRecorded)
+ * env: SYNC_CACHE_FILE, SYNC_CACHE_KEY (hex), SYNC_BUNDLE_FILE, SYNC_KILL_AT (afterEndorse | afterSubmit)
  */
 import { readFileSync } from 'node:fs';
 import { CacheDatabase, keyCheckValue } from '../../../src-main/cache/database';

@@ -1,7 +1,7 @@
 /**
  * The workstation process killed (SIGKILL, in a child process) after a transaction was
- * submitted and before its commit was recorded: after a restart the worker resumes from the
- * persisted signed bytes, and the ledger holds exactly one commit of that transaction. Killed
+ * submitted and before its commit was recorded: after a restart the worker submits the same
+ * persisted signed bytes again, and the ledger holds exactly one commit of that transaction. Killed
  * after the endorsement and before the signed transaction was persisted: nothing reached the
  * orderer, and after a restart the write goes as a new transaction, committed once.
  */
@@ -38,7 +38,7 @@ async function history(id: string): Promise<Array<{ txId: string; value: string 
 }
 
 /** Runs the child until it reaches the hook, then SIGKILLs it; returns the transaction id it had submitted. */
-async function runChildUntilKilled(cacheFile: string, key: Buffer, killAt: 'afterEndorse' | 'afterSubmit' | 'afterSubmitRecorded'): Promise<string> {
+async function runChildUntilKilled(cacheFile: string, key: Buffer, killAt: 'afterEndorse' | 'afterSubmit'): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     env: { ...process.env, SYNC_CACHE_FILE: cacheFile, SYNC_CACHE_KEY: key.toString('hex'), SYNC_BUNDLE_FILE: devnet.bundlePath, SYNC_KILL_AT: killAt },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +60,7 @@ async function runChildUntilKilled(cacheFile: string, key: Buffer, killAt: 'afte
   return txId;
 }
 
-describe.each(['afterSubmit', 'afterSubmitRecorded'] as const)('killed at %s', (killAt) => {
+describe.each(['afterSubmit'] as const)('killed at %s', (killAt) => {
   it('resumes after restart with the same transaction, and the ledger has exactly one commit of it', async () => {
     const cacheDir = tempDir(`crash-${killAt}`);
     const cache = await openTestCache(cacheDir);
@@ -76,7 +76,7 @@ describe.each(['afterSubmit', 'afterSubmitRecorded'] as const)('killed at %s', (
     await waitFor(async () => (await history(assetId)).some((h) => h.txId === txId), 10_000, 'the killed workstation transaction to commit');
     const db = await cache.reopen();
     const before = await db.read((r) => r.get<OutboxRow>(sql`SELECT * FROM outbox`));
-    expect(before).toMatchObject({ state: killAt === 'afterSubmit' ? 'endorsed' : 'submitted', tx_id: txId });
+    expect(before).toMatchObject({ state: 'endorsed', tx_id: txId });
 
     // Restart: the worker resumes from the persisted bytes, same transaction id.
     const worker = new OutboxWorker({ db, connection, signers: () => [signer] });
@@ -151,6 +151,39 @@ describe('a proposal persisted before endorsing (state `signed`, as earlier vers
     expect(after).toMatchObject({ state: 'committed', tx_id: txId, attempts: 1 });
     const entries = await history(assetId);
     expect(entries.map((e) => e.txId)).toEqual([txId]);
+    await cache.db.close();
+    await removeDir(cacheDir);
+  });
+});
+
+describe('a commit request persisted after submit (state `submitted`, as earlier versions wrote)', () => {
+  it('is asked as it is, with nobody signed in, and the write is committed exactly once', async () => {
+    const cacheDir = tempDir('crash-submitted');
+    const cache = await openTestCache(cacheDir);
+    const assetId = 'crash-submitted';
+    await cache.db.write((w) =>
+      queueLedgerWrite(w, signer, { operation: 'asset.create', orderKey: `asset:${assetId}`, transaction: 'CreateAsset', args: [assetId, 'ward-3', '42'], retryOnConflict: false }),
+    );
+    // What an earlier version left after submitting: the signed transaction and commit request.
+    const gateway = connection.gateway(signer);
+    const unsigned = gateway.getNetwork(connection.settings.channel).getContract(connection.settings.chaincode).newProposal('CreateAsset', { arguments: [assetId, 'ward-3', '42'] });
+    const endorsed = await gateway.newSignedProposal(unsigned.getBytes(), await signer.sign(unsigned.getDigest())).endorse();
+    const transaction = gateway.newSignedTransaction(endorsed.getBytes(), await signer.sign(endorsed.getDigest()));
+    const submitted = await transaction.submit();
+    const commit = gateway.newSignedCommit(submitted.getBytes(), await signer.sign(submitted.getDigest()));
+    const txId = transaction.getTransactionId();
+    await cache.db.write((w) =>
+      w.run(sql`UPDATE outbox SET state = 'submitted', tx_id = ${txId}, transaction_bytes = ${Buffer.from(transaction.getBytes())}, commit_bytes = ${Buffer.from(commit.getBytes())}, attempts = 1`),
+    );
+
+    const worker = new OutboxWorker({ db: cache.db, connection, signers: () => [] });
+    worker.start();
+    await worker.whenIdle();
+    await worker.stop();
+
+    const after = await cache.db.read((r) => r.get<OutboxRow>(sql`SELECT * FROM outbox`));
+    expect(after).toMatchObject({ state: 'committed', tx_id: txId, attempts: 1 });
+    expect((await history(assetId)).map((e) => e.txId)).toEqual([txId]);
     await cache.db.close();
     await removeDir(cacheDir);
   });
