@@ -6,6 +6,7 @@
  * orderer, and after a restart the write goes as a new transaction, committed once.
  */
 import { spawn } from 'node:child_process';
+import type { Gateway, Proposal } from '@hyperledger/fabric-gateway';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../../../src-main/cache/sql';
@@ -38,6 +39,23 @@ async function history(id: string): Promise<Array<{ txId: string; value: string 
 }
 
 /** Runs the child until it reaches the hook, then SIGKILLs it; returns the transaction id it had submitted. */
+/** A fresh cache holding one queued CreateAsset of `assetId`, as a clerk leaves it. */
+async function cacheWithQueuedCreate(assetId: string): Promise<{ cacheDir: string; cache: Awaited<ReturnType<typeof openTestCache>> }> {
+  const cacheDir = tempDir(assetId);
+  const cache = await openTestCache(cacheDir);
+  await cache.db.write((w) =>
+    queueLedgerWrite(w, signer, { operation: 'asset.create', orderKey: `asset:${assetId}`, transaction: 'CreateAsset', args: [assetId, 'ward-3', '42'], retryOnConflict: false }),
+  );
+  return { cacheDir, cache };
+}
+
+/** The same CreateAsset as a signed proposal, made the way earlier versions made it before persisting. */
+async function signedCreateProposal(assetId: string): Promise<{ gateway: Gateway; proposal: Proposal }> {
+  const gateway = connection.gateway(signer);
+  const unsigned = gateway.getNetwork(connection.settings.channel).getContract(connection.settings.chaincode).newProposal('CreateAsset', { arguments: [assetId, 'ward-3', '42'] });
+  return { gateway, proposal: gateway.newSignedProposal(unsigned.getBytes(), await signer.sign(unsigned.getDigest())) };
+}
+
 async function runChildUntilKilled(cacheFile: string, key: Buffer, killAt: 'afterEndorse' | 'afterSubmit'): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     env: { ...process.env, SYNC_CACHE_FILE: cacheFile, SYNC_CACHE_KEY: key.toString('hex'), SYNC_BUNDLE_FILE: devnet.bundlePath, SYNC_KILL_AT: killAt },
@@ -62,12 +80,8 @@ async function runChildUntilKilled(cacheFile: string, key: Buffer, killAt: 'afte
 
 describe.each(['afterSubmit'] as const)('killed at %s', (killAt) => {
   it('resumes after restart with the same transaction, and the ledger has exactly one commit of it', async () => {
-    const cacheDir = tempDir(`crash-${killAt}`);
-    const cache = await openTestCache(cacheDir);
     const assetId = `crash-${killAt}`;
-    await cache.db.write((w) =>
-      queueLedgerWrite(w, signer, { operation: 'asset.create', orderKey: `asset:${assetId}`, transaction: 'CreateAsset', args: [assetId, 'ward-3', '42'], retryOnConflict: false }),
-    );
+    const { cacheDir, cache } = await cacheWithQueuedCreate(assetId);
     await cache.db.close();
 
     const txId = await runChildUntilKilled(cache.file, cache.key, killAt);
@@ -96,12 +110,8 @@ describe.each(['afterSubmit'] as const)('killed at %s', (killAt) => {
 
 describe('killed after the endorsement, before the signed transaction is persisted', () => {
   it('nothing is on the ledger; after restart the write is endorsed afresh and committed exactly once', async () => {
-    const cacheDir = tempDir('crash-afterEndorse');
-    const cache = await openTestCache(cacheDir);
     const assetId = 'crash-afterEndorse';
-    await cache.db.write((w) =>
-      queueLedgerWrite(w, signer, { operation: 'asset.create', orderKey: `asset:${assetId}`, transaction: 'CreateAsset', args: [assetId, 'ward-3', '42'], retryOnConflict: false }),
-    );
+    const { cacheDir, cache } = await cacheWithQueuedCreate(assetId);
     await cache.db.close();
 
     const lostTxId = await runChildUntilKilled(cache.file, cache.key, 'afterEndorse');
@@ -130,15 +140,9 @@ describe('killed after the endorsement, before the signed transaction is persist
 
 describe('a proposal persisted before endorsing (state `signed`, as earlier versions wrote)', () => {
   it('is endorsed from its persisted bytes with its own transaction id and committed exactly once', async () => {
-    const cacheDir = tempDir('crash-signed');
-    const cache = await openTestCache(cacheDir);
     const assetId = 'crash-signed';
-    await cache.db.write((w) =>
-      queueLedgerWrite(w, signer, { operation: 'asset.create', orderKey: `asset:${assetId}`, transaction: 'CreateAsset', args: [assetId, 'ward-3', '42'], retryOnConflict: false }),
-    );
-    const gateway = connection.gateway(signer);
-    const unsigned = gateway.getNetwork(connection.settings.channel).getContract(connection.settings.chaincode).newProposal('CreateAsset', { arguments: [assetId, 'ward-3', '42'] });
-    const proposal = gateway.newSignedProposal(unsigned.getBytes(), await signer.sign(unsigned.getDigest()));
+    const { cacheDir, cache } = await cacheWithQueuedCreate(assetId);
+    const { proposal } = await signedCreateProposal(assetId);
     const txId = proposal.getTransactionId();
     await cache.db.write((w) => w.run(sql`UPDATE outbox SET state = 'signed', tx_id = ${txId}, proposal_bytes = ${Buffer.from(proposal.getBytes())}, attempts = 1`));
 
@@ -158,16 +162,11 @@ describe('a proposal persisted before endorsing (state `signed`, as earlier vers
 
 describe('a commit request persisted after submit (state `submitted`, as earlier versions wrote)', () => {
   it('is asked as it is, with nobody signed in, and the write is committed exactly once', async () => {
-    const cacheDir = tempDir('crash-submitted');
-    const cache = await openTestCache(cacheDir);
     const assetId = 'crash-submitted';
-    await cache.db.write((w) =>
-      queueLedgerWrite(w, signer, { operation: 'asset.create', orderKey: `asset:${assetId}`, transaction: 'CreateAsset', args: [assetId, 'ward-3', '42'], retryOnConflict: false }),
-    );
+    const { cacheDir, cache } = await cacheWithQueuedCreate(assetId);
     // What an earlier version left after submitting: the signed transaction and commit request.
-    const gateway = connection.gateway(signer);
-    const unsigned = gateway.getNetwork(connection.settings.channel).getContract(connection.settings.chaincode).newProposal('CreateAsset', { arguments: [assetId, 'ward-3', '42'] });
-    const endorsed = await gateway.newSignedProposal(unsigned.getBytes(), await signer.sign(unsigned.getDigest())).endorse();
+    const { gateway, proposal } = await signedCreateProposal(assetId);
+    const endorsed = await proposal.endorse();
     const transaction = gateway.newSignedTransaction(endorsed.getBytes(), await signer.sign(endorsed.getDigest()));
     const submitted = await transaction.submit();
     const commit = gateway.newSignedCommit(submitted.getBytes(), await signer.sign(submitted.getDigest()));
