@@ -229,7 +229,7 @@ export class OutboxWorker {
     const { connection } = this.#o;
     // The signed objects of the steps taken in this call, so the next step uses them instead of
     // parsing the bytes just persisted (the same bytes: a row resumed later parses them).
-    let live: { transaction?: Transaction; commit?: Commit } = {};
+    let live: { transaction?: Transaction } = {};
 
     for (let step = 0; step < 8 && this.#running; step++) {
       switch (row.state) {
@@ -285,9 +285,8 @@ export class OutboxWorker {
         case 'submitted': {
           // A commit request persisted after submit (rows of earlier versions): asked as it is,
           // whoever is signed in.
-          const outcome = row.commit_bytes ? await this.#commitStatus(row, live.commit ?? gateway.newCommit(row.commit_bytes)) : await this.#submitAgain(row);
+          const outcome = row.commit_bytes ? await this.#commitStatus(row, gateway.newCommit(row.commit_bytes)) : await this.#submitAgain(row);
           if (outcome !== 'again') return;
-          live = {};
           break;
         }
         default:
