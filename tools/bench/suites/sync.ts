@@ -167,11 +167,9 @@ const suite: BenchSuite = async (ctx) => {
       // (the raw floor's creates, and the thread drain's for the inline one) before the clock
       // starts: a workstation in use is caught up, and timing that replay would charge the drain
       // with work the raw client never does.
-      let signedIn: 'nobody' | 'reader' | 'clerk' = 'nobody';
-      const session = {
-        signingIdentity: () =>
-          signedIn === 'nobody' ? null : { summary: { id: signedIn === 'clerk' ? 'bench-clerk' : 'bench-reader', mspId: who.mspId, displayName: signedIn === 'clerk' ? 'Bench clerk' : 'Bench reader' }, certificatePem: who.certificatePem, privateKey },
-      };
+      const staff = { reader: { id: 'bench-reader', displayName: 'Bench reader' }, clerk: { id: 'bench-clerk', displayName: 'Bench clerk' } };
+      let signedIn: keyof typeof staff | null = null;
+      const session = { signingIdentity: () => (signedIn ? { summary: { ...staff[signedIn], mspId: who.mspId }, certificatePem: who.certificatePem, privateKey } : null) };
       const sync =
         mode === 'thread'
           ? new SyncService({
